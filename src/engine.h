@@ -1,0 +1,40 @@
+/* engine.h: the render core.
+ *
+ * An engine renders a timeline to interleaved stereo float. Its output is a
+ * pure function of the session and the position: the same frames come out
+ * whatever block sizes the caller asks for, live or to a file, every time.
+ * Internally it works in short blocks aligned to absolute frame numbers and
+ * keeps their results, so the caller's block size never reaches the sound.
+ *
+ * engine_create() allocates everything the render needs; engine_render()
+ * then never allocates, locks, does I/O or reads a clock, so it may run in
+ * an audio callback. */
+#ifndef BREATHE_ENGINE_H
+#define BREATHE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "timeline.h"
+
+typedef struct engine engine;
+
+typedef struct {
+    double volume_db;   /* added to the session's volume */
+    int64_t start;      /* first frame to render */
+    int64_t length;     /* frames to render from start; TIMELINE_FOREVER: to the end */
+} engine_options;
+
+engine *engine_create(const timeline *t, const engine_options *options);
+void engine_free(engine *e);
+
+/* Writes up to `frames` stereo frames; returns how many (fewer at the end). */
+size_t engine_render(engine *e, float *out, size_t frames);
+
+/* Absolute frame of the next sample engine_render() will write. */
+int64_t engine_position(const engine *e);
+/* One past the last frame this engine renders (TIMELINE_FOREVER if none). */
+int64_t engine_end(const engine *e);
+
+#endif

@@ -1,0 +1,67 @@
+/* out.h: where rendered audio goes.
+ *
+ * A backend pulls interleaved stereo float frames from a source until the
+ * source runs dry, and reports progress to the calling thread. Two backends
+ * share this shape: out_file (WAV, FLAC or Ogg Vorbis by extension, through
+ * libsndfile) and out_portaudio (live playback through PortAudio's callback
+ * API; the only file that includes portaudio.h).
+ *
+ * Contract for the source: render() may be called from a real-time thread.
+ * It must not allocate, lock, do I/O or wait. Returning fewer frames than
+ * asked means the source has ended; the backend plays or writes what it got
+ * and finishes.
+ *
+ * Contract for backends:
+ *  - open() prepares the destination and reports problems on err. A file
+ *    backend writes to a temporary file beside the destination; nothing
+ *    touches the destination until close(..., commit = true) renames it.
+ *  - run() blocks until the source ends or monitor() returns false. It calls
+ *    monitor(context, frames_done) from the calling thread about ten times a
+ *    second. Returns 0 when the source ended, 1 on a failure (message on
+ *    err), 3 when monitor() asked to stop.
+ *  - close() releases everything; commit = false discards a file. */
+#ifndef BREATHE_OUT_H
+#define BREATHE_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct {
+    size_t (*render)(void *context, float *out, size_t frames);
+    void *context;
+} out_source;
+
+typedef bool (*out_monitor)(void *context, int64_t frames_done);
+
+typedef struct {
+    int sample_rate;
+    const char *device;      /* live: a name (or part of one) or an index; NULL: default */
+    const char *path;        /* file: the destination */
+    double latency_seconds;  /* live: suggested output latency; 0 for a default */
+} out_params;
+
+typedef struct out_stream out_stream;
+
+typedef struct {
+    const char *name;
+    int (*open)(out_stream **stream, const out_params *params, FILE *err);
+    int (*run)(out_stream *stream, out_source source, out_monitor monitor,
+               void *monitor_context, FILE *err);
+    int (*close)(out_stream *stream, bool commit, FILE *err);
+} out_backend;
+
+enum { OUT_DONE = 0, OUT_FAILED = 1, OUT_STOPPED = 3 };
+
+extern const out_backend out_file_backend;
+extern const out_backend out_portaudio_backend;
+
+/* File formats by extension (.wav, .flac, .ogg/.oga): true when known. */
+bool out_file_format_known(const char *path);
+
+/* Lists output devices with their index on out; returns 0, or 1 when the
+ * audio system cannot be started (message on err). */
+int out_portaudio_list_devices(FILE *out, FILE *err);
+
+#endif

@@ -1,0 +1,2 @@
+/* not written yet */
+typedef int unwritten_testaudio;
