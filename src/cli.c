@@ -1,2 +1,592 @@
-/* not written yet */
-typedef int unwritten_cli;
+/* cli.c: the command line. See cli.h and docs/breathe.1. */
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "engine.h"
+#include "out.h"
+#include "session.h"
+#include "status.h"
+#include "timeline.h"
+#include "transport.h"
+
+enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
+
+static const char usage_text[] =
+    "Usage: breathe [OPTIONS] SESSION          play a session live\n"
+    "       breathe -o FILE [OPTIONS] SESSION  render it to FILE (WAV, FLAC, Ogg by extension)\n"
+    "       breathe --check SESSION...         validate, print the timeline and total length\n"
+    "       breathe --list                     installed sessions with title and length\n"
+    "       breathe --list-devices             audio output devices\n"
+    "\n"
+    "  -o, --output FILE        render to FILE instead of playing (.wav 32-bit float,\n"
+    "                           .flac 24-bit, .ogg/.oga Vorbis, .opus)\n"
+    "  -c, --check              check sessions and print their timelines; no audio\n"
+    "      --list               list installed sessions\n"
+    "      --list-devices       list output devices\n"
+    "  -d, --device NAME|INDEX  play on this device (a name, part of one, or an index\n"
+    "                           from --list-devices)\n"
+    "      --volume DB          master gain in dB, added to the session's own volume\n"
+    "      --start TIME         begin TIME into the session (90, 1.5m, 2m30s)\n"
+    "      --length TIME        play or render only TIME (needed to render a session\n"
+    "                           that repeats forever)\n"
+    "  -q, --quiet              print only errors\n"
+    "  -h, --help               this help\n"
+    "      --version            the version\n"
+    "\n"
+    "SESSION is a path to a .cfg file or the name of an installed session\n"
+    "(box-breathing). Exit status: 0 done; 1 runtime failure (no device, unwritable\n"
+    "file); 2 usage or session error; 130 stopped by Ctrl-C.\n";
+
+typedef struct {
+    const char *output;
+    const char *device;
+    bool check, list, list_devices, quiet;
+    double volume_db;
+    double start_seconds, length_seconds;
+    bool has_start, has_length;
+} options;
+
+/* ---- where sessions and audio live ---- */
+
+enum { MAX_DIRS = 16 };
+
+typedef struct {
+    char *dirs[MAX_DIRS];
+    int count;
+} dir_list;
+
+static void dirs_add(dir_list *list, const char *base, const char *suffix)
+{
+    if (!base || !*base || list->count == MAX_DIRS)
+        return;
+    size_t n = strlen(base) + strlen(suffix) + 2;
+    char *dir = malloc(n);
+    if (!dir)
+        return;
+    snprintf(dir, n, "%s/%s", base, suffix);
+    for (int i = 0; i < list->count; i++) {
+        if (strcmp(list->dirs[i], dir) == 0) {
+            free(dir);
+            return;
+        }
+    }
+    list->dirs[list->count++] = dir;
+}
+
+/* $XDG_DATA_HOME, each of $XDG_DATA_DIRS, the install prefix, then the
+ * source tree (so a build runs before it is installed). */
+static void data_dirs(dir_list *list, const char *what)
+{
+    char buffer[4096];
+    const char *home = getenv("HOME");
+    const char *data_home = getenv("XDG_DATA_HOME");
+    if (data_home && *data_home) {
+        snprintf(buffer, sizeof buffer, "%s/breathe", data_home);
+        dirs_add(list, buffer, what);
+    } else if (home && *home) {
+        snprintf(buffer, sizeof buffer, "%s/.local/share/breathe", home);
+        dirs_add(list, buffer, what);
+    }
+    const char *data_dirs_env = getenv("XDG_DATA_DIRS");
+    if (!data_dirs_env || !*data_dirs_env)
+        data_dirs_env = "/usr/local/share:/usr/share";
+    const char *p = data_dirs_env;
+    while (*p) {
+        size_t n = strcspn(p, ":");
+        if (n > 0 && n < sizeof buffer - 16) {
+            snprintf(buffer, sizeof buffer, "%.*s/breathe", (int)n, p);
+            dirs_add(list, buffer, what);
+        }
+        p += n;
+        if (*p == ':')
+            p++;
+    }
+    dirs_add(list, BREATHE_DATADIR, what);
+    dirs_add(list, BREATHE_SOURCE_DIR, what);
+}
+
+static void dirs_free(dir_list *list)
+{
+    for (int i = 0; i < list->count; i++)
+        free(list->dirs[i]);
+    list->count = 0;
+}
+
+static bool is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* A path as given, or NAME.cfg from the session folders. Returns a new string. */
+static char *find_session(const char *name, FILE *err)
+{
+    if (strchr(name, '/') || is_file(name))
+        return strdup(name);
+    size_t length = strlen(name);
+    if (length > 4 && strcmp(name + length - 4, ".cfg") == 0)
+        return strdup(name);
+    dir_list dirs = { .count = 0 };
+    data_dirs(&dirs, "sessions");
+    char *found = NULL;
+    for (int i = 0; i < dirs.count && !found; i++) {
+        size_t n = strlen(dirs.dirs[i]) + length + 6;
+        char *path = malloc(n);
+        if (!path)
+            break;
+        snprintf(path, n, "%s/%s.cfg", dirs.dirs[i], name);
+        if (is_file(path))
+            found = path;
+        else
+            free(path);
+    }
+    if (!found) {
+        fprintf(err, "breathe: no session named '%s' (looked in", name);
+        for (int i = 0; i < dirs.count; i++)
+            fprintf(err, "%s %s", i ? "," : "", dirs.dirs[i]);
+        fprintf(err, "); see 'breathe --list'\n");
+    }
+    dirs_free(&dirs);
+    return found;
+}
+
+static dir_list audio_dirs;
+static const char *audio_dir_pointers[MAX_DIRS + 1];
+
+static void set_audio_search_path(void)
+{
+    data_dirs(&audio_dirs, "audio");
+    for (int i = 0; i < audio_dirs.count; i++)
+        audio_dir_pointers[i] = audio_dirs.dirs[i];
+    audio_dir_pointers[audio_dirs.count] = NULL;
+    session_audio_search_path = audio_dir_pointers;
+}
+
+/* ---- loading ---- */
+
+typedef struct {
+    session *session;
+    timeline *timeline;
+} loaded;
+
+static int load(const char *name, loaded *out, FILE *err)
+{
+    memset(out, 0, sizeof *out);
+    char *path = find_session(name, err);
+    if (!path)
+        return EXIT_USAGE;
+    int code = session_load(path, &out->session, err);
+    free(path);
+    if (code)
+        return code == 1 ? EXIT_RUNTIME : EXIT_USAGE;
+    code = timeline_build(out->session, &out->timeline, err);
+    if (code) {
+        session_free(out->session);
+        out->session = NULL;
+        return code == 1 ? EXIT_RUNTIME : EXIT_USAGE;
+    }
+    return EXIT_DONE;
+}
+
+static void unload(loaded *l)
+{
+    timeline_free(l->timeline);
+    session_free(l->session);
+}
+
+/* ---- --check ---- */
+
+static void format_pattern(char *out, size_t size, const breath_pattern *p)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < p->count && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%g", i ? "-" : "", p->seconds[i]);
+}
+
+typedef struct {
+    const timeline *timeline;
+    FILE *out;
+} check_context;
+
+static void print_step(void *context, const session_step *step, int depth, int64_t start,
+                       int64_t length, long long rounds)
+{
+    check_context *c = context;
+    int rate = timeline_rate(c->timeline);
+    char at[32], span[32], what[256];
+    status_format_time(at, sizeof at, start, rate);
+    status_format_time(span, sizeof span, length, rate);
+    switch (step->type) {
+    case STEP_CUE:
+        snprintf(what, sizeof what, "cue %s", step->cue_step.file->path);
+        break;
+    case STEP_BELL:
+        snprintf(what, sizeof what, "bell, %d strike%s", step->bell.strikes,
+                 step->bell.strikes == 1 ? "" : "s");
+        break;
+    case STEP_TIMER:
+        snprintf(what, sizeof what, "timer");
+        break;
+    case STEP_REPEAT:
+        if (rounds == 0)
+            snprintf(what, sizeof what, "repeat forever");
+        else
+            snprintf(what, sizeof what, "repeat %lld times", rounds);
+        break;
+    case STEP_BREATHE: {
+        char from[96], to[96];
+        format_pattern(from, sizeof from, &step->breathe.pattern);
+        long long cycles = timeline_breathe_cycles(c->timeline, step);
+        double cycle_from = 0.0, cycle_to = 0.0;
+        for (int i = 0; i < step->breathe.pattern.count; i++) {
+            cycle_from += step->breathe.pattern.seconds[i];
+            cycle_to += step->breathe.ramp_to.seconds[i];
+        }
+        if (step->breathe.ramps) {
+            format_pattern(to, sizeof to, &step->breathe.ramp_to);
+            snprintf(what, sizeof what, "breathe %s to %s, %lld cycles, %.1f to %.1f/min",
+                     from, to, cycles, 60.0 / cycle_from, 60.0 / cycle_to);
+        } else {
+            snprintf(what, sizeof what, "breathe %s, %lld cycles, %.1f/min", from, cycles,
+                     60.0 / cycle_from);
+        }
+        break;
+    }
+    }
+    fprintf(c->out, "  %9s %9s  %*s%s%s%s%s\n", at, span, 2 * depth, "", what,
+            step->label[0] ? "  \"" : "", step->label, step->label[0] ? "\"" : "");
+}
+
+static int check_sessions(char **names, int count, FILE *out, FILE *err)
+{
+    int worst = EXIT_DONE;
+    for (int i = 0; i < count; i++) {
+        loaded l;
+        int code = load(names[i], &l, err);
+        if (code) {
+            worst = code > worst ? code : worst;
+            continue;
+        }
+        const session *s = l.session;
+        fprintf(out, "%s: %s\n", s->path, s->title);
+        if (s->description[0])
+            fprintf(out, "  %s\n", s->description);
+        if (s->caution)
+            fprintf(out, "  Caution: %s\n", s->caution);
+        fprintf(out, "  %9s %9s  %s\n", "start", "length", "step");
+        check_context c = { l.timeline, out };
+        timeline_walk(l.timeline, print_step, &c);
+        int64_t total = timeline_length(l.timeline);
+        char length[32];
+        status_format_time(length, sizeof length, total, s->sample_rate);
+        if (total == TIMELINE_FOREVER)
+            fprintf(out, "  total: runs until stopped\n");
+        else
+            fprintf(out, "  total: %s (%lld frames at %d Hz)\n", length, (long long)total,
+                    s->sample_rate);
+        unload(&l);
+    }
+    return worst;
+}
+
+/* ---- --list ---- */
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int list_sessions(FILE *out, FILE *err)
+{
+    dir_list dirs = { .count = 0 };
+    data_dirs(&dirs, "sessions");
+    int shown = 0;
+    FILE *quiet = fopen("/dev/null", "w");
+    for (int d = 0; d < dirs.count; d++) {
+        DIR *dir = opendir(dirs.dirs[d]);
+        if (!dir)
+            continue;
+        char *names[512];
+        int count = 0;
+        struct dirent *entry;
+        while ((entry = readdir(dir)) && count < 512) {
+            size_t n = strlen(entry->d_name);
+            if (n > 4 && strcmp(entry->d_name + n - 4, ".cfg") == 0)
+                names[count++] = strdup(entry->d_name);
+        }
+        closedir(dir);
+        qsort(names, (size_t)count, sizeof names[0], compare_names);
+        if (count > 0)
+            fprintf(out, "%s:\n", dirs.dirs[d]);
+        for (int i = 0; i < count; i++) {
+            if (!names[i])
+                continue;
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", dirs.dirs[d], names[i]);
+            names[i][strlen(names[i]) - 4] = '\0';
+            loaded l;
+            if (load(path, &l, quiet ? quiet : err) == EXIT_DONE) {
+                char length[32];
+                status_format_time(length, sizeof length, timeline_length(l.timeline),
+                                   l.session->sample_rate);
+                fprintf(out, "  %-28s %8s  %s\n", names[i], length, l.session->title);
+                unload(&l);
+            } else {
+                fprintf(out, "  %-28s %8s  (does not load: try breathe --check %s)\n",
+                        names[i], "?", path);
+            }
+            shown++;
+            free(names[i]);
+        }
+    }
+    if (quiet)
+        fclose(quiet);
+    if (shown == 0)
+        fprintf(out, "no sessions installed\n");
+    dirs_free(&dirs);
+    return EXIT_DONE;
+}
+
+/* ---- playing and rendering ---- */
+
+static transport *signal_transport;
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int number)
+{
+    (void)number;
+    interrupted = 1;
+    if (signal_transport)
+        transport_request_stop(signal_transport);
+}
+
+static void catch_signals(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+}
+
+typedef struct {
+    status display;
+    transport *transport;
+    bool stop_on_signal;   /* rendering stops at once; playing fades via the transport */
+} run_context;
+
+static bool monitor(void *context, int64_t frames_done)
+{
+    run_context *r = context;
+    int64_t position = atomic_load(&r->transport->position);
+    (void)frames_done;
+    status_update(&r->display, position);
+    return !(r->stop_on_signal && interrupted);
+}
+
+static int run(const options *o, const char *name, FILE *out, FILE *err)
+{
+    loaded l;
+    int code = load(name, &l, err);
+    if (code)
+        return code;
+    const session *s = l.session;
+    int rate = s->sample_rate;
+    int64_t total = timeline_length(l.timeline);
+    engine_options eo = { .volume_db = o->volume_db, .start = 0, .length = TIMELINE_FOREVER };
+    if (o->has_start) {
+        eo.start = timeline_seconds_to_frames(l.timeline, o->start_seconds);
+        if (total != TIMELINE_FOREVER && eo.start >= total) {
+            char length[32];
+            status_format_time(length, sizeof length, total, rate);
+            fprintf(err, "breathe: --start is past the end of the session (it lasts %s)\n",
+                    length);
+            unload(&l);
+            return EXIT_USAGE;
+        }
+    }
+    if (o->has_length)
+        eo.length = timeline_seconds_to_frames(l.timeline, o->length_seconds);
+    if (o->output && total == TIMELINE_FOREVER && !o->has_length) {
+        fprintf(err, "breathe: '%s' repeats forever; give --length to render part of it\n",
+                s->path);
+        unload(&l);
+        return EXIT_USAGE;
+    }
+    engine *e = engine_create(l.timeline, &eo);
+    if (!e) {
+        fprintf(err, "breathe: out of memory\n");
+        unload(&l);
+        return EXIT_RUNTIME;
+    }
+    transport t;
+    transport_init(&t, e, rate);
+    run_context r = { .transport = &t, .stop_on_signal = o->output != NULL };
+
+    const out_backend *backend = o->output ? &out_file_backend : &out_portaudio_backend;
+    out_params params = { .sample_rate = rate, .device = o->device, .path = o->output };
+    out_stream *stream = NULL;
+    int result = EXIT_DONE;
+    if (backend->open(&stream, &params, err) != 0) {
+        result = EXIT_RUNTIME;
+        goto done;
+    }
+    if (!o->quiet && !o->output) {
+        fprintf(out, "%s\n", s->title);
+        if (s->caution)
+            fprintf(out, "Caution: %s\n", s->caution);
+        fflush(out);
+    }
+    status_begin(&r.display, out, o->quiet, o->output ? STATUS_RENDERING : STATUS_PLAYING,
+                 l.timeline, engine_position(e), engine_end(e), o->output);
+    signal_transport = &t;
+    catch_signals();
+    out_source source = { transport_render, &t };
+    int ran = backend->run(stream, source, monitor, &r, err);
+    signal_transport = NULL;
+    int64_t reached = atomic_load(&t.position);
+    bool stopped = ran == OUT_STOPPED || atomic_load(&t.stopped_early) || interrupted;
+    if (ran == OUT_FAILED) {
+        status_end(&r.display, reached, NULL);
+        result = EXIT_RUNTIME;
+        if (!o->output) {
+            char at[32];
+            status_format_time(at, sizeof at, reached, rate);
+            fprintf(err, "breathe: playback stopped at %s; resume with --start %lld\n", at,
+                    (long long)(reached / rate));
+        }
+    } else if (stopped) {
+        status_end(&r.display, reached, o->output ? NULL : "stopped");
+        result = EXIT_INTERRUPTED;
+    } else {
+        status_end(&r.display, reached, o->output ? NULL : "finished");
+    }
+    if (backend->close(stream, result == EXIT_DONE, err) != 0 && result == EXIT_DONE)
+        result = EXIT_RUNTIME;
+    if (result == EXIT_DONE && o->output && !o->quiet) {
+        char length[32];
+        status_format_time(length, sizeof length, reached - eo.start, rate);
+        fprintf(out, "wrote %s (%s)\n", o->output, length);
+    }
+done:
+    engine_free(e);
+    unload(&l);
+    return result;
+}
+
+/* ---- arguments ---- */
+
+static int usage_error(FILE *err, const char *message, const char *value)
+{
+    fprintf(err, "breathe: %s%s%s\nTry 'breathe --help'.\n", message, value ? " " : "",
+            value ? value : "");
+    return EXIT_USAGE;
+}
+
+static int parse_time(const char *option, const char *text, double *seconds, FILE *err)
+{
+    char why[256];
+    if (parse_duration_text(text, seconds, why, sizeof why) != 0) {
+        fprintf(err, "breathe: %s '%s': %s\nTry 'breathe --help'.\n", option, text, why);
+        return EXIT_USAGE;
+    }
+    return EXIT_DONE;
+}
+
+int cli_main(int argc, char **argv)
+{
+    FILE *out = stdout, *err = stderr;
+    enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION };
+    static const struct option long_options[] = {
+        { "output", required_argument, NULL, 'o' },
+        { "check", no_argument, NULL, 'c' },
+        { "list", no_argument, NULL, OPT_LIST },
+        { "list-devices", no_argument, NULL, OPT_LIST_DEVICES },
+        { "device", required_argument, NULL, 'd' },
+        { "volume", required_argument, NULL, OPT_VOLUME },
+        { "start", required_argument, NULL, OPT_START },
+        { "length", required_argument, NULL, OPT_LENGTH },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, OPT_VERSION },
+        { NULL, 0, NULL, 0 },
+    };
+    options o = { .volume_db = 0.0 };
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":o:cd:qh", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'o': o.output = optarg; break;
+        case 'c': o.check = true; break;
+        case 'd': o.device = optarg; break;
+        case 'q': o.quiet = true; break;
+        case OPT_LIST: o.list = true; break;
+        case OPT_LIST_DEVICES: o.list_devices = true; break;
+        case OPT_VOLUME: {
+            char *end = NULL;
+            errno = 0;
+            o.volume_db = strtod(optarg, &end);
+            if (end == optarg || *end || errno || !isfinite(o.volume_db)
+                || o.volume_db < -120.0 || o.volume_db > 40.0)
+                return usage_error(err, "--volume takes a gain in dB from -120 to 40, not",
+                                   optarg);
+            break;
+        }
+        case OPT_START:
+            if (parse_time("--start", optarg, &o.start_seconds, err))
+                return EXIT_USAGE;
+            o.has_start = true;
+            break;
+        case OPT_LENGTH:
+            if (parse_time("--length", optarg, &o.length_seconds, err))
+                return EXIT_USAGE;
+            if (o.length_seconds <= 0.0)
+                return usage_error(err, "--length must be longer than 0, not", optarg);
+            o.has_length = true;
+            break;
+        case 'h':
+            fputs(usage_text, out);
+            return EXIT_DONE;
+        case OPT_VERSION:
+            fprintf(out, "breathe %s\n", BREATHE_VERSION);
+            return EXIT_DONE;
+        case ':':
+            return usage_error(err, "this option needs a value:", argv[optind - 1]);
+        default:
+            return usage_error(err, "unknown option", argv[optind - 1]);
+        }
+    }
+    set_audio_search_path();
+    int operands = argc - optind;
+    int result;
+    if (o.list_devices) {
+        result = out_portaudio_list_devices(out, err) == 0 ? EXIT_DONE : EXIT_RUNTIME;
+    } else if (o.list) {
+        result = list_sessions(out, err);
+    } else if (o.check) {
+        result = operands < 1 ? usage_error(err, "--check needs at least one session", NULL)
+                              : check_sessions(argv + optind, operands, out, err);
+    } else if (operands != 1) {
+        result = usage_error(err, operands == 0 ? "no session given" : "give one session, not",
+                             operands == 0 ? NULL : "several");
+    } else if (o.output && !out_file_format_known(o.output)) {
+        result = usage_error(err, "cannot tell the output format from the name (use .wav, "
+                                  ".flac, .ogg, .oga or .opus):", o.output);
+    } else {
+        result = run(&o, argv[optind], out, err);
+    }
+    dirs_free(&audio_dirs);
+    return result;
+}

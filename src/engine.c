@@ -1,2 +1,518 @@
-/* not written yet */
-typedef int unwritten_engine;
+/* engine.c: the render core. See engine.h.
+ *
+ * The engine mixes short blocks whose edges sit on absolute multiples of
+ * BLOCK frames, so what it computes never depends on how much the caller
+ * asks for at a time. Each block is limited with the next block as
+ * look-ahead, which is why the output runs one block behind the mix. */
+#include "engine.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synth.h"
+
+enum {
+    BLOCK = 32,             /* frames mixed at a time, aligned to absolute frames */
+    MAX_VOICES = 96,        /* one-shot sounds at once */
+    EVENT_WINDOW = 512,     /* frames of events fetched from the timeline at a time */
+    MAX_PENDING = 512,
+};
+
+#define LIMIT_THRESHOLD 0.87f       /* -1.2 dBFS: output peaks stay under -1 dBFS */
+#define LIMIT_RELEASE_SECONDS 0.25
+#define PACER_FADE_SECONDS 0.6
+#define PACER_HOLD_GAIN 0.45
+#define PACER_KIND_CROSSFADE_SECONDS 0.25
+#define DUCK_ATTACK_SECONDS 0.12
+#define DUCK_RELEASE_SECONDS 0.6
+#define END_FADE_SECONDS 0.02
+#define SEEK_FADE_SECONDS 0.01
+#define LOOP_CROSSFADE_SECONDS 0.5
+
+struct engine {
+    const timeline *timeline;
+    const session *session;
+    int rate;
+    int64_t start, end;        /* frames to render: [start, end) */
+    int64_t position;          /* next frame handed out */
+    double master_gain;
+
+    float ready[BLOCK * 2];    /* limited frames waiting to be handed out */
+    int ready_count, ready_read;
+    float ahead[BLOCK * 2];    /* mixed, waiting for its look-ahead */
+    int ahead_count;
+    float next[BLOCK * 2];
+    int64_t mixed_to;          /* next frame to mix */
+
+    synth_voice voices[MAX_VOICES];
+    int voice_count;
+    timeline_event pending[MAX_PENDING];
+    int pending_count, pending_read;
+    int64_t events_to;         /* events before this frame have been fetched */
+    int64_t seek_elapsed_base; /* while seeking: the frame voices are started at */
+
+    synth_tone tone;
+    synth_breath_noise breath_noise;
+    double last_hz;
+    timeline_span span;
+    bool span_valid;
+    timeline_breath breath;
+    bool breath_valid;
+
+    synth_noise noise[2];
+    float *loop;               /* background file, crossfaded into a seamless loop */
+    int64_t loop_frames;
+    float background[BLOCK * 2];
+    double duck_db;
+    double background_gain;
+
+    float limiter_gain;
+    float limiter_release;
+    float limiter_need[BLOCK * 2];
+};
+
+/* ---- events and voices ---- */
+
+static void start_voice(engine *e, const timeline_event *event, int64_t elapsed, float *out,
+                        int frames)
+{
+    if (e->voice_count == MAX_VOICES)
+        return;
+    synth_voice *v = &e->voices[e->voice_count];
+    double gain = synth_db_to_gain(event->level_db);
+    switch (event->kind) {
+    case EVENT_CLIP:
+        synth_voice_clip(v, event->clip, gain, elapsed);
+        v->ducks = event->is_voice;
+        break;
+    case EVENT_BELL:
+        synth_voice_bell(v, event->hz, gain, event->ring_frames, e->rate, elapsed);
+        break;
+    case EVENT_BOWL:
+        synth_voice_bowl(v, event->hz, gain, event->ring_frames, e->rate, elapsed);
+        break;
+    case EVENT_TICK:
+        synth_voice_tick(v, gain, event->ring_frames, e->rate, elapsed);
+        break;
+    }
+    if (v->elapsed >= v->length)
+        return;
+    e->voice_count++;
+    if (out && !synth_voice_render(v, out, frames))
+        e->voice_count--;
+}
+
+static void queue_event(void *context, const timeline_event *event)
+{
+    engine *e = context;
+    if (e->pending_count < MAX_PENDING)
+        e->pending[e->pending_count++] = *event;
+}
+
+/* Events that rang before a seek: start them part way through. */
+static void resume_event(void *context, const timeline_event *event)
+{
+    engine *e = context;
+    start_voice(e, event, e->seek_elapsed_base - event->start, NULL, 0);
+}
+
+static void for_each_event(engine *e, int64_t from, int64_t to, timeline_emit emit)
+{
+    if (from < 0)
+        from = 0;
+    while (from < to) {
+        timeline_span span;
+        if (!timeline_locate(e->timeline, from, &span))
+            return;
+        int64_t until = span.end < to ? span.end : to;
+        timeline_span_events(e->timeline, &span, from, until, emit, e);
+        from = until;
+    }
+}
+
+static void fetch_events(engine *e, int64_t upto)
+{
+    while (e->events_to < upto) {
+        int unread = e->pending_count - e->pending_read;
+        memmove(e->pending, e->pending + e->pending_read, (size_t)unread * sizeof e->pending[0]);
+        e->pending_count = unread;
+        e->pending_read = 0;
+        int64_t to = e->events_to + EVENT_WINDOW;
+        if (to > e->end)
+            to = e->end;
+        for_each_event(e, e->events_to, to, queue_event);
+        e->events_to = to;
+    }
+}
+
+static void render_voices(engine *e, float *out, int64_t from, int frames)
+{
+    for (int i = 0; i < e->voice_count;) {
+        if (synth_voice_render(&e->voices[i], out, frames))
+            i++;
+        else
+            e->voices[i] = e->voices[--e->voice_count];
+    }
+    fetch_events(e, from + frames);
+    while (e->pending_read < e->pending_count
+           && e->pending[e->pending_read].start < from + frames) {
+        const timeline_event *event = &e->pending[e->pending_read++];
+        int offset = event->start > from ? (int)(event->start - from) : 0;
+        start_voice(e, event, 0, out + 2 * offset, frames - offset);
+    }
+}
+
+/* ---- the pacer ---- */
+
+static bool span_at(engine *e, int64_t frame)
+{
+    if (e->span_valid && frame >= e->span.start && frame < e->span.end)
+        return true;
+    e->breath_valid = false;
+    e->span_valid = timeline_locate(e->timeline, frame, &e->span);
+    return e->span_valid;
+}
+
+static double kind_gain(breath_kind kind)
+{
+    return kind == BREATH_INHALE || kind == BREATH_EXHALE ? 1.0 : PACER_HOLD_GAIN;
+}
+
+static double smooth_ramp(double u)
+{
+    u = u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
+    return 0.5 - 0.5 * cos(M_PI * u);
+}
+
+typedef struct {
+    double hz, gain, fullness;
+} pacer_control;
+
+/* The pacer at one frame: pitch and level follow the breath; fades at the
+ * step's edges; holds are softer, changing over a quarter second. */
+static pacer_control pacer_at(engine *e, int64_t frame, pacer_sound *sound)
+{
+    pacer_control c = { e->last_hz, 0.0, 0.0 };
+    *sound = PACER_NONE;
+    if (!span_at(e, frame) || e->span.step->type != STEP_BREATHE
+        || frame < e->span.timed_start || frame >= e->span.timed_end)
+        return c;
+    const pacer_settings *pacer = &e->span.step->breathe.pacer;
+    if (pacer->sound != PACER_TONE && pacer->sound != PACER_NOISE)
+        return c;
+    if (!e->breath_valid || frame < e->breath.start
+        || frame >= e->breath.start + e->breath.length)
+        e->breath_valid = timeline_breath_at(e->timeline, &e->span, frame, &e->breath);
+    if (!e->breath_valid)
+        return c;
+    *sound = pacer->sound;
+    const timeline_breath *b = &e->breath;
+    c.fullness = timeline_fullness(b, frame);
+    c.hz = pacer->low_hz * pow(pacer->high_hz / pacer->low_hz, c.fullness);
+    double crossfade = PACER_KIND_CROSSFADE_SECONDS * e->rate;
+    if (crossfade > b->length)
+        crossfade = (double)b->length;
+    double shape = smooth_ramp((double)(frame - b->start) / crossfade);
+    double kind = kind_gain(b->previous_kind)
+                  + (kind_gain(b->kind) - kind_gain(b->previous_kind)) * shape;
+    if (b->cycle == 0 && b->index == 0)
+        kind = kind_gain(b->kind);
+    double timed = (double)(e->span.timed_end - e->span.timed_start);
+    double fade = PACER_FADE_SECONDS * e->rate;
+    if (fade > timed / 4.0)
+        fade = timed / 4.0;
+    double edges = smooth_ramp((double)(frame - e->span.timed_start) / fade)
+                   * smooth_ramp((double)(e->span.timed_end - frame) / fade);
+    c.gain = synth_db_to_gain(pacer->level_db) * kind * edges;
+    if (pacer->sound == PACER_NOISE)
+        c.gain *= 0.35 + 0.65 * c.fullness;
+    e->last_hz = c.hz;
+    return c;
+}
+
+static void render_pacer(engine *e, float *out, int64_t from, int frames)
+{
+    pacer_sound sound_from, sound_to;
+    pacer_control a = pacer_at(e, from, &sound_from);
+    pacer_control b = pacer_at(e, from + frames, &sound_to);
+    pacer_sound sound = sound_from != PACER_NONE ? sound_from : sound_to;
+    if (sound == PACER_NONE) {
+        synth_tone_render(&e->tone, out, frames, e->rate, a.hz, a.hz, 0.0f, 0.0f);
+        return;
+    }
+    /* A block that crosses into another kind of step: that side is silent. */
+    if (sound_from != sound)
+        a.gain = 0.0;
+    if (sound_to != sound)
+        b.gain = 0.0;
+    if (sound == PACER_TONE)
+        synth_tone_render(&e->tone, out, frames, e->rate, a.hz, b.hz, (float)a.gain,
+                          (float)b.gain);
+    else
+        synth_breath_noise_render(&e->breath_noise, out, frames, e->rate, (float)a.fullness,
+                                  (float)b.fullness, (float)a.gain, (float)b.gain);
+}
+
+/* ---- the background ---- */
+
+static bool any_ducking_voice(const engine *e)
+{
+    for (int i = 0; i < e->voice_count; i++)
+        if (e->voices[i].ducks)
+            return true;
+    return false;
+}
+
+static double background_fade(const engine *e, int64_t frame)
+{
+    const background_settings *bg = &e->session->background;
+    double fade = bg->fade_seconds * e->rate;
+    if (fade < 1.0)
+        return 1.0;
+    return smooth_ramp((double)frame / fade) * smooth_ramp((double)(e->end - frame) / fade);
+}
+
+static void render_background(engine *e, float *out, int64_t from, int frames)
+{
+    const background_settings *bg = &e->session->background;
+    if (bg->kind == BACKGROUND_NONE)
+        return;
+    double target = any_ducking_voice(e) ? bg->duck_db : 0.0;
+    double duck_from = e->duck_db;
+    double rate_db = target < e->duck_db
+                         ? -bg->duck_db / (DUCK_ATTACK_SECONDS * e->rate)
+                         : -bg->duck_db / (DUCK_RELEASE_SECONDS * e->rate);
+    double change = rate_db * frames;
+    if (fabs(target - e->duck_db) <= change)
+        e->duck_db = target;
+    else
+        e->duck_db += target < e->duck_db ? -change : change;
+    float gain_from = (float)(e->background_gain * synth_db_to_gain(duck_from)
+                              * background_fade(e, from));
+    float gain_to = (float)(e->background_gain * synth_db_to_gain(e->duck_db)
+                            * background_fade(e, from + frames));
+    float *bed = e->background;
+    if (bg->kind == BACKGROUND_FILE) {
+        for (int i = 0; i < frames; i++) {
+            int64_t at = (from + i) % e->loop_frames;
+            bed[2 * i] = e->loop[2 * at];
+            bed[2 * i + 1] = e->loop[2 * at + 1];
+        }
+    } else {
+        synth_noise_render(&e->noise[0], bed, frames, 2);
+        synth_noise_render(&e->noise[1], bed + 1, frames, 2);
+    }
+    float gain = gain_from, step = (gain_to - gain_from) / (float)frames;
+    for (int i = 0; i < frames; i++) {
+        out[2 * i] += bed[2 * i] * gain;
+        out[2 * i + 1] += bed[2 * i + 1] * gain;
+        gain += step;
+    }
+}
+
+/* ---- mixing and limiting ---- */
+
+static int mix_block(engine *e, float *out)
+{
+    int64_t from = e->mixed_to;
+    if (from >= e->end)
+        return 0;
+    int64_t aligned_end = (from / BLOCK + 1) * BLOCK;
+    int frames = (int)((aligned_end < e->end ? aligned_end : e->end) - from);
+    memset(out, 0, sizeof(float) * 2 * BLOCK);
+    render_voices(e, out, from, frames);
+    render_pacer(e, out, from, frames);
+    render_background(e, out, from, frames);
+    float gain = (float)e->master_gain;
+    for (int i = 0; i < 2 * frames; i++) {
+        float x = out[i] * gain;
+        out[i] = isfinite(x) ? x : 0.0f;
+    }
+    e->mixed_to = from + frames;
+    return frames;
+}
+
+/* Limits `frames` frames of x, looking ahead into `next`: the gain slides
+ * down in a straight line to meet every peak, then recovers slowly. */
+static void limit_block(engine *e, float *x, int frames, const float *next, int next_frames)
+{
+    int total = frames + next_frames;
+    bool over = false;
+    for (int i = 0; i < total; i++) {
+        const float *s = i < frames ? x + 2 * i : next + 2 * (i - frames);
+        float peak = fmaxf(fabsf(s[0]), fabsf(s[1]));
+        e->limiter_need[i] = peak > LIMIT_THRESHOLD ? LIMIT_THRESHOLD / peak : 1.0f;
+        over = over || peak > LIMIT_THRESHOLD;
+    }
+    if (!over && e->limiter_gain >= 1.0f)
+        return;
+    for (int i = 0; i < frames; i++) {
+        float target = 1.0f;
+        for (int j = i; j < total && j <= i + BLOCK; j++) {
+            float need = e->limiter_need[j];
+            if (need < 1.0f) {
+                float allowed = need + (1.0f - need) * (float)(j - i) / BLOCK;
+                if (allowed < target)
+                    target = allowed;
+            }
+        }
+        float gain = e->limiter_gain + e->limiter_release;
+        if (gain > 1.0f)
+            gain = 1.0f;
+        if (target < gain)
+            gain = target;
+        e->limiter_gain = gain;
+        x[2 * i] *= gain;
+        x[2 * i + 1] *= gain;
+    }
+}
+
+/* Fades at the very start of a seek and at the end of what is rendered, so
+ * sounds cut off there end at zero. */
+static void edge_fades(const engine *e, float *x, int64_t from, int frames)
+{
+    int64_t end_fade = (int64_t)(END_FADE_SECONDS * e->rate) + 1;
+    int64_t start_fade = e->start > 0 ? (int64_t)(SEEK_FADE_SECONDS * e->rate) + 1 : 0;
+    if (from + frames <= e->end - end_fade && from >= e->start + start_fade)
+        return;
+    for (int i = 0; i < frames; i++) {
+        int64_t at = from + i;
+        double g = 1.0;
+        if (at - e->start < start_fade)
+            g *= smooth_ramp((double)(at - e->start) / (double)start_fade);
+        if (e->end - at <= end_fade)
+            g *= smooth_ramp((double)(e->end - at - 1) / (double)end_fade);
+        x[2 * i] *= (float)g;
+        x[2 * i + 1] *= (float)g;
+    }
+}
+
+static void produce_ready(engine *e)
+{
+    int64_t from = e->mixed_to - e->ahead_count;
+    if (e->ahead_count == 0) {
+        from = e->mixed_to;
+        e->ahead_count = mix_block(e, e->ahead);
+    }
+    int next_frames = mix_block(e, e->next);
+    if (next_frames == 0)
+        memset(e->next, 0, sizeof e->next);
+    limit_block(e, e->ahead, e->ahead_count, e->next, next_frames > 0 ? next_frames : BLOCK);
+    edge_fades(e, e->ahead, from, e->ahead_count);
+    for (int i = 0; i < 2 * e->ahead_count; i++) {
+        float s = e->ahead[i];
+        e->ready[i] = s > 1.0f ? 1.0f : (s < -1.0f ? -1.0f : s);
+    }
+    e->ready_count = e->ahead_count;
+    e->ready_read = 0;
+    memcpy(e->ahead, e->next, sizeof e->ahead);
+    e->ahead_count = next_frames;
+}
+
+size_t engine_render(engine *e, float *out, size_t frames)
+{
+    size_t written = 0;
+    while (written < frames && e->position < e->end) {
+        if (e->ready_read == e->ready_count) {
+            produce_ready(e);
+            if (e->ready_count == 0)
+                break;
+        }
+        size_t n = (size_t)(e->ready_count - e->ready_read);
+        if (n > frames - written)
+            n = frames - written;
+        memcpy(out + 2 * written, e->ready + 2 * e->ready_read, sizeof(float) * 2 * n);
+        e->ready_read += (int)n;
+        written += n;
+        e->position += (int64_t)n;
+    }
+    return written;
+}
+
+/* ---- life cycle ---- */
+
+static int prepare_loop(engine *e, const audio_clip *clip)
+{
+    int64_t n = clip->frames;
+    int64_t crossfade = (int64_t)(LOOP_CROSSFADE_SECONDS * e->rate);
+    if (crossfade > n / 4)
+        crossfade = n / 4;
+    e->loop_frames = n - crossfade;
+    if (e->loop_frames < 1)
+        e->loop_frames = 1;
+    e->loop = malloc(sizeof(float) * 2 * (size_t)e->loop_frames);
+    if (!e->loop)
+        return -1;
+    memcpy(e->loop, clip->samples, sizeof(float) * 2 * (size_t)e->loop_frames);
+    /* The loop's first frames blend the file's tail into its head, equal
+     * power, so the jump from the end back to the start is seamless. */
+    for (int64_t j = 0; j < crossfade; j++) {
+        double u = (double)j / (double)crossfade;
+        float head = (float)sin(0.5 * M_PI * u), tail = (float)cos(0.5 * M_PI * u);
+        for (int c = 0; c < 2; c++)
+            e->loop[2 * j + c] = clip->samples[2 * j + c] * head
+                                 + clip->samples[2 * (e->loop_frames + j) + c] * tail;
+    }
+    return 0;
+}
+
+engine *engine_create(const timeline *t, const engine_options *options)
+{
+    synth_init();
+    engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    const session *s = timeline_session(t);
+    e->timeline = t;
+    e->session = s;
+    e->rate = timeline_rate(t);
+    int64_t total = timeline_length(t);
+    e->start = options->start < 0 ? 0 : options->start;
+    if (e->start > total)
+        e->start = total;
+    e->end = total;
+    if (options->length != TIMELINE_FOREVER && options->length >= 0
+        && options->length < total - e->start)
+        e->end = e->start + options->length;
+    e->position = e->mixed_to = e->events_to = e->start;
+    e->master_gain = synth_db_to_gain(s->volume_db + options->volume_db);
+    e->limiter_gain = 1.0f;
+    e->limiter_release = (float)(1.0 / (LIMIT_RELEASE_SECONDS * e->rate));
+    e->last_hz = s->pacer.low_hz > 0.0 ? s->pacer.low_hz : PACER_DEFAULT_LOW_HZ;
+
+    /* Noise streams are seeded from the start frame: the same start always
+     * gives the same sound. */
+    uint64_t seed = (uint64_t)e->start * 0x9E3779B97F4A7C15ull;
+    synth_breath_noise_init(&e->breath_noise, seed ^ 3);
+    const background_settings *bg = &s->background;
+    if (bg->kind == BACKGROUND_FILE) {
+        if (prepare_loop(e, bg->file) != 0) {
+            engine_free(e);
+            return NULL;
+        }
+    } else if (bg->kind != BACKGROUND_NONE) {
+        synth_noise_init(&e->noise[0], bg->kind, seed ^ 1, e->rate);
+        synth_noise_init(&e->noise[1], bg->kind, seed ^ 2, e->rate);
+    }
+    e->background_gain = bg->kind == BACKGROUND_NONE ? 0.0 : synth_db_to_gain(bg->level_db);
+
+    if (e->start > 0) {
+        e->seek_elapsed_base = e->start;
+        for_each_event(e, e->start - timeline_longest_event(t), e->start, resume_event);
+        if (bg->kind != BACKGROUND_NONE && any_ducking_voice(e))
+            e->duck_db = bg->duck_db;
+    }
+    return e;
+}
+
+void engine_free(engine *e)
+{
+    if (!e)
+        return;
+    free(e->loop);
+    free(e);
+}
+
+int64_t engine_position(const engine *e) { return e->position; }
+int64_t engine_end(const engine *e) { return e->end; }

@@ -77,10 +77,10 @@ struct session_step {
     step_type type;
     int line;                 /* where the step's group starts */
     char *label;              /* "" when none */
-    const audio_clip *cue;    /* played before the timed part, or NULL */
+    const audio_clip *precue; /* the step's `cue`, played before the timed part, or NULL */
     double gap_seconds;
     union {
-        struct { const audio_clip *file; double level_db; } cue;
+        struct { const audio_clip *file; double level_db; } cue_step;  /* type "cue" */
         struct {
             int strikes;
             double interval_seconds, hz, level_db, ring_seconds;

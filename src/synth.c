@@ -1,2 +1,344 @@
-/* not written yet */
-typedef int unwritten_synth;
+/* synth.c: generators. See synth.h. */
+#include "synth.h"
+
+#include <math.h>
+#include <string.h>
+
+enum { SINE_TABLE_SIZE = 4096 };
+static float sine_table[SINE_TABLE_SIZE + 1];
+static bool sine_ready;
+
+void synth_init(void)
+{
+    if (sine_ready)
+        return;
+    for (int i = 0; i <= SINE_TABLE_SIZE; i++)
+        sine_table[i] = (float)sin(2.0 * M_PI * i / SINE_TABLE_SIZE);
+    sine_ready = true;
+}
+
+float synth_sine(double phase)
+{
+    double position = (phase - floor(phase)) * SINE_TABLE_SIZE;
+    int index = (int)position;
+    if (index >= SINE_TABLE_SIZE)
+        index = SINE_TABLE_SIZE - 1;
+    float fraction = (float)(position - index);
+    return sine_table[index] + (sine_table[index + 1] - sine_table[index]) * fraction;
+}
+
+double synth_db_to_gain(double db)
+{
+    return pow(10.0, db / 20.0);
+}
+
+/* ---- one-shot voices ---- */
+
+static void render_clip(synth_voice *v, float *out, int frames)
+{
+    const float *in = v->clip->samples + 2 * v->elapsed;
+    float gain = v->gain;
+    for (int i = 0; i < 2 * frames; i++)
+        out[i] += gain * in[i];
+}
+
+/* Gain of the attack and release ramps at frame `at` of the voice. */
+static float envelope(const synth_voice *v, int64_t at)
+{
+    float e = 1.0f;
+    if (at < v->attack)
+        e = (float)at / (float)v->attack;
+    int64_t left = v->length - at;
+    if (left < v->release) {
+        double u = (double)left / (double)v->release;
+        e *= (float)(0.5 - 0.5 * cos(M_PI * u));
+    }
+    return e;
+}
+
+static void render_partials(synth_voice *v, float *out, int frames)
+{
+    for (int i = 0; i < frames; i++) {
+        float sample = 0.0f;
+        for (int p = 0; p < v->partial_count; p++) {
+            sample += v->amplitude[p] * synth_sine(v->phase[p]);
+            v->phase[p] += v->step[p];
+            if (v->phase[p] >= 1.0)
+                v->phase[p] -= 1.0;
+            v->amplitude[p] *= v->decay[p];
+        }
+        int64_t at = v->elapsed + i;
+        if (at < v->attack || v->length - at < v->release)
+            sample *= envelope(v, at);
+        sample *= v->gain;
+        out[2 * i] += sample;
+        out[2 * i + 1] += sample;
+    }
+}
+
+static const synth_voice_kind clip_kind = { "clip", render_clip };
+static const synth_voice_kind partials_kind = { "partials", render_partials };
+
+void synth_voice_clip(synth_voice *v, const audio_clip *clip, double gain, int64_t elapsed)
+{
+    memset(v, 0, sizeof *v);
+    v->kind = &clip_kind;
+    v->clip = clip;
+    v->length = clip->frames;
+    v->elapsed = elapsed < 0 ? 0 : elapsed;
+    v->gain = (float)gain;
+}
+
+typedef struct {
+    double ratio;      /* of the fundamental */
+    double amplitude;
+    double decay;      /* time constant as a share of the ring */
+} partial_spec;
+
+static void start_partials(synth_voice *v, const partial_spec *specs, int count, double hz,
+                           double gain, int64_t length, double attack_seconds, int rate,
+                           int64_t elapsed)
+{
+    memset(v, 0, sizeof *v);
+    v->kind = &partials_kind;
+    v->length = length > 0 ? length : 1;
+    v->elapsed = elapsed < 0 ? 0 : elapsed;
+    v->gain = (float)gain;
+    v->attack = (int64_t)(attack_seconds * rate) + 1;
+    v->release = v->length / 7 + 1;
+    if (v->attack > v->length / 2)
+        v->attack = v->length / 2 + 1;
+    double total = 0.0;
+    for (int i = 0; i < count; i++)
+        total += specs[i].amplitude;
+    for (int i = 0; i < count && v->partial_count < SYNTH_MAX_PARTIALS; i++) {
+        double frequency = hz * specs[i].ratio;
+        if (frequency >= 0.45 * rate)
+            continue;
+        int p = v->partial_count++;
+        double tau = specs[i].decay * (double)v->length;
+        double decay = exp(-1.0 / tau);
+        double turns = frequency / rate;
+        /* Fixed, unrelated starting phases keep the partials' peaks apart. */
+        v->phase[p] = fmod(0.137 * i + turns * (double)v->elapsed, 1.0);
+        v->step[p] = turns;
+        v->amplitude[p] = (float)(specs[i].amplitude / total * exp(-(double)v->elapsed / tau));
+        v->decay[p] = (float)decay;
+    }
+}
+
+/* A bell's strike: the hum an octave down, the prime, a minor third, a
+ * fifth, the nominal octave and a few stretched upper partials; the higher
+ * a partial, the sooner it dies away. */
+static const partial_spec bell_partials[] = {
+    { 0.500, 0.30, 0.23 }, { 1.000, 1.00, 0.19 }, { 1.183, 0.45, 0.14 },
+    { 1.506, 0.25, 0.11 }, { 2.000, 0.40, 0.09 }, { 2.514, 0.18, 0.065 },
+    { 2.662, 0.14, 0.055 }, { 3.011, 0.11, 0.045 }, { 4.166, 0.07, 0.032 },
+    { 5.433, 0.045, 0.024 },
+};
+
+/* A singing bowl: two close fundamentals beat slowly; few, long partials. */
+static const partial_spec bowl_partials[] = {
+    { 1.000, 0.60, 0.30 }, { 1.004, 0.45, 0.28 }, { 2.710, 0.35, 0.16 },
+    { 2.716, 0.20, 0.15 }, { 5.150, 0.10, 0.08 }, { 8.430, 0.04, 0.05 },
+};
+
+/* A tick: two short bright partials. */
+static const partial_spec tick_partials[] = {
+    { 1.000, 1.00, 0.18 }, { 1.93, 0.45, 0.12 }, { 3.07, 0.20, 0.08 },
+};
+
+void synth_voice_bell(synth_voice *v, double hz, double gain, int64_t ring, int rate,
+                      int64_t elapsed)
+{
+    start_partials(v, bell_partials, (int)(sizeof bell_partials / sizeof bell_partials[0]), hz,
+                   gain, ring, 0.004, rate, elapsed);
+}
+
+void synth_voice_bowl(synth_voice *v, double hz, double gain, int64_t ring, int rate,
+                      int64_t elapsed)
+{
+    start_partials(v, bowl_partials, (int)(sizeof bowl_partials / sizeof bowl_partials[0]), hz,
+                   gain, ring, 0.015, rate, elapsed);
+}
+
+void synth_voice_tick(synth_voice *v, double gain, int64_t length, int rate, int64_t elapsed)
+{
+    start_partials(v, tick_partials, (int)(sizeof tick_partials / sizeof tick_partials[0]),
+                   1500.0, gain, length, 0.001, rate, elapsed);
+}
+
+bool synth_voice_render(synth_voice *v, float *out, int frames)
+{
+    int64_t left = v->length - v->elapsed;
+    if (left <= 0)
+        return false;
+    int n = left < frames ? (int)left : frames;
+    v->kind->render(v, out, n);
+    v->elapsed += n;
+    return v->elapsed < v->length;
+}
+
+/* ---- noise ---- */
+
+void synth_random_seed(synth_random *r, uint64_t seed)
+{
+    /* splitmix64 of the seed, so nearby seeds give unrelated streams. */
+    uint64_t z = seed + 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    r->state = z ? z : 1;
+}
+
+float synth_random_next(synth_random *r)
+{
+    uint64_t x = r->state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    r->state = x;
+    /* Top 24 bits to [-1, 1). */
+    return (float)((double)(x >> 40) / 8388608.0 - 1.0);
+}
+
+static float pink_next(synth_noise *n, float white)
+{
+    /* Paul Kellet's refined pink filter: a sum of one-pole low-passes. */
+    float *b = n->state;
+    b[0] = 0.99886f * b[0] + white * 0.0555179f;
+    b[1] = 0.99332f * b[1] + white * 0.0750759f;
+    b[2] = 0.96900f * b[2] + white * 0.1538520f;
+    b[3] = 0.86650f * b[3] + white * 0.3104856f;
+    b[4] = 0.55000f * b[4] + white * 0.5329522f;
+    b[5] = -0.7616f * b[5] - white * 0.0168980f;
+    float pink = b[0] + b[1] + b[2] + b[3] + b[4] + b[5] + b[6] + white * 0.5362f;
+    b[6] = white * 0.115926f;
+    return pink;
+}
+
+static float noise_next(synth_noise *n)
+{
+    float white = synth_random_next(&n->random);
+    switch (n->color) {
+    case BACKGROUND_PINK:
+        return pink_next(n, white);
+    case BACKGROUND_BROWN:
+        n->state[0] = n->pole * n->state[0] + (1.0f - n->pole) * white;
+        return n->state[0];
+    default:
+        return white;
+    }
+}
+
+#define NOISE_TARGET_RMS 0.5
+
+void synth_noise_init(synth_noise *n, background_kind color, uint64_t seed, int rate)
+{
+    memset(n, 0, sizeof *n);
+    n->color = color;
+    n->scale = 1.0f;
+    switch (color) {
+    case BACKGROUND_BROWN: {
+        /* A leaky integrator with its corner at 60 Hz: brown above, no rumble
+         * below. Its variance is known in closed form. */
+        double pole = exp(-2.0 * M_PI * 60.0 / rate);
+        double variance = (1.0 - pole) / (3.0 * (1.0 + pole));
+        n->pole = (float)pole;
+        n->scale = (float)(NOISE_TARGET_RMS / sqrt(variance));
+        break;
+    }
+    case BACKGROUND_PINK: {
+        /* Measure this filter's level once, from a fixed stream. */
+        synth_random_seed(&n->random, 12345);
+        double sum = 0.0;
+        enum { MEASURE = 1 << 16 };
+        for (int i = 0; i < MEASURE; i++) {
+            double x = pink_next(n, synth_random_next(&n->random));
+            sum += x * x;
+        }
+        memset(n->state, 0, sizeof n->state);
+        n->scale = (float)(NOISE_TARGET_RMS / sqrt(sum / MEASURE));
+        break;
+    }
+    default:
+        n->scale = (float)(NOISE_TARGET_RMS * sqrt(3.0));
+        break;
+    }
+    synth_random_seed(&n->random, seed);
+    if (color == BACKGROUND_BROWN) {
+        /* Start the integrator settled, not from silence. */
+        for (int i = 0; i < 4 * rate / 60 + 1; i++)
+            noise_next(n);
+    }
+}
+
+void synth_noise_render(synth_noise *n, float *out, int frames, int stride)
+{
+    for (int i = 0; i < frames; i++)
+        out[i * stride] = n->scale * noise_next(n);
+}
+
+/* ---- continuous pacers ---- */
+
+void synth_tone_render(synth_tone *t, float *out, int frames, int rate, double hz_from,
+                       double hz_to, float gain_from, float gain_to)
+{
+    if (gain_from == 0.0f && gain_to == 0.0f) {
+        t->phase = fmod(t->phase + frames * 0.5 * (hz_from + hz_to) / rate, 1.0);
+        return;
+    }
+    double step = hz_from / rate, step_change = (hz_to - hz_from) / rate / frames;
+    float gain = gain_from, gain_change = (gain_to - gain_from) / (float)frames;
+    double phase = t->phase;
+    for (int i = 0; i < frames; i++) {
+        float s = synth_sine(phase) + 0.12f * synth_sine(2.0 * phase)
+                  + 0.04f * synth_sine(3.0 * phase);
+        s *= gain * (1.0f / 1.16f);
+        out[2 * i] += s;
+        out[2 * i + 1] += s;
+        phase += step;
+        if (phase >= 1.0)
+            phase -= 1.0;
+        step += step_change;
+        gain += gain_change;
+    }
+    t->phase = phase;
+}
+
+void synth_breath_noise_init(synth_breath_noise *b, uint64_t seed)
+{
+    memset(b, 0, sizeof *b);
+    synth_random_seed(&b->random, seed);
+}
+
+/* Low-pass corner for a brightness: 250 Hz dark to 3 kHz bright. */
+static double breath_corner(float brightness)
+{
+    return 250.0 * pow(12.0, brightness);
+}
+
+void synth_breath_noise_render(synth_breath_noise *b, float *out, int frames, int rate,
+                               float brightness_from, float brightness_to, float gain_from,
+                               float gain_to)
+{
+    double c0 = 1.0 - exp(-2.0 * M_PI * breath_corner(brightness_from) / rate);
+    double c1 = 1.0 - exp(-2.0 * M_PI * breath_corner(brightness_to) / rate);
+    /* Two one-poles in series pass roughly c / (2 - c) of white noise's
+     * power each way; make up for it so brightness does not change loudness. */
+    double m0 = NOISE_TARGET_RMS * sqrt(3.0) / sqrt(c0 / (2.0 - c0)) * 0.8;
+    double m1 = NOISE_TARGET_RMS * sqrt(3.0) / sqrt(c1 / (2.0 - c1)) * 0.8;
+    float coefficient = (float)c0, coefficient_change = (float)((c1 - c0) / frames);
+    float gain = (float)(gain_from * m0);
+    float gain_change = (float)((gain_to * m1 - gain_from * m0) / frames);
+    for (int i = 0; i < frames; i++) {
+        float white = synth_random_next(&b->random);
+        b->low[0] += coefficient * (white - b->low[0]);
+        b->low[1] += coefficient * (b->low[0] - b->low[1]);
+        float s = b->low[1] * gain;
+        out[2 * i] += s;
+        out[2 * i + 1] += s;
+        coefficient += coefficient_change;
+        gain += gain_change;
+    }
+}

@@ -1,0 +1,107 @@
+/* synth.h: the sound generators.
+ *
+ * One-shot sounds (a cue file, a bell, a bowl, a tick) are voices: each is
+ * started at a frame with a gain and renders itself until it has finished,
+ * every onset and ending ramped. A voice can also start part way through
+ * (`elapsed` frames after its strike), which is how playback that begins in
+ * the middle of a session picks up sounds that are still ringing.
+ *
+ * Continuous sounds (the tone pacer, breath-like noise, background noise)
+ * are driven by control values at block edges and interpolate between them,
+ * so nothing they do jumps.
+ *
+ * All state lives in the structs; rendering never allocates. Call
+ * synth_init() once before rendering (it fills the sine table). */
+#ifndef BREATHE_SYNTH_H
+#define BREATHE_SYNTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "clip.h"
+#include "session.h"
+
+void synth_init(void);
+
+/* A sine of phase (in turns, any value) from the shared table. */
+float synth_sine(double phase);
+
+/* dB to linear gain. */
+double synth_db_to_gain(double db);
+
+enum { SYNTH_MAX_PARTIALS = 10 };
+
+typedef struct synth_voice synth_voice;
+
+/* What every one-shot voice kind provides. */
+typedef struct {
+    const char *name;
+    /* Adds `frames` stereo frames into out, advancing the voice. */
+    void (*render)(synth_voice *voice, float *out, int frames);
+} synth_voice_kind;
+
+struct synth_voice {
+    const synth_voice_kind *kind;
+    int64_t elapsed;     /* frames already played */
+    int64_t length;      /* frames it lasts */
+    float gain;
+    bool ducks;          /* spoken: the background ducks under it */
+    const audio_clip *clip;
+    int partial_count;
+    double phase[SYNTH_MAX_PARTIALS];
+    double step[SYNTH_MAX_PARTIALS];      /* turns per frame */
+    float amplitude[SYNTH_MAX_PARTIALS];
+    float decay[SYNTH_MAX_PARTIALS];      /* per-frame amplitude factor */
+    int64_t attack, release;              /* ramp lengths in frames */
+};
+
+void synth_voice_clip(synth_voice *v, const audio_clip *clip, double gain, int64_t elapsed);
+/* A bell with inharmonic partials that decays naturally over `ring` frames. */
+void synth_voice_bell(synth_voice *v, double hz, double gain, int64_t ring, int rate,
+                      int64_t elapsed);
+/* A struck singing bowl: fewer, longer partials with a slow beat. */
+void synth_voice_bowl(synth_voice *v, double hz, double gain, int64_t ring, int rate,
+                      int64_t elapsed);
+/* A soft, short wooden tick. */
+void synth_voice_tick(synth_voice *v, double gain, int64_t length, int rate, int64_t elapsed);
+
+/* Renders `frames` frames; returns false once the voice has finished. */
+bool synth_voice_render(synth_voice *v, float *out, int frames);
+
+/* A deterministic noise source (xorshift), uniform in [-1, 1). */
+typedef struct { uint64_t state; } synth_random;
+void synth_random_seed(synth_random *r, uint64_t seed);
+float synth_random_next(synth_random *r);
+
+/* Coloured noise, normalised so that gain 1 gives an RMS of -6 dBFS. */
+typedef struct {
+    background_kind color;
+    synth_random random;
+    float state[7];
+    float pole;      /* brown: the leaky integrator's pole */
+    float scale;
+} synth_noise;
+
+void synth_noise_init(synth_noise *n, background_kind color, uint64_t seed, int rate);
+/* Writes `frames` samples, `stride` floats apart. */
+void synth_noise_render(synth_noise *n, float *out, int frames, int stride);
+
+/* The tone pacer: a soft tone (fundamental, a little second and third
+ * harmonic) added to both channels, gliding from hz_from to hz_to and
+ * gain_from to gain_to across the block. */
+typedef struct { double phase; } synth_tone;
+void synth_tone_render(synth_tone *t, float *out, int frames, int rate, double hz_from,
+                       double hz_to, float gain_from, float gain_to);
+
+/* The noise pacer: white noise through a low-pass whose corner follows
+ * `brightness` (0 dark .. 1 bright), added to both channels. */
+typedef struct {
+    synth_random random;
+    float low[2];
+} synth_breath_noise;
+void synth_breath_noise_init(synth_breath_noise *b, uint64_t seed);
+void synth_breath_noise_render(synth_breath_noise *b, float *out, int frames, int rate,
+                               float brightness_from, float brightness_to, float gain_from,
+                               float gain_to);
+
+#endif
