@@ -7,6 +7,10 @@
 enum { SINE_TABLE_SIZE = 4096 };
 static float sine_table[SINE_TABLE_SIZE + 1];
 static bool sine_ready;
+static float tone_normal = 1.0f;   /* makes the tone's peak equal its gain */
+
+#define TONE_SECOND 0.12f
+#define TONE_THIRD 0.04f
 
 void synth_init(void)
 {
@@ -14,6 +18,12 @@ void synth_init(void)
         return;
     for (int i = 0; i <= SINE_TABLE_SIZE; i++)
         sine_table[i] = (float)sin(2.0 * M_PI * i / SINE_TABLE_SIZE);
+    double tone_peak = 0.0;
+    for (int i = 0; i < 8 * SINE_TABLE_SIZE; i++) {
+        double x = 2.0 * M_PI * i / (8 * SINE_TABLE_SIZE);
+        tone_peak = fmax(tone_peak, fabs(sin(x) + TONE_SECOND * sin(2 * x) + TONE_THIRD * sin(3 * x)));
+    }
+    tone_normal = (float)(1.0 / tone_peak);
     sine_ready = true;
 }
 
@@ -292,9 +302,9 @@ void synth_tone_render(synth_tone *t, float *out, int frames, int rate, double h
     float gain = gain_from, gain_change = (gain_to - gain_from) / (float)frames;
     double phase = t->phase;
     for (int i = 0; i < frames; i++) {
-        float s = synth_sine(phase) + 0.12f * synth_sine(2.0 * phase)
-                  + 0.04f * synth_sine(3.0 * phase);
-        s *= gain * (1.0f / 1.16f);
+        float s = synth_sine(phase) + TONE_SECOND * synth_sine(2.0 * phase)
+                  + TONE_THIRD * synth_sine(3.0 * phase);
+        s *= gain * tone_normal;
         out[2 * i] += s;
         out[2 * i + 1] += s;
         phase += step;
