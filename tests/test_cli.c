@@ -1,0 +1,418 @@
+/* The breathe binary as a user runs it: exit codes, messages, files read
+ * back through libsndfile, and files that a failure must leave alone. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "testaudio.h"
+
+static const char *binary;
+static char *dir;
+
+typedef struct {
+    int status;     /* exit code, or 128 + signal */
+    char out[16384];
+    char err[16384];
+} result;
+
+static void slurp(const char *path, char *buffer, size_t size)
+{
+    buffer[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    size_t n = fread(buffer, 1, size - 1, f);
+    buffer[n] = '\0';
+    fclose(f);
+}
+
+/* Runs breathe with args (NULL-terminated); after `signal_after` seconds
+ * (if > 0) sends SIGINT. */
+static void run_with_signal(result *r, double signal_after, const char *const *args)
+{
+    char out_path[512], err_path[512];
+    snprintf(out_path, sizeof out_path, "%s/stdout", dir);
+    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+    const char *argv[32] = { binary };
+    int n = 1;
+    for (; args[n - 1] && n < 31; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int in = open("/dev/null", O_RDONLY);
+        dup2(o, 1);
+        dup2(e, 2);
+        dup2(in, 0);
+        execv(binary, (char *const *)argv);
+        _exit(127);
+    }
+    if (signal_after > 0) {
+        struct timespec pause = { (time_t)signal_after,
+                                  (long)((signal_after - (time_t)signal_after) * 1e9) };
+        nanosleep(&pause, NULL);
+        kill(pid, SIGINT);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    slurp(out_path, r->out, sizeof r->out);
+    slurp(err_path, r->err, sizeof r->err);
+}
+
+#define RUN(r, ...) run_with_signal((r), 0, (const char *const[]){ __VA_ARGS__, NULL })
+
+static char *in_dir(const char *name) { return testaudio_path(dir, name); }
+
+static char *write_file(const char *name, const char *text)
+{
+    char *path = in_dir(name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static const char short_session[] =
+    "format = 1;\n"
+    "title = \"Short\";\n"
+    "caution = \"Stop if dizzy.\";\n"
+    "background = { noise = \"pink\"; level = -30.0; fade = 1.0; };\n"
+    "steps = (\n"
+    "  { type = \"bell\"; ring = 2; },\n"
+    "  { type = \"breathe\"; label = \"Calm\"; pattern = \"2-3\"; cycles = 2; },\n"
+    "  { type = \"timer\"; duration = 2; ticks = 1; }\n"
+    ");\n";
+#define SHORT_FRAMES (14 * 48000)
+
+static int setup(void **state)
+{
+    (void)state;
+    binary = getenv("BREATHE_BINARY");
+    dir = testaudio_temp_dir();
+    return binary && dir ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    testaudio_remove_dir(dir);
+    free(dir);
+    return 0;
+}
+
+static void test_help_and_version(void **state)
+{
+    (void)state;
+    result r;
+    RUN(&r, "--help");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Usage: breathe"));
+    assert_non_null(strstr(r.out, "--list-devices"));
+    RUN(&r, "--version");
+    assert_int_equal(r.status, 0);
+    assert_true(strncmp(r.out, "breathe ", 8) == 0);
+}
+
+static void test_usage_errors_exit_2(void **state)
+{
+    (void)state;
+    result r;
+    RUN(&r, "--no-such-option");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "unknown option"));
+    RUN(&r, "--volume", "loud", "x.cfg");
+    assert_int_equal(r.status, 2);
+    RUN(&r, "--start", "ten", "x.cfg");
+    assert_int_equal(r.status, 2);
+    RUN(&r, "-o");
+    assert_int_equal(r.status, 2);
+    const char *argv0[] = { NULL };
+    run_with_signal(&r, 0, argv0);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "no session given"));
+    RUN(&r, "no-such-session-anywhere");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "no session named 'no-such-session-anywhere'"));
+}
+
+static void test_check_prints_timeline(void **state)
+{
+    (void)state;
+    char *path = write_file("short.cfg", short_session);
+    result r;
+    RUN(&r, "--check", path);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Short"));
+    assert_non_null(strstr(r.out, "Caution: Stop if dizzy."));
+    assert_non_null(strstr(r.out, "breathe 2-3, 2 cycles, 12.0/min"));
+    assert_non_null(strstr(r.out, "total: 0:14 (672000 frames at 48000 Hz)"));
+    free(path);
+}
+
+static void test_check_reports_file_line_and_exit_2(void **state)
+{
+    (void)state;
+    char *path = write_file("typo.cfg", "format = 1;\ntitle = \"x\";\n\nsteps = ( { type = \"bell\"; strikez = 2; } );\n");
+    result r;
+    RUN(&r, "--check", path);
+    assert_int_equal(r.status, 2);
+    char expected[600];
+    snprintf(expected, sizeof expected, "%s:4: ", path);
+    assert_true(strncmp(r.err, expected, strlen(expected)) == 0);
+    assert_non_null(strstr(r.err, "strikes"));   /* did you mean */
+    free(path);
+}
+
+static void test_render_wav_is_exact_and_repeatable(void **state)
+{
+    (void)state;
+    char *path = write_file("short.cfg", short_session);
+    char *a = in_dir("a.wav"), *b = in_dir("b.wav");
+    result r;
+    RUN(&r, "-o", a, path);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "wrote"));
+    RUN(&r, "-q", "-o", b, path);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "");
+    float *x, *y;
+    int64_t fx, fy;
+    int cx, cy, rx, ry;
+    assert_int_equal(testaudio_read(a, &x, &fx, &cx, &rx), 0);
+    assert_int_equal(testaudio_read(b, &y, &fy, &cy, &ry), 0);
+    assert_int_equal(fx, SHORT_FRAMES);
+    assert_int_equal(cx, 2);
+    assert_int_equal(rx, 48000);
+    assert_int_equal(fx, fy);
+    assert_memory_equal(x, y, sizeof(float) * 2 * (size_t)fx);
+    float peak = 0.0f;
+    for (int64_t i = 0; i < 2 * fx; i++)
+        peak = fmaxf(peak, fabsf(x[i]));
+    assert_true(peak > 0.01f && peak <= powf(10.0f, -1.0f / 20.0f));
+    free(x);
+    free(y);
+
+    /* FLAC holds the same sound at 24 bits; Ogg the same length. */
+    char *flac = in_dir("c.flac"), *ogg = in_dir("d.ogg");
+    RUN(&r, "-q", "-o", flac, path);
+    assert_int_equal(r.status, 0);
+    RUN(&r, "-q", "-o", ogg, path);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(testaudio_read(a, &x, &fx, &cx, &rx), 0);
+    assert_int_equal(testaudio_read(flac, &y, &fy, &cy, &ry), 0);
+    assert_int_equal(fy, fx);
+    for (int64_t i = 0; i < 2 * fx; i++)
+        assert_true(fabsf(x[i] - y[i]) < 1e-6f);
+    free(y);
+    assert_int_equal(testaudio_read(ogg, &y, &fy, &cy, &ry), 0);
+    assert_int_equal(fy, fx);
+    free(x);
+    free(y);
+    free(flac);
+    free(ogg);
+    free(a);
+    free(b);
+    free(path);
+}
+
+static void test_volume_scales_output(void **state)
+{
+    (void)state;
+    char *path = write_file("tone.cfg",
+                            "format = 1; title = \"t\";\n"
+                            "steps = ( { type = \"breathe\"; pattern = \"2-2\"; cycles = 1; } );\n");
+    char *a = in_dir("loud.wav"), *b = in_dir("soft.wav");
+    result r;
+    RUN(&r, "-q", "-o", a, path);
+    assert_int_equal(r.status, 0);
+    RUN(&r, "-q", "--volume", "-6", "-o", b, path);
+    assert_int_equal(r.status, 0);
+    float *x, *y;
+    int64_t fx, fy;
+    int c, rate;
+    assert_int_equal(testaudio_read(a, &x, &fx, &c, &rate), 0);
+    assert_int_equal(testaudio_read(b, &y, &fy, &c, &rate), 0);
+    double gain = pow(10.0, -6.0 / 20.0);
+    for (int64_t i = 0; i < 2 * fx; i += 97)
+        assert_true(fabs(y[i] - x[i] * gain) < 1e-5);
+    free(x);
+    free(y);
+    free(a);
+    free(b);
+    free(path);
+}
+
+static void test_failed_render_keeps_existing_file(void **state)
+{
+    (void)state;
+    char *bad = write_file("bad.cfg", "format = 1;\ntitle = \"x\";\nsteps = ( { type = \"breathe\"; } );\n");
+    char *good = write_file("short.cfg", short_session);
+    char *target = write_file("precious.wav", "precious bytes");
+    result r;
+    RUN(&r, "-o", target, bad);
+    assert_int_equal(r.status, 2);
+    char text[64];
+    slurp(target, text, sizeof text);
+    assert_string_equal(text, "precious bytes");
+
+    /* An unknown format is a usage error that touches nothing. */
+    char *odd = write_file("precious.xyz", "keep");
+    RUN(&r, "-o", odd, good);
+    assert_int_equal(r.status, 2);
+    slurp(odd, text, sizeof text);
+    assert_string_equal(text, "keep");
+
+    /* A folder that does not exist: a runtime failure, exit 1. */
+    char *nowhere = in_dir("missing-folder/out.wav");
+    RUN(&r, "-o", nowhere, good);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "cannot write"));
+    free(nowhere);
+    free(odd);
+    free(target);
+    free(good);
+    free(bad);
+}
+
+static int count_entries(const char *folder)
+{
+    char command[600];
+    snprintf(command, sizeof command, "ls -A '%s' | wc -l", folder);
+    FILE *p = popen(command, "r");
+    int n = -1;
+    if (p) {
+        if (fscanf(p, "%d", &n) != 1)
+            n = -1;
+        pclose(p);
+    }
+    return n;
+}
+
+static void test_interrupted_render_leaves_nothing(void **state)
+{
+    (void)state;
+    char *sub = in_dir("interrupt");
+    assert_int_equal(mkdir(sub, 0755), 0);
+    char *path = write_file("forever.cfg",
+                            "format = 1; title = \"f\";\n"
+                            "background = { noise = \"brown\"; };\n"
+                            "steps = ( { type = \"repeat\"; forever = true; steps = (\n"
+                            "  { type = \"breathe\"; pattern = \"4-6\"; cycles = 3; } ); } );\n");
+    char target[600];
+    snprintf(target, sizeof target, "%s/long.flac", sub);
+    result r;
+    run_with_signal(&r, 0.5, (const char *const[]){ "-q", "-o", target, "--length", "20h",
+                                                    path, NULL });
+    assert_int_equal(r.status, 130);
+    assert_int_equal(count_entries(sub), 0);
+    free(path);
+    free(sub);
+}
+
+static void test_forever_needs_length_to_render(void **state)
+{
+    (void)state;
+    char *path = write_file("forever.cfg",
+                            "format = 1; title = \"f\";\n"
+                            "steps = ( { type = \"repeat\"; forever = true; steps = (\n"
+                            "  { type = \"timer\"; duration = 5; } ); } );\n");
+    char *out = in_dir("forever.wav");
+    result r;
+    RUN(&r, "-o", out, path);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--length"));
+    RUN(&r, "-q", "-o", out, "--length", "12.5", path);
+    assert_int_equal(r.status, 0);
+    float *x;
+    int64_t frames;
+    int c, rate;
+    assert_int_equal(testaudio_read(out, &x, &frames, &c, &rate), 0);
+    assert_int_equal(frames, 600000);
+    free(x);
+    RUN(&r, "--check", path);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "runs until stopped"));
+    free(out);
+    free(path);
+}
+
+static void test_start_skips_into_the_session(void **state)
+{
+    (void)state;
+    char *path = write_file("short.cfg", short_session);
+    char *out = in_dir("tail.wav");
+    result r;
+    RUN(&r, "-q", "--start", "10", "-o", out, path);
+    assert_int_equal(r.status, 0);
+    float *x;
+    int64_t frames;
+    int c, rate;
+    assert_int_equal(testaudio_read(out, &x, &frames, &c, &rate), 0);
+    assert_int_equal(frames, SHORT_FRAMES - 10 * 48000);
+    free(x);
+    RUN(&r, "--start", "1m", "-o", out, path);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "past the end"));
+    free(out);
+    free(path);
+}
+
+static void test_missing_device_is_a_runtime_failure(void **state)
+{
+    (void)state;
+    char *path = write_file("short.cfg", short_session);
+    result r;
+    RUN(&r, "-q", "-d", "no-such-device-anywhere", path);
+    assert_int_equal(r.status, 1);
+    assert_true(strstr(r.err, "no-such-device-anywhere") || strstr(r.err, "no audio output device"));
+    free(path);
+}
+
+static void test_bundled_sessions_by_name(void **state)
+{
+    (void)state;
+    result r;
+    RUN(&r, "--check", "box-breathing");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "total:"));
+    RUN(&r, "--list");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "box-breathing"));
+    assert_non_null(strstr(r.out, "resonance-breathing"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_help_and_version),
+        cmocka_unit_test(test_usage_errors_exit_2),
+        cmocka_unit_test(test_check_prints_timeline),
+        cmocka_unit_test(test_check_reports_file_line_and_exit_2),
+        cmocka_unit_test(test_render_wav_is_exact_and_repeatable),
+        cmocka_unit_test(test_volume_scales_output),
+        cmocka_unit_test(test_failed_render_keeps_existing_file),
+        cmocka_unit_test(test_interrupted_render_leaves_nothing),
+        cmocka_unit_test(test_forever_needs_length_to_render),
+        cmocka_unit_test(test_start_skips_into_the_session),
+        cmocka_unit_test(test_missing_device_is_a_runtime_failure),
+        cmocka_unit_test(test_bundled_sessions_by_name),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
