@@ -1,7 +1,408 @@
+/* Unit tests for out_file.c: what lands on disk, and what never does. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
-static void not_written(void **state) { (void)state; fail_msg("test not written yet"); }
-int main(void) { const struct CMUnitTest tests[] = { cmocka_unit_test(not_written) }; return cmocka_run_group_tests(tests, NULL, NULL); }
+
+#include <dirent.h>
+#include <math.h>
+#include <signal.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "out.h"
+
+#define RATE 48000
+#define OLD_CONTENTS "the previous render\n"
+
+/* A source whose every sample is known: a sine on the left, a quieter
+ * cosine on the right, `total` frames (or endless when total < 0). */
+typedef struct {
+    int64_t total;
+    int64_t position;
+    long pause_nanoseconds;   /* per render call, to make wall time pass */
+} sine_source;
+
+static float sine_value(int64_t frame, int channel)
+{
+    double phase = 2.0 * M_PI * 441.0 * (double)frame / RATE;
+    return channel == 0 ? (float)(0.5 * sin(phase)) : (float)(0.25 * cos(phase));
+}
+
+static size_t sine_render(void *context, float *out, size_t frames)
+{
+    sine_source *source = context;
+    size_t n = frames;
+    if (source->total >= 0 && (int64_t)n > source->total - source->position)
+        n = (size_t)(source->total - source->position);
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = sine_value(source->position + (int64_t)i, 0);
+        out[2 * i + 1] = sine_value(source->position + (int64_t)i, 1);
+    }
+    source->position += (int64_t)n;
+    if (source->pause_nanoseconds > 0) {
+        struct timespec pause = { 0, source->pause_nanoseconds };
+        nanosleep(&pause, NULL);
+    }
+    return n;
+}
+
+typedef struct {
+    int64_t frames[4096];
+    int calls;
+    int stop_after;   /* return false on this call (1-based); 0: never */
+} progress;
+
+static bool record_progress(void *context, int64_t frames_done)
+{
+    progress *p = context;
+    if (p->calls < 4096)
+        p->frames[p->calls] = frames_done;
+    p->calls++;
+    return p->stop_after == 0 || p->calls < p->stop_after;
+}
+
+typedef struct {
+    char *dir;
+    char message[1024];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->dir = strdup("/tmp/breathe-out-XXXXXX");
+    if (mkdtemp(f->dir) == NULL)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int count_entries(const char *dir)
+{
+    DIR *folder = opendir(dir);
+    int count = 0;
+    struct dirent *entry;
+    while (folder != NULL && (entry = readdir(folder)) != NULL)
+        if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+            count++;
+    if (folder != NULL)
+        closedir(folder);
+    return count;
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t size = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(size);
+    snprintf(path, size, "%s/%s", dir, name);
+    return path;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    DIR *folder = opendir(f->dir);
+    struct dirent *entry;
+    while (folder != NULL && (entry = readdir(folder)) != NULL) {
+        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+            continue;
+        char *path = join(f->dir, entry->d_name);
+        unlink(path);
+        free(path);
+    }
+    if (folder != NULL)
+        closedir(folder);
+    rmdir(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+/* Runs the whole open/run/close sequence; messages go to f->message. */
+static int render(fixture *f, const char *path, int rate, sine_source *source,
+                  progress *monitor, bool commit, int *run_status)
+{
+    FILE *err = fmemopen(f->message, sizeof f->message - 1, "w");
+    assert_non_null(err);
+    setvbuf(err, NULL, _IONBF, 0);
+    memset(f->message, 0, sizeof f->message);
+    out_params params = { .sample_rate = rate, .path = path };
+    out_stream *stream = NULL;
+    int status = out_file_backend.open(&stream, &params, err);
+    *run_status = -1;
+    if (status == OUT_DONE) {
+        out_source src = { sine_render, source };
+        *run_status = out_file_backend.run(stream, src, monitor != NULL ? record_progress : NULL,
+                                           monitor, err);
+        status = out_file_backend.close(stream, commit, err);
+    } else {
+        assert_null(stream);
+    }
+    fclose(err);
+    return status;
+}
+
+static void read_back(const char *path, float **samples, int64_t *frames, SF_INFO *info)
+{
+    memset(info, 0, sizeof *info);
+    SNDFILE *file = sf_open(path, SFM_READ, info);
+    assert_non_null(file);
+    assert_int_equal(info->channels, 2);
+    assert_int_equal(info->samplerate, RATE);
+    int64_t capacity = info->frames + 1;
+    *samples = malloc(sizeof(float) * 2 * (size_t)capacity);
+    *frames = sf_readf_float(file, *samples, capacity);
+    sf_close(file);
+}
+
+static void render_and_compare(fixture *f, const char *name, int64_t total, double tolerance,
+                               int expected_format)
+{
+    char *path = join(f->dir, name);
+    sine_source source = { .total = total };
+    int run_status;
+    assert_int_equal(render(f, path, RATE, &source, NULL, true, &run_status), OUT_DONE);
+    assert_int_equal(run_status, OUT_DONE);
+    assert_string_equal(f->message, "");
+    assert_int_equal(count_entries(f->dir), 1);
+
+    float *samples;
+    int64_t frames;
+    SF_INFO info;
+    read_back(path, &samples, &frames, &info);
+    assert_int_equal(info.format, expected_format);
+    assert_int_equal(frames, total);
+    double worst = 0.0, sum_read = 0.0, sum_formula = 0.0;
+    for (int64_t i = 0; i < frames; i++)
+        for (int c = 0; c < 2; c++) {
+            double want = sine_value(i, c), got = samples[2 * i + c];
+            if (fabs(got - want) > worst)
+                worst = fabs(got - want);
+            sum_read += got * got;
+            sum_formula += want * want;
+        }
+    double db = 10.0 * log10(sum_read / sum_formula);
+    print_message("%s: %lld frames, largest difference %.3g, level %+.3f dB\n", name,
+                  (long long)frames, worst, db);
+    if (tolerance >= 0.0)
+        assert_true(worst <= tolerance);
+    assert_true(fabs(db) < 0.2);
+    free(samples);
+    unlink(path);
+    free(path);
+}
+
+static void test_wav_exact(void **state)
+{
+    render_and_compare(*state, "out.wav", 100003, 0.0, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+}
+
+static void test_wav_extension_any_case(void **state)
+{
+    render_and_compare(*state, "OUT.WaV", 5000, 0.0, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+}
+
+static void test_flac_24_bit(void **state)
+{
+    render_and_compare(*state, "out.flac", 100003, 1.0 / (1 << 22),
+                       SF_FORMAT_FLAC | SF_FORMAT_PCM_24);
+}
+
+static void test_ogg_vorbis(void **state)
+{
+    render_and_compare(*state, "out.ogg", 100003, -1.0, SF_FORMAT_OGG | SF_FORMAT_VORBIS);
+    render_and_compare(*state, "out.oga", 4096 * 3, -1.0, SF_FORMAT_OGG | SF_FORMAT_VORBIS);
+}
+
+static void test_opus(void **state)
+{
+    render_and_compare(*state, "out.opus", 100003, -1.0, SF_FORMAT_OGG | SF_FORMAT_OPUS);
+
+    fixture *f = *state;
+    char *path = join(f->dir, "at44100.opus");
+    sine_source source = { .total = 1000 };
+    int run_status;
+    assert_int_equal(render(f, path, 44100, &source, NULL, true, &run_status), OUT_FAILED);
+    print_message("%s", f->message);
+    assert_non_null(strstr(f->message, "48000"));
+    assert_non_null(strstr(f->message, "44100"));
+    assert_int_equal(count_entries(f->dir), 0);
+    free(path);
+}
+
+static void test_progress(void **state)
+{
+    fixture *f = *state;
+    char *path = join(f->dir, "progress.wav");
+    /* 100 blocks, each taking at least 5 ms: at least 0.5 s of wall time,
+     * so several reports about 0.1 s apart, then the final one. */
+    int64_t total = 4096 * 100 - 17;
+    sine_source source = { .total = total, .pause_nanoseconds = 5000000 };
+    progress monitor = { 0 };
+    int run_status;
+    assert_int_equal(render(f, path, RATE, &source, &monitor, true, &run_status), OUT_DONE);
+    assert_int_equal(run_status, OUT_DONE);
+    print_message("%d progress reports\n", monitor.calls);
+    assert_true(monitor.calls >= 3);
+    for (int i = 1; i < monitor.calls; i++)
+        assert_true(monitor.frames[i] > monitor.frames[i - 1]);
+    assert_int_equal(monitor.frames[monitor.calls - 1], total);
+    free(path);
+}
+
+static void write_old_file(const char *path)
+{
+    FILE *file = fopen(path, "w");
+    assert_non_null(file);
+    fputs(OLD_CONTENTS, file);
+    fclose(file);
+}
+
+static void assert_old_file(const char *path)
+{
+    char buffer[256] = "";
+    FILE *file = fopen(path, "r");
+    assert_non_null(file);
+    size_t n = fread(buffer, 1, sizeof buffer - 1, file);
+    fclose(file);
+    buffer[n] = '\0';
+    assert_string_equal(buffer, OLD_CONTENTS);
+}
+
+static void test_stop_keeps_old_file(void **state)
+{
+    fixture *f = *state;
+    char *path = join(f->dir, "keep.flac");
+    write_old_file(path);
+    sine_source source = { .total = -1, .pause_nanoseconds = 1000000 };
+    progress monitor = { .stop_after = 1 };
+    int run_status;
+    assert_int_equal(render(f, path, RATE, &source, &monitor, false, &run_status), OUT_DONE);
+    assert_int_equal(run_status, OUT_STOPPED);
+    assert_int_equal(monitor.calls, 1);
+    assert_old_file(path);
+    assert_int_equal(count_entries(f->dir), 1);
+    free(path);
+}
+
+static void test_commit_replaces_old_file(void **state)
+{
+    fixture *f = *state;
+    char *path = join(f->dir, "replace.wav");
+    write_old_file(path);
+    chmod(path, 0640);
+    sine_source source = { .total = 1234 };
+    int run_status;
+    assert_int_equal(render(f, path, RATE, &source, NULL, true, &run_status), OUT_DONE);
+    float *samples;
+    int64_t frames;
+    SF_INFO info;
+    read_back(path, &samples, &frames, &info);
+    assert_int_equal(frames, 1234);
+    free(samples);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    assert_int_equal(count_entries(f->dir), 1);
+    free(path);
+}
+
+static void test_write_failure_keeps_old_file(void **state)
+{
+    fixture *f = *state;
+    char *path = join(f->dir, "big.wav");
+    write_old_file(path);
+    /* A file size limit makes writes fail the way a full disk does. */
+    struct rlimit saved, limit;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    limit = saved;
+    limit.rlim_cur = 200000;
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &limit), 0);
+    sine_source source = { .total = 48000 };
+    int run_status;
+    int status = render(f, path, RATE, &source, NULL, true, &run_status);
+    setrlimit(RLIMIT_FSIZE, &saved);
+    signal(SIGXFSZ, old_handler);
+    print_message("%s", f->message);
+    assert_int_equal(run_status, OUT_FAILED);
+    assert_int_equal(status, OUT_FAILED);
+    assert_non_null(strstr(f->message, "cannot write '"));
+    assert_non_null(strstr(f->message, "File too large"));
+    assert_old_file(path);
+    assert_int_equal(count_entries(f->dir), 1);
+    free(path);
+}
+
+static void check_open_refused(fixture *f, const char *path, const char *expected_part)
+{
+    sine_source source = { .total = 100 };
+    int run_status;
+    assert_int_equal(render(f, path, RATE, &source, NULL, true, &run_status), OUT_FAILED);
+    assert_int_equal(run_status, -1);
+    print_message("%s", f->message);
+    assert_non_null(strstr(f->message, expected_part));
+    assert_int_equal(count_entries(f->dir), 0);
+}
+
+static void test_open_errors(void **state)
+{
+    fixture *f = *state;
+    char *unknown = join(f->dir, "out.mp4");
+    check_open_refused(f, unknown, ".wav");
+    assert_false(out_file_format_known(unknown));
+    free(unknown);
+
+    check_open_refused(f, "/nonexistent-breathe-folder/out.wav", "No such file or directory");
+    char *folder = join(f->dir, "folder.wav");
+    assert_int_equal(mkdir(folder, 0700), 0);
+    sine_source source = { .total = 100 };
+    int run_status;
+    assert_int_equal(render(f, folder, RATE, &source, NULL, true, &run_status), OUT_FAILED);
+    print_message("%s", f->message);
+    assert_non_null(strstr(f->message, "Is a directory"));
+    assert_int_equal(count_entries(f->dir), 1);
+    rmdir(folder);
+    free(folder);
+    char *no_extension = join(f->dir, "wav");
+    check_open_refused(f, no_extension, "unknown file type");
+    free(no_extension);
+}
+
+static void test_format_known(void **state)
+{
+    assert_true(out_file_format_known("a.wav"));
+    assert_true(out_file_format_known("dir.x/A.FLAC"));
+    assert_true(out_file_format_known("a.ogg"));
+    assert_true(out_file_format_known("a.oga"));
+    assert_true(out_file_format_known("a.opus"));
+    assert_false(out_file_format_known("a.mp3"));
+    assert_false(out_file_format_known(".wav"));
+    assert_false(out_file_format_known("wav"));
+    assert_false(out_file_format_known("dir.wav/file"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_wav_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wav_extension_any_case, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flac_24_bit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ogg_vorbis, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_opus, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_progress, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_keeps_old_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commit_replaces_old_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_failure_keeps_old_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+        cmocka_unit_test(test_format_known),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

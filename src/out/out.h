@@ -57,7 +57,7 @@ enum { OUT_DONE = 0, OUT_FAILED = 1, OUT_STOPPED = 3 };
 extern const out_backend out_file_backend;
 extern const out_backend out_portaudio_backend;
 
-/* File formats by extension (.wav, .flac, .ogg/.oga): true when known. */
+/* File formats by extension (.wav, .flac, .ogg/.oga, .opus): true when known. */
 bool out_file_format_known(const char *path);
 
 /* Lists output devices with their index on out; returns 0, or 1 when the

@@ -1,2 +1,313 @@
-/* not written yet */
-typedef int unwritten_out_file;
+/* out_file: renders as fast as the source allows into an audio file. */
+#include "out.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sndfile.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FILE_BLOCK_FRAMES 4096
+#define MONITOR_INTERVAL_SECONDS 0.1
+#define VORBIS_QUALITY 0.6
+
+/* A WAV file's sizes are 32-bit: keep the data chunk, plus room for the
+ * header chunks, under 4 GiB (about 3.1 hours of stereo float at 48 kHz). */
+#define WAV_MAX_DATA_BYTES (UINT32_MAX - 65536)
+
+typedef struct {
+    const char *extension;
+    int format;
+    bool opus;
+} file_format;
+
+static const file_format file_formats[] = {
+    { ".wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, false },
+    { ".flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_24, false },
+    { ".ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, false },
+    { ".oga", SF_FORMAT_OGG | SF_FORMAT_VORBIS, false },
+    { ".opus", SF_FORMAT_OGG | SF_FORMAT_OPUS, true },
+};
+#define KNOWN_EXTENSIONS ".wav, .flac, .ogg, .oga or .opus"
+
+static const int opus_rates[] = { 8000, 12000, 16000, 24000, 48000 };
+
+struct out_stream {
+    SNDFILE *file;
+    int fd;
+    char *path;
+    char *temp_path;
+    float *buffer;
+    int sample_rate;
+    int64_t max_frames;   /* what the format can hold; -1: no limit */
+    bool failed;
+};
+
+static const file_format *format_for(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = slash != NULL ? slash + 1 : path;
+    const char *dot = strrchr(name, '.');
+    if (dot == NULL || dot == name)
+        return NULL;
+    for (size_t i = 0; i < sizeof file_formats / sizeof file_formats[0]; i++)
+        if (strcasecmp(dot, file_formats[i].extension) == 0)
+            return &file_formats[i];
+    return NULL;
+}
+
+bool out_file_format_known(const char *path)
+{
+    return path != NULL && format_for(path) != NULL;
+}
+
+static double monotonic_seconds(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
+}
+
+/* ".NAME.XXXXXX" beside the destination, so the final rename stays on one
+ * file system and is atomic. */
+static char *temp_path_for(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dir_length = slash != NULL ? (size_t)(slash - path) + 1 : 0;
+    const char *name = path + dir_length;
+    size_t size = dir_length + 1 + strlen(name) + 8;
+    char *temp = malloc(size);
+    if (temp != NULL)
+        snprintf(temp, size, "%.*s.%s.XXXXXX", (int)dir_length, path, name);
+    return temp;
+}
+
+/* The finished file gets the permissions a new file would get, or those of
+ * the file it replaces: mkstemp alone would leave it private. */
+static void set_final_mode(int fd, const char *path)
+{
+    struct stat st;
+    mode_t mode;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        mode = st.st_mode & 07777;
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    (void)fchmod(fd, mode);
+}
+
+static void free_stream(out_stream *stream)
+{
+    free(stream->buffer);
+    free(stream->path);
+    free(stream->temp_path);
+    free(stream);
+}
+
+static int file_open(out_stream **out, const out_params *params, FILE *err)
+{
+    *out = NULL;
+    const char *path = params->path;
+    if (path == NULL || path[0] == '\0') {
+        fprintf(err, "breathe: no output file given\n");
+        return OUT_FAILED;
+    }
+    const file_format *format = format_for(path);
+    if (format == NULL) {
+        fprintf(err, "breathe: cannot write '%s': unknown file type; use " KNOWN_EXTENSIONS "\n",
+                path);
+        return OUT_FAILED;
+    }
+    if (format->opus) {
+        bool supported = false;
+        for (size_t i = 0; i < sizeof opus_rates / sizeof opus_rates[0]; i++)
+            supported = supported || opus_rates[i] == params->sample_rate;
+        if (!supported) {
+            fprintf(err,
+                    "breathe: cannot write '%s': Opus works only at 8000, 12000, 16000, "
+                    "24000 or 48000 Hz, not %d Hz; set sample_rate or use another format\n",
+                    path, params->sample_rate);
+            return OUT_FAILED;
+        }
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(err, "breathe: cannot write '%s': %s\n", path, strerror(EISDIR));
+        return OUT_FAILED;
+    }
+
+    out_stream *stream = calloc(1, sizeof *stream);
+    if (stream == NULL) {
+        fprintf(err, "breathe: out of memory\n");
+        return OUT_FAILED;
+    }
+    stream->fd = -1;
+    stream->path = strdup(path);
+    stream->temp_path = temp_path_for(path);
+    stream->buffer = malloc(sizeof(float) * 2 * FILE_BLOCK_FRAMES);
+    if (stream->path == NULL || stream->temp_path == NULL || stream->buffer == NULL) {
+        fprintf(err, "breathe: out of memory\n");
+        free_stream(stream);
+        return OUT_FAILED;
+    }
+
+    stream->fd = mkstemp(stream->temp_path);
+    if (stream->fd < 0) {
+        fprintf(err, "breathe: cannot write '%s': %s\n", path, strerror(errno));
+        free_stream(stream);
+        return OUT_FAILED;
+    }
+    set_final_mode(stream->fd, path);
+
+    SF_INFO info = { .samplerate = params->sample_rate, .channels = 2, .format = format->format };
+    if (!sf_format_check(&info)) {
+        fprintf(err, "breathe: cannot write '%s': this libsndfile cannot write that format "
+                "at %d Hz\n", path, params->sample_rate);
+        goto fail;
+    }
+    /* The descriptor stays ours so it can be synced after libsndfile has
+     * written the final header. */
+    stream->file = sf_open_fd(stream->fd, SFM_WRITE, &info, SF_FALSE);
+    if (stream->file == NULL) {
+        fprintf(err, "breathe: cannot write '%s': %s\n", path, sf_strerror(NULL));
+        goto fail;
+    }
+    sf_command(stream->file, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    stream->sample_rate = params->sample_rate;
+    stream->max_frames = -1;
+    if ((format->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV)
+        stream->max_frames = WAV_MAX_DATA_BYTES / (2 * sizeof(float));
+    if ((format->format & SF_FORMAT_SUBMASK) == SF_FORMAT_VORBIS) {
+        double quality = VORBIS_QUALITY;
+        sf_command(stream->file, SFC_SET_VBR_ENCODING_QUALITY, &quality, sizeof quality);
+    }
+    *out = stream;
+    return OUT_DONE;
+
+fail:
+    close(stream->fd);
+    unlink(stream->temp_path);
+    free_stream(stream);
+    return OUT_FAILED;
+}
+
+static void report_write_error(out_stream *stream, int saved_errno, FILE *err)
+{
+    if (sf_error(stream->file) == SF_ERR_SYSTEM && saved_errno != 0)
+        fprintf(err, "breathe: cannot write '%s': %s\n", stream->path, strerror(saved_errno));
+    else
+        fprintf(err, "breathe: cannot write '%s': %s\n", stream->path, sf_strerror(stream->file));
+    stream->failed = true;
+}
+
+static int file_run(out_stream *stream, out_source source, out_monitor monitor,
+                    void *monitor_context, FILE *err)
+{
+    if (stream->failed)
+        return OUT_FAILED;
+    int64_t frames_done = 0;
+    double last_report = monotonic_seconds();
+    for (;;) {
+        size_t got = source.render(source.context, stream->buffer, FILE_BLOCK_FRAMES);
+        if (got > FILE_BLOCK_FRAMES)
+            got = FILE_BLOCK_FRAMES;
+        if (stream->max_frames >= 0 && frames_done + (int64_t)got > stream->max_frames) {
+            fprintf(err, "breathe: cannot write '%s': a WAV file holds at most %.1f hours "
+                    "at %d Hz; use .flac for longer renders\n", stream->path,
+                    (double)stream->max_frames / stream->sample_rate / 3600.0,
+                    stream->sample_rate);
+            stream->failed = true;
+            return OUT_FAILED;
+        }
+        if (got > 0) {
+            errno = 0;
+            sf_count_t written = sf_writef_float(stream->file, stream->buffer, (sf_count_t)got);
+            int saved_errno = errno;
+            if (written != (sf_count_t)got) {
+                report_write_error(stream, saved_errno, err);
+                return OUT_FAILED;
+            }
+            frames_done += (int64_t)got;
+        }
+        if (got < FILE_BLOCK_FRAMES)
+            break;
+        double now = monotonic_seconds();
+        if (monitor != NULL && now - last_report >= MONITOR_INTERVAL_SECONDS) {
+            last_report = now;
+            if (!monitor(monitor_context, frames_done))
+                return OUT_STOPPED;
+        }
+    }
+    /* The render is complete: a stop asked for now changes nothing. */
+    if (monitor != NULL)
+        (void)monitor(monitor_context, frames_done);
+    return OUT_DONE;
+}
+
+static void sync_folder(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash == NULL ? strdup(".")
+              : slash == path ? strdup("/")
+                              : strndup(path, (size_t)(slash - path));
+    if (dir == NULL)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+static int file_close(out_stream *stream, bool commit, FILE *err)
+{
+    if (stream == NULL)
+        return OUT_DONE;
+    bool ok = !stream->failed;
+    int status = OUT_DONE;
+
+    if (stream->file != NULL) {
+        int error = sf_close(stream->file);
+        if (error != 0 && ok && commit) {
+            fprintf(err, "breathe: cannot write '%s': %s\n", stream->path,
+                    sf_error_number(error));
+            ok = false;
+        }
+    }
+    if (ok && commit && fsync(stream->fd) != 0) {
+        fprintf(err, "breathe: cannot write '%s': %s\n", stream->path, strerror(errno));
+        ok = false;
+    }
+    if (close(stream->fd) != 0 && ok && commit) {
+        fprintf(err, "breathe: cannot write '%s': %s\n", stream->path, strerror(errno));
+        ok = false;
+    }
+    if (ok && commit) {
+        if (rename(stream->temp_path, stream->path) != 0) {
+            fprintf(err, "breathe: cannot write '%s': %s\n", stream->path, strerror(errno));
+            ok = false;
+        } else {
+            sync_folder(stream->path);
+        }
+    }
+    if (!ok || !commit)
+        unlink(stream->temp_path);
+    if (commit && !ok)
+        status = OUT_FAILED;
+    free_stream(stream);
+    return status;
+}
+
+const out_backend out_file_backend = {
+    .name = "file",
+    .open = file_open,
+    .run = file_run,
+    .close = file_close,
+};

@@ -1,0 +1,62 @@
+/* testaudio.h: audio files for tests.
+ *
+ * Tests that need audio on disk write it here from a formula, in a fresh
+ * folder under /tmp, and read rendered files back. Every function returns
+ * 0 (or a non-NULL pointer) on success and prints the reason on stderr
+ * otherwise, so a test can simply assert on the result. */
+#ifndef BREATHE_TESTAUDIO_H
+#define BREATHE_TESTAUDIO_H
+
+#include <stdint.h>
+
+/* The value of one sample: frame counts from 0 at the file's own rate. */
+typedef double (*testaudio_sample_fn)(int64_t frame, int channel, void *context);
+
+/* Writes `frames` frames of `channels` channels at `rate` to path, in
+ * libsndfile format sf_format (e.g. SF_FORMAT_WAV | SF_FORMAT_FLOAT). Values
+ * are passed to libsndfile as double, unclamped: a float WAV keeps NaN or
+ * 5.0 exactly. frames may be 0 (an empty but valid file). */
+int testaudio_write(const char *path, int sf_format, int rate, int channels, int64_t frames,
+                    testaudio_sample_fn sample, void *context);
+
+/* A tone burst: silence, then amplitude * sin(2 pi hz (frame - start) / rate)
+ * from frame `start` for `length` frames, then silence again; the same on
+ * every channel. Onset and ending are shaped by a raised-cosine ramp of
+ * TESTAUDIO_BURST_RAMP_SECONDS, so the burst has no clicks and its spectrum
+ * stays far below the Nyquist frequency of any rate used in the tests. */
+#define TESTAUDIO_BURST_RAMP_SECONDS 0.0005
+typedef struct {
+    int rate;
+    int64_t start;
+    int64_t length;
+    double hz;
+    double amplitude;
+} testaudio_burst;
+
+/* The burst's value at a time in seconds (continuous; 0 outside it). The
+ * value at frame n of the file is testaudio_burst_at(b, n / (double)b->rate). */
+double testaudio_burst_at(const testaudio_burst *burst, double seconds);
+
+int testaudio_write_burst(const char *path, int sf_format, int channels, int64_t frames,
+                          const testaudio_burst *burst);
+
+/* Reads any file libsndfile can open as interleaved float (values as
+ * libsndfile returns them). The caller frees *samples. */
+int testaudio_read(const char *path, float **samples, int64_t *frames, int *channels,
+                   int *rate);
+
+/* A new empty folder under /tmp (mkdtemp); the caller frees the string. */
+char *testaudio_temp_dir(void);
+
+/* dir + "/" + name, allocated. */
+char *testaudio_path(const char *dir, const char *name);
+
+/* Removes the files directly inside dir, then dir itself; returns how many
+ * entries it found besides "." and ".." (so a test can check that nothing
+ * unexpected was left behind). */
+int testaudio_remove_dir(const char *dir);
+
+/* Root mean square of one channel of interleaved samples over [from, to). */
+double testaudio_rms(const float *samples, int channels, int channel, int64_t from, int64_t to);
+
+#endif
