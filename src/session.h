@@ -7,7 +7,8 @@
  * problem is reported as one line "FILE:LINE: message" on `err` and the load
  * fails; nothing is half-loaded. The result is plain data: durations in
  * seconds, levels in dB, audio as decoded clips. Turning it into frames is
- * the timeline's job. */
+ * the timeline's job. Every message an author can see is listed together at
+ * the top of session.c. */
 #ifndef BREATHE_SESSION_H
 #define BREATHE_SESSION_H
 
@@ -37,6 +38,10 @@ typedef enum {
 /* Names as written in session files: "inhale", "hold", "exhale", "hold_out". */
 const char *breath_kind_name(breath_kind kind);
 
+/* A pattern of 2 to 4 entries names its phases by count (inhale, exhale /
+ * inhale, hold, exhale / ... hold_out). As an extension of the format, a
+ * breathe step's `phases` array may name each entry, and then any count from
+ * 1 to SESSION_MAX_PHASES is allowed. */
 typedef struct {
     int count;
     double seconds[SESSION_MAX_PHASES];
