@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "out.h"
+#include "testaudio.h"
 
 #define RATE 48000
 #define OLD_CONTENTS "the previous render\n"
@@ -77,8 +78,8 @@ typedef struct {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    f->dir = strdup("/tmp/breathe-out-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
+    f->dir = testaudio_temp_dir();
+    if (f->dir == NULL)
         return -1;
     *state = f;
     return 0;
@@ -97,29 +98,10 @@ static int count_entries(const char *dir)
     return count;
 }
 
-static char *join(const char *dir, const char *name)
-{
-    size_t size = strlen(dir) + strlen(name) + 2;
-    char *path = malloc(size);
-    snprintf(path, size, "%s/%s", dir, name);
-    return path;
-}
-
 static int teardown(void **state)
 {
     fixture *f = *state;
-    DIR *folder = opendir(f->dir);
-    struct dirent *entry;
-    while (folder != NULL && (entry = readdir(folder)) != NULL) {
-        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-            continue;
-        char *path = join(f->dir, entry->d_name);
-        unlink(path);
-        free(path);
-    }
-    if (folder != NULL)
-        closedir(folder);
-    rmdir(f->dir);
+    testaudio_remove_dir(f->dir);
     free(f->dir);
     free(f);
     return 0;
@@ -165,7 +147,7 @@ static void read_back(const char *path, float **samples, int64_t *frames, SF_INF
 static void render_and_compare(fixture *f, const char *name, int64_t total, double tolerance,
                                int expected_format)
 {
-    char *path = join(f->dir, name);
+    char *path = testaudio_path(f->dir, name);
     sine_source source = { .total = total };
     int run_status;
     assert_int_equal(render(f, path, RATE, &source, NULL, true, &run_status), OUT_DONE);
@@ -226,7 +208,7 @@ static void test_opus(void **state)
     render_and_compare(*state, "out.opus", 100003, -1.0, SF_FORMAT_OGG | SF_FORMAT_OPUS);
 
     fixture *f = *state;
-    char *path = join(f->dir, "at44100.opus");
+    char *path = testaudio_path(f->dir, "at44100.opus");
     sine_source source = { .total = 1000 };
     int run_status;
     assert_int_equal(render(f, path, 44100, &source, NULL, true, &run_status), OUT_FAILED);
@@ -240,7 +222,7 @@ static void test_opus(void **state)
 static void test_progress(void **state)
 {
     fixture *f = *state;
-    char *path = join(f->dir, "progress.wav");
+    char *path = testaudio_path(f->dir, "progress.wav");
     /* 100 blocks, each taking at least 5 ms: at least 0.5 s of wall time,
      * so several reports about 0.1 s apart, then the final one. */
     int64_t total = 4096 * 100 - 17;
@@ -279,7 +261,7 @@ static void assert_old_file(const char *path)
 static void test_stop_keeps_old_file(void **state)
 {
     fixture *f = *state;
-    char *path = join(f->dir, "keep.flac");
+    char *path = testaudio_path(f->dir, "keep.flac");
     write_old_file(path);
     sine_source source = { .total = -1, .pause_nanoseconds = 1000000 };
     progress monitor = { .stop_after = 1 };
@@ -295,7 +277,7 @@ static void test_stop_keeps_old_file(void **state)
 static void test_commit_replaces_old_file(void **state)
 {
     fixture *f = *state;
-    char *path = join(f->dir, "replace.wav");
+    char *path = testaudio_path(f->dir, "replace.wav");
     write_old_file(path);
     chmod(path, 0640);
     sine_source source = { .total = 1234 };
@@ -317,7 +299,7 @@ static void test_commit_replaces_old_file(void **state)
 static void test_write_failure_keeps_old_file(void **state)
 {
     fixture *f = *state;
-    char *path = join(f->dir, "big.wav");
+    char *path = testaudio_path(f->dir, "big.wav");
     write_old_file(path);
     /* A file size limit makes writes fail the way a full disk does. */
     struct rlimit saved, limit;
@@ -355,13 +337,13 @@ static void check_open_refused(fixture *f, const char *path, const char *expecte
 static void test_open_errors(void **state)
 {
     fixture *f = *state;
-    char *unknown = join(f->dir, "out.mp4");
+    char *unknown = testaudio_path(f->dir, "out.mp4");
     check_open_refused(f, unknown, ".wav");
     assert_false(out_file_format_known(unknown));
     free(unknown);
 
     check_open_refused(f, "/nonexistent-breathe-folder/out.wav", "No such file or directory");
-    char *folder = join(f->dir, "folder.wav");
+    char *folder = testaudio_path(f->dir, "folder.wav");
     assert_int_equal(mkdir(folder, 0700), 0);
     sine_source source = { .total = 100 };
     int run_status;
@@ -371,7 +353,7 @@ static void test_open_errors(void **state)
     assert_int_equal(count_entries(f->dir), 1);
     rmdir(folder);
     free(folder);
-    char *no_extension = join(f->dir, "wav");
+    char *no_extension = testaudio_path(f->dir, "wav");
     check_open_refused(f, no_extension, "unknown file type");
     free(no_extension);
 }
