@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <dirent.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -385,6 +387,46 @@ static void test_missing_device_is_a_runtime_failure(void **state)
     free(path);
 }
 
+/* Every malformed session of tests/bad/ (first line "# expect: LINE: msg")
+ * makes the program exit 2 with exactly that line on standard error. */
+static void test_every_bad_session_exits_2_with_its_line(void **state)
+{
+    (void)state;
+    DIR *bad = opendir("bad");
+    assert_non_null(bad);
+    struct dirent *entry;
+    int checked = 0;
+    while ((entry = readdir(bad)) != NULL) {
+        size_t n = strlen(entry->d_name);
+        if (n < 5 || strcmp(entry->d_name + n - 4, ".cfg") != 0)
+            continue;
+        char path[512], first[1024], expected[1600];
+        snprintf(path, sizeof path, "bad/%s", entry->d_name);
+        slurp(path, first, sizeof first);
+        first[strcspn(first, "\n")] = '\0';
+        assert_true(strncmp(first, "# expect: ", 10) == 0);
+        snprintf(expected, sizeof expected, "%s:%s\n", path, first + 10);
+        result r;
+        RUN(&r, "--check", path);
+        if (r.status != 2)
+            fail_msg("%s: exit status %d, not 2", path, r.status);
+        size_t length = strlen(expected);
+        bool prefix = length > 4 && strcmp(expected + length - 4, "...\n") == 0;
+        /* The program also searches the installed audio folders: the list
+         * of places looked in goes on past the session's own. */
+        char *looked = strstr(expected, " (looked in ");
+        if (looked && !prefix) {
+            length = (size_t)(strchr(looked, ')') - expected) + 4;
+            prefix = true;
+        }
+        if (prefix ? strncmp(r.err, expected, length - 4) != 0 : strcmp(r.err, expected) != 0)
+            fail_msg("%s: printed\n%sinstead of\n%s", path, r.err, expected);
+        checked++;
+    }
+    closedir(bad);
+    assert_true(checked >= 35);
+}
+
 static void test_bundled_sessions_by_name(void **state)
 {
     (void)state;
@@ -412,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_forever_needs_length_to_render),
         cmocka_unit_test(test_start_skips_into_the_session),
         cmocka_unit_test(test_missing_device_is_a_runtime_failure),
+        cmocka_unit_test(test_every_bad_session_exits_2_with_its_line),
         cmocka_unit_test(test_bundled_sessions_by_name),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
