@@ -113,9 +113,9 @@ void status_update(status *s, int64_t frame)
     }
     int rate = timeline_rate(s->timeline);
     char elapsed[32], total[32], words[160];
-    status_format_time(elapsed, sizeof elapsed, frame - s->start, rate);
-    status_format_time(total, sizeof total,
-                       s->end == TIMELINE_FOREVER ? TIMELINE_FOREVER : s->end - s->start, rate);
+    /* Positions are the session's own, so --start 2m shows 2:00 at first. */
+    status_format_time(elapsed, sizeof elapsed, frame, rate);
+    status_format_time(total, sizeof total, s->end, rate);
     if (s->mode == STATUS_RENDERING)
         snprintf(words, sizeof words, "rendering %s", s->target);
     else
@@ -130,8 +130,8 @@ void status_update(status *s, int64_t frame)
     char line[512];
     int n = snprintf(line, sizeof line, "%-*.*s", words_room, words_room, words);
     if (bar > 0 && n < (int)sizeof line - bar - 4) {
-        double done = s->end == TIMELINE_FOREVER || s->end <= s->start
-                          ? 0.0 : (double)(frame - s->start) / (double)(s->end - s->start);
+        double done = s->end == TIMELINE_FOREVER || s->end <= 0
+                          ? 0.0 : (double)frame / (double)s->end;
         int filled = (int)(done * bar + 0.5);
         line[n++] = ' ';
         line[n++] = '[';
@@ -153,8 +153,10 @@ void status_end(status *s, int64_t frame, const char *how)
     }
     if (s->quiet || !how)
         return;
-    char at[32];
-    status_format_time(at, sizeof at, frame - s->start, timeline_rate(s->timeline));
-    fprintf(s->stream, "%s after %s\n", how, at);
+    char at[32], total[32];
+    int rate = timeline_rate(s->timeline);
+    status_format_time(at, sizeof at, frame, rate);
+    status_format_time(total, sizeof total, s->end, rate);
+    fprintf(s->stream, "%s at %s of %s\n", how, at, total);
     fflush(s->stream);
 }
