@@ -1367,8 +1367,15 @@ int session_load(const char *path, session **out, FILE *err)
             fail(&ld, NULL, MSG_CANNOT_READ, probe ? "read error" : strerror(saved));
         } else {
             int line = config_error_line(&config);
-            print_error_line(&ld, config_error_file(&config), line > 0 ? (unsigned)line : 1,
-                             config_error_text(&config));
+            const char *text = config_error_text(&config);
+            /* libconfig's own words, with the fix where it is a known trap. */
+            char explained[256];
+            if (text && strcmp(text, "mismatched element type in array") == 0) {
+                snprintf(explained, sizeof explained, "%s: an array cannot mix whole numbers and "
+                         "decimals; write [4.0, 7.0, 8.0] or [4, 7, 8]", text);
+                text = explained;
+            }
+            print_error_line(&ld, config_error_file(&config), line > 0 ? (unsigned)line : 1, text);
         }
     } else {
         status = parse_session(&ld, config_root_setting(&config));
