@@ -141,10 +141,10 @@ static void start_partials(synth_voice *v, const partial_spec *specs, int count,
  * fifth, the nominal octave and a few stretched upper partials; the higher
  * a partial, the sooner it dies away. */
 static const partial_spec bell_partials[] = {
-    { 0.500, 0.30, 0.23 }, { 1.000, 1.00, 0.19 }, { 1.183, 0.45, 0.14 },
-    { 1.506, 0.25, 0.11 }, { 2.000, 0.40, 0.09 }, { 2.514, 0.18, 0.065 },
-    { 2.662, 0.14, 0.055 }, { 3.011, 0.11, 0.045 }, { 4.166, 0.07, 0.032 },
-    { 5.433, 0.045, 0.024 },
+    { 0.500, 0.30, 0.28 }, { 1.000, 1.00, 0.24 }, { 1.183, 0.45, 0.17 },
+    { 1.506, 0.25, 0.13 }, { 2.000, 0.40, 0.11 }, { 2.514, 0.18, 0.075 },
+    { 2.662, 0.14, 0.06 }, { 3.011, 0.11, 0.05 }, { 4.166, 0.07, 0.035 },
+    { 5.433, 0.045, 0.025 },
 };
 
 /* A singing bowl: two close fundamentals beat slowly; few, long partials. */
