@@ -83,8 +83,25 @@ static void dirs_add(dir_list *list, const char *base, const char *suffix)
     list->dirs[list->count++] = dir;
 }
 
-/* $XDG_DATA_HOME, each of $XDG_DATA_DIRS, the install prefix, then the
- * source tree (so a build runs before it is installed). */
+/* True when this is the program in the build tree, not an installed copy. */
+static bool running_from_build_tree(void)
+{
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return false;
+    self[n] = '\0';
+    char *build = realpath(BREATHE_BUILD_DIR, NULL);
+    if (!build)
+        return false;
+    size_t root = strlen(build);
+    bool inside = strncmp(self, build, root) == 0 && self[root] == '/';
+    free(build);
+    return inside;
+}
+
+/* $XDG_DATA_HOME, each of $XDG_DATA_DIRS, the install prefix, then (for a
+ * build that has not been installed) the source tree. */
 static void data_dirs(dir_list *list, const char *what)
 {
     char buffer[4096];
@@ -112,7 +129,8 @@ static void data_dirs(dir_list *list, const char *what)
             p++;
     }
     dirs_add(list, BREATHE_DATADIR, what);
-    dirs_add(list, BREATHE_SOURCE_DIR, what);
+    if (running_from_build_tree())
+        dirs_add(list, BREATHE_SOURCE_DIR, what);
 }
 
 static void dirs_free(dir_list *list)
