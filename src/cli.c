@@ -246,9 +246,12 @@ static void print_step(void *context, const session_step *step, int depth, int64
     status_format_time(at, sizeof at, start, rate);
     status_format_time(span, sizeof span, length, rate);
     switch (step->type) {
-    case STEP_CUE:
-        snprintf(what, sizeof what, "cue %s", step->cue_step.file->path);
+    case STEP_CUE: {
+        char *tidy = realpath(step->cue_step.file->path, NULL);
+        snprintf(what, sizeof what, "cue %s", tidy ? tidy : step->cue_step.file->path);
+        free(tidy);
         break;
+    }
     case STEP_BELL:
         snprintf(what, sizeof what, "bell, %d strike%s", step->bell.strikes,
                  step->bell.strikes == 1 ? "" : "s");
