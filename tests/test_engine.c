@@ -406,6 +406,43 @@ static void test_background_ducks_under_cues(void **state)
     release(&r);
 }
 
+static double noise_sample(int64_t frame, int channel, void *context)
+{
+    (void)context;
+    uint64_t x = (uint64_t)frame * 2654435761u + (uint64_t)channel * 40503u + 12345u;
+    x ^= x >> 13;
+    x *= 0x5bd1e995u;
+    x ^= x >> 15;
+    return 0.5 * ((double)(x % 20001) / 10000.0 - 1.0);
+}
+
+/* A background file loops without a gap or a click at the seam: every 2 ms
+ * of a looping noise bed keeps its level (a cut-and-restart would dip there,
+ * since every file's edges are faded). */
+static void test_background_file_loops_seamlessly(void **state)
+{
+    (void)state;
+    char wav[512];
+    snprintf(wav, sizeof wav, "%s/bed.wav", temp_dir);
+    assert_int_equal(testaudio_write(wav, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 48000, 2, 62400,
+                                     noise_sample, NULL), 0);
+    char text[1024];
+    snprintf(text, sizeof text,
+             "format = 1; title = \"loop\";\n"
+             "background = { file = \"%s\"; level = 0.0; fade = 0.5; };\n"
+             "steps = ( { type = \"timer\"; duration = 6; bell_end = false; } );\n", wav);
+    render r;
+    render_all(&r, text, 4096);
+    assert_int_equal(r.frames, 6 * 48000);
+    double expected = 20.0 * log10(0.5 / sqrt(3.0));
+    double middle = rms_db(&r, at(&r, 0.6), at(&r, 5.4));
+    assert_true(fabs(middle - expected) < 0.5);
+    int64_t window = at(&r, 0.002);
+    for (int64_t f = at(&r, 0.6); f + window < at(&r, 5.4); f += window)
+        assert_true(fabs(rms_db(&r, f, f + window) - expected) < 3.0);
+    release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_length_option_cuts_with_a_fade),
         cmocka_unit_test(test_cue_placed_on_exact_frame_after_resampling),
         cmocka_unit_test(test_background_ducks_under_cues),
+        cmocka_unit_test(test_background_file_loops_seamlessly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
