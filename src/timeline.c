@@ -30,8 +30,8 @@ typedef struct {
     double later_start_fullness;       /* fullness when any cycle after the first starts */
 } breath_plan;
 
-typedef struct node node;
-struct node {
+typedef struct timeline_leaf node;
+struct timeline_leaf {
     const session_step *step;
     int64_t length;               /* whole node, TIMELINE_FOREVER when endless */
     /* Leaf steps */
@@ -394,12 +394,7 @@ int64_t timeline_longest_event(const timeline *t) { return t->longest_event; }
 
 /* ---- locating ---- */
 
-typedef struct {
-    const node *leaf;
-    timeline_span span;
-} located;
-
-static bool locate(const timeline *t, int64_t frame, located *where)
+bool timeline_locate(const timeline *t, int64_t frame, timeline_span *span)
 {
     if (frame < 0 || frame >= t->root.length)
         return false;
@@ -430,31 +425,14 @@ static bool locate(const timeline *t, int64_t frame, located *where)
         ordinal = saturating_add(ordinal, n->child_ordinals[low]);
         n = &n->children[low];
     }
-    where->leaf = n;
-    where->span.step = n->step;
-    where->span.start = base;
-    where->span.timed_start = base + n->precue_frames;
-    where->span.timed_end = where->span.timed_start + n->timed_frames;
-    where->span.end = base + n->length;
-    where->span.ordinal = ordinal;
-    return frame < where->span.end;
-}
-
-bool timeline_locate(const timeline *t, int64_t frame, timeline_span *span)
-{
-    located where;
-    if (!locate(t, frame, &where))
-        return false;
-    *span = where.span;
-    return true;
-}
-
-static const node *leaf_of_span(const timeline *t, const timeline_span *span)
-{
-    located where;
-    if (!locate(t, span->start, &where) || where.span.step != span->step)
-        return NULL;
-    return where.leaf;
+    span->leaf = n;
+    span->step = n->step;
+    span->start = base;
+    span->timed_start = base + n->precue_frames;
+    span->timed_end = span->timed_start + n->timed_frames;
+    span->end = base + n->length;
+    span->ordinal = ordinal;
+    return frame < span->end;
 }
 
 /* ---- breath phases ---- */
@@ -530,8 +508,7 @@ static bool breath_at(const node *leaf, int rate, const timeline_span *span, int
 bool timeline_breath_at(const timeline *t, const timeline_span *span, int64_t frame,
                         timeline_breath *out)
 {
-    const node *leaf = leaf_of_span(t, span);
-    return leaf && breath_at(leaf, t->rate, span, frame, out);
+    return span->leaf && breath_at(span->leaf, t->rate, span, frame, out);
 }
 
 double timeline_fullness(const timeline_breath *b, int64_t frame)
@@ -708,7 +685,7 @@ static void breathe_events(const timeline *t, const node *leaf, const timeline_s
 void timeline_span_events(const timeline *t, const timeline_span *span, int64_t from, int64_t to,
                           timeline_emit emit, void *context)
 {
-    const node *leaf = leaf_of_span(t, span);
+    const node *leaf = span->leaf;
     if (!leaf || from >= to)
         return;
     event_batch batch = { .count = 0, .from = from, .to = to, .emit = emit, .context = context };

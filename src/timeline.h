@@ -34,7 +34,10 @@ int timeline_rate(const timeline *t);
 int64_t timeline_length(const timeline *t);
 int64_t timeline_seconds_to_frames(const timeline *t, double seconds);
 
-/* One instance of a leaf step (not a repeat) on the timeline. */
+struct timeline_leaf;
+
+/* One instance of a leaf step (not a repeat) on the timeline. Only
+ * timeline_locate() makes spans; the other functions take them as given. */
 typedef struct {
     const session_step *step;
     int64_t start;        /* first frame of the span */
@@ -42,6 +45,7 @@ typedef struct {
     int64_t timed_end;    /* where the gap starts */
     int64_t end;          /* one past the last frame */
     int64_t ordinal;      /* how many spans come before it */
+    const struct timeline_leaf *leaf;  /* the timeline's own record of the step */
 } timeline_span;
 
 /* Finds the span holding `frame`; false when frame is at or past the end. */
