@@ -451,42 +451,37 @@ static long long cycle_at(const breath_plan *p, int rate, int64_t relative)
     return low;
 }
 
-/* Fills `out` for phase `index` of cycle `k`; false if it has no frames. */
-static bool describe_phase(const breath_plan *p, int rate, int64_t timed_start, long long k,
-                           int index, timeline_breath *out)
+/* Describes every phase of cycle k at once (a phase may have no frames). */
+static void describe_cycle(const breath_plan *p, int rate, int64_t timed_start, long long k,
+                           timeline_breath out[])
 {
     double seconds[SESSION_MAX_PHASES], end_fullness[SESSION_MAX_PHASES];
     plan_cycle_phases(p, k, seconds);
     double start_fullness = k == 0 ? 0.0 : p->later_start_fullness;
     plan_cycle_fullness(p, seconds, start_fullness, end_fullness);
-    double cycle_start = plan_cycle_start_seconds(p, k);
-    int64_t cycle_end = plan_cycle_start_frame(p, rate, k + 1);
-    double offset = 0.0;
-    for (int i = 0; i < index; i++)
-        offset += seconds[i];
-    int64_t start = seconds_to_frames(rate, cycle_start + offset);
-    int64_t end = index + 1 == p->count ? cycle_end
-                                         : seconds_to_frames(rate, cycle_start + offset
-                                                                       + seconds[index]);
-    int64_t cycle_begin = plan_cycle_start_frame(p, rate, k);
-    if (start < cycle_begin)
-        start = cycle_begin;
-    if (end > cycle_end)
-        end = cycle_end;
-    out->kind = p->kind[index];
-    out->previous_kind = index > 0 ? p->kind[index - 1]
-                                   : (k > 0 ? p->kind[p->count - 1] : p->kind[0]);
-    out->start = timed_start + start;
-    out->length = end - start;
-    out->fullness_from = index > 0 ? end_fullness[index - 1] : start_fullness;
-    out->fullness_to = end_fullness[index];
-    out->cycle = k;
-    out->index = index;
-    double cycle_seconds = 0.0;
+    double cycle_start = plan_cycle_start_seconds(p, k), cycle_seconds = 0.0;
     for (int i = 0; i < p->count; i++)
         cycle_seconds += seconds[i];
-    out->cycle_seconds = cycle_seconds;
-    return out->length > 0;
+    int64_t cycle_begin = plan_cycle_start_frame(p, rate, k);
+    int64_t cycle_end = plan_cycle_start_frame(p, rate, k + 1);
+    double offset = 0.0;
+    for (int i = 0; i < p->count; i++) {
+        int64_t start = seconds_to_frames(rate, cycle_start + offset);
+        offset += seconds[i];
+        int64_t end = i + 1 == p->count ? cycle_end : seconds_to_frames(rate, cycle_start + offset);
+        start = start < cycle_begin ? cycle_begin : start;
+        end = end > cycle_end ? cycle_end : end;
+        timeline_breath *b = &out[i];
+        b->kind = p->kind[i];
+        b->previous_kind = i > 0 ? p->kind[i - 1] : (k > 0 ? p->kind[p->count - 1] : p->kind[0]);
+        b->start = timed_start + start;
+        b->length = end > start ? end - start : 0;
+        b->fullness_from = i > 0 ? end_fullness[i - 1] : start_fullness;
+        b->fullness_to = end_fullness[i];
+        b->cycle = k;
+        b->index = i;
+        b->cycle_seconds = cycle_seconds;
+    }
 }
 
 static bool breath_at(const node *leaf, int rate, const timeline_span *span, int64_t frame,
@@ -497,10 +492,13 @@ static bool breath_at(const node *leaf, int rate, const timeline_span *span, int
         return false;
     const breath_plan *p = &leaf->plan;
     long long k = cycle_at(p, rate, frame - span->timed_start);
+    timeline_breath cycle[SESSION_MAX_PHASES];
+    describe_cycle(p, rate, span->timed_start, k, cycle);
     for (int i = 0; i < p->count; i++) {
-        if (describe_phase(p, rate, span->timed_start, k, i, out)
-            && frame < out->start + out->length)
+        if (cycle[i].length > 0 && frame < cycle[i].start + cycle[i].length) {
+            *out = cycle[i];
             return true;
+        }
     }
     return false;
 }
@@ -658,9 +656,11 @@ static void breathe_events(const timeline *t, const node *leaf, const timeline_s
     for (; k < p->total_cycles; k++) {
         if (span->timed_start + plan_cycle_start_frame(p, t->rate, k) >= to)
             break;
+        timeline_breath cycle[SESSION_MAX_PHASES];
+        describe_cycle(p, t->rate, span->timed_start, k, cycle);
         for (int i = 0; i < p->count; i++) {
-            timeline_breath b;
-            if (!describe_phase(p, t->rate, span->timed_start, k, i, &b))
+            timeline_breath b = cycle[i];
+            if (b.length == 0)
                 continue;
             if (b.start < from)
                 continue;
