@@ -204,6 +204,15 @@ static void test_render_wav_is_exact_and_repeatable(void **state)
     assert_int_equal(rx, 48000);
     assert_int_equal(fx, fy);
     assert_memory_equal(x, y, sizeof(float) * 2 * (size_t)fx);
+    /* The files themselves are identical too, not only their samples, even
+     * when written at another time (headers can carry a timestamp). */
+    struct timespec later = { 1, 100000000 };
+    nanosleep(&later, NULL);
+    RUN(&r, "-q", "-o", b, path);
+    assert_int_equal(r.status, 0);
+    char command[1400];
+    snprintf(command, sizeof command, "cmp -s '%s' '%s'", a, b);
+    assert_int_equal(system(command), 0);
     float peak = 0.0f;
     for (int64_t i = 0; i < 2 * fx; i++)
         peak = fmaxf(peak, fabsf(x[i]));

@@ -179,6 +179,9 @@ static int file_open(out_stream **out, const out_params *params, FILE *err)
         goto fail;
     }
     sf_command(stream->file, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    /* A float WAV's PEAK chunk carries the time of writing; without it the
+     * same session always gives the same file, byte for byte. */
+    sf_command(stream->file, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
     stream->sample_rate = params->sample_rate;
     stream->max_frames = -1;
     if ((format->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV)
