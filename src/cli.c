@@ -471,7 +471,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
         fflush(out);
     }
     status_begin(&r.display, out, o->quiet, o->output ? STATUS_RENDERING : STATUS_PLAYING,
-                 l.timeline, engine_position(e), engine_end(e), o->output);
+                 l.timeline, engine_end(e), o->output);
     signal_transport = &t;
     catch_signals();
     out_source source = { transport_render, &t };

@@ -50,7 +50,7 @@ static int terminal_width(FILE *stream)
 }
 
 void status_begin(status *s, FILE *stream, bool quiet, status_mode mode, const timeline *t,
-                  int64_t start, int64_t end, const char *target)
+                  int64_t end, const char *target)
 {
     memset(s, 0, sizeof *s);
     s->stream = stream;
@@ -58,7 +58,6 @@ void status_begin(status *s, FILE *stream, bool quiet, status_mode mode, const t
     s->quiet = quiet;
     s->mode = mode;
     s->timeline = t;
-    s->start = start;
     s->end = end;
     s->target = target;
     s->last_ordinal = -1;

@@ -22,14 +22,14 @@ typedef struct {
     status_mode mode;
     const timeline *timeline;
     const char *target;     /* rendering: the output path */
-    int64_t start, end;     /* frames */
+    int64_t end;            /* frame where playing or rendering stops */
     int64_t last_ordinal;   /* last step logged */
     int width;              /* terminal width */
     bool drawn;
 } status;
 
 void status_begin(status *s, FILE *stream, bool quiet, status_mode mode, const timeline *t,
-                  int64_t start, int64_t end, const char *target);
+                  int64_t end, const char *target);
 void status_update(status *s, int64_t frame);
 /* Clears the line and prints how it ended. */
 void status_end(status *s, int64_t frame, const char *how);
