@@ -33,6 +33,8 @@ static const char usage_text[] =
     "  -c, --check              check sessions and print their timelines; no audio\n"
     "      --list               list installed sessions\n"
     "      --list-devices       list output devices\n"
+    "      --names              with --list or --list-devices: only the names, one a\n"
+    "                           line (devices as INDEX<tab>NAME), for scripts\n"
     "  -d, --device NAME|INDEX  play on this device (a name, part of one, or an index\n"
     "                           from --list-devices)\n"
     "      --volume DB          master gain in dB, added to the session's own volume\n"
@@ -50,7 +52,7 @@ static const char usage_text[] =
 typedef struct {
     const char *output;
     const char *device;
-    bool check, list, list_devices, quiet;
+    bool check, list, list_devices, names_only, quiet;
     double volume_db;
     double start_seconds, length_seconds;
     bool has_start, has_length;
@@ -328,40 +330,70 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int list_sessions(FILE *out, FILE *err)
+/* Session names (NAME.cfg, without .cfg) in one folder, sorted. */
+static int folder_sessions(const char *folder, char **names, int max)
+{
+    DIR *dir = opendir(folder);
+    if (!dir)
+        return 0;
+    int count = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) && count < max) {
+        size_t n = strlen(entry->d_name);
+        if (n > 4 && strcmp(entry->d_name + n - 4, ".cfg") == 0 && entry->d_name[0] != '.') {
+            char *name = strndup(entry->d_name, n - 4);
+            if (name)
+                names[count++] = name;
+        }
+    }
+    closedir(dir);
+    qsort(names, (size_t)count, sizeof names[0], compare_names);
+    return count;
+}
+
+/* True when an earlier folder of the search order has NAME.cfg, so that
+ * `breathe NAME` plays that one instead. */
+static bool hidden_by_earlier(const dir_list *dirs, int folder, const char *name)
+{
+    char path[4096];
+    for (int d = 0; d < folder; d++) {
+        snprintf(path, sizeof path, "%s/%s.cfg", dirs->dirs[d], name);
+        if (is_file(path))
+            return true;
+    }
+    return false;
+}
+
+/* Every folder in search order with its sessions' length and title. With
+ * names_only, just the names `breathe NAME` finds, one per line. */
+static int list_sessions(bool names_only, FILE *out, FILE *err)
 {
     dir_list dirs = { .count = 0 };
     data_dirs(&dirs, "sessions");
     int shown = 0;
     FILE *quiet = fopen("/dev/null", "w");
     for (int d = 0; d < dirs.count; d++) {
-        DIR *dir = opendir(dirs.dirs[d]);
-        if (!dir)
-            continue;
         char *names[512];
-        int count = 0;
-        struct dirent *entry;
-        while ((entry = readdir(dir)) && count < 512) {
-            size_t n = strlen(entry->d_name);
-            if (n > 4 && strcmp(entry->d_name + n - 4, ".cfg") == 0)
-                names[count++] = strdup(entry->d_name);
-        }
-        closedir(dir);
-        qsort(names, (size_t)count, sizeof names[0], compare_names);
-        if (count > 0)
+        int count = folder_sessions(dirs.dirs[d], names, 512);
+        if (count > 0 && !names_only)
             fprintf(out, "%s:\n", dirs.dirs[d]);
         for (int i = 0; i < count; i++) {
-            if (!names[i])
+            bool hidden = hidden_by_earlier(&dirs, d, names[i]);
+            if (names_only) {
+                if (!hidden)
+                    fprintf(out, "%s\n", names[i]);
+                free(names[i]);
                 continue;
+            }
             char path[4096];
-            snprintf(path, sizeof path, "%s/%s", dirs.dirs[d], names[i]);
-            names[i][strlen(names[i]) - 4] = '\0';
+            snprintf(path, sizeof path, "%s/%s.cfg", dirs.dirs[d], names[i]);
             loaded l;
             if (load(path, &l, quiet ? quiet : err) == EXIT_DONE) {
                 char length[32];
                 status_format_time(length, sizeof length, timeline_length(l.timeline),
                                    l.session->sample_rate);
-                fprintf(out, "  %-28s %8s  %s\n", names[i], length, l.session->title);
+                fprintf(out, "  %-28s %8s  %s%s\n", names[i], length, l.session->title,
+                        hidden ? "  (hidden by the one above)" : "");
                 unload(&l);
             } else {
                 fprintf(out, "  %-28s %8s  (does not load: try breathe --check %s)\n",
@@ -373,7 +405,7 @@ static int list_sessions(FILE *out, FILE *err)
     }
     if (quiet)
         fclose(quiet);
-    if (shown == 0)
+    if (shown == 0 && !names_only)
         fprintf(out, "no sessions installed\n");
     dirs_free(&dirs);
     return EXIT_DONE;
@@ -529,12 +561,14 @@ static int parse_time(const char *option, const char *text, double *seconds, FIL
 int cli_main(int argc, char **argv)
 {
     FILE *out = stdout, *err = stderr;
-    enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION };
+    enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
+           OPT_NAMES };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
         { "list", no_argument, NULL, OPT_LIST },
         { "list-devices", no_argument, NULL, OPT_LIST_DEVICES },
+        { "names", no_argument, NULL, OPT_NAMES },
         { "device", required_argument, NULL, 'd' },
         { "volume", required_argument, NULL, OPT_VOLUME },
         { "start", required_argument, NULL, OPT_START },
@@ -555,6 +589,7 @@ int cli_main(int argc, char **argv)
         case 'q': o.quiet = true; break;
         case OPT_LIST: o.list = true; break;
         case OPT_LIST_DEVICES: o.list_devices = true; break;
+        case OPT_NAMES: o.names_only = true; break;
         case OPT_VOLUME: {
             char *end = NULL;
             errno = 0;
@@ -593,9 +628,11 @@ int cli_main(int argc, char **argv)
     int operands = argc - optind;
     int result;
     if (o.list_devices) {
-        result = out_portaudio_list_devices(out, err) == 0 ? EXIT_DONE : EXIT_RUNTIME;
+        int listed = o.names_only ? out_portaudio_list_device_names(out, err)
+                                  : out_portaudio_list_devices(out, err);
+        result = listed == 0 ? EXIT_DONE : EXIT_RUNTIME;
     } else if (o.list) {
-        result = list_sessions(out, err);
+        result = list_sessions(o.names_only, out, err);
     } else if (o.check) {
         result = operands < 1 ? usage_error(err, "--check needs at least one session", NULL)
                               : check_sessions(argv + optind, operands, out, err);

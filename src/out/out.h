@@ -63,5 +63,8 @@ bool out_file_format_known(const char *path);
 /* Lists output devices with their index on out; returns 0, or 1 when the
  * audio system cannot be started (message on err). */
 int out_portaudio_list_devices(FILE *out, FILE *err);
+/* The same for scripts and shell completion: one "INDEX<tab>NAME" line per
+ * device that -d accepts (stereo output), nothing else. */
+int out_portaudio_list_device_names(FILE *out, FILE *err);
 
 #endif

@@ -114,6 +114,23 @@ int out_portaudio_list_devices(FILE *out, FILE *err)
     return 0;
 }
 
+int out_portaudio_list_device_names(FILE *out, FILE *err)
+{
+    PaError error = quiet_initialize();
+    if (error != paNoError) {
+        fprintf(err, "breathe: cannot start audio: %s\n", Pa_GetErrorText(error));
+        return 1;
+    }
+    PaDeviceIndex count = Pa_GetDeviceCount();
+    for (PaDeviceIndex i = 0; i < count; i++) {
+        const PaDeviceInfo *info = Pa_GetDeviceInfo(i);
+        if (has_stereo_output(info) && info->name != NULL)
+            fprintf(out, "%d\t%s\n", (int)i, info->name);
+    }
+    Pa_Terminate();
+    return 0;
+}
+
 static bool contains_ignoring_case(const char *haystack, const char *needle)
 {
     size_t n = strlen(needle);
