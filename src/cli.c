@@ -14,6 +14,7 @@
 #include "config.h"
 #include "engine.h"
 #include "out.h"
+#include "safety.h"
 #include "session.h"
 #include "status.h"
 #include "timeline.h"
@@ -27,6 +28,7 @@ static const char usage_text[] =
     "       breathe --check SESSION...         validate, print the timeline and total length\n"
     "       breathe --list                     installed sessions with title and length\n"
     "       breathe --list-devices             audio output devices\n"
+    "       breathe --safety                   when to stop, and when to get medical help\n"
     "\n"
     "  -o, --output FILE        render to FILE instead of playing (.wav 32-bit float,\n"
     "                           .flac 24-bit, .ogg/.oga Vorbis, .opus)\n"
@@ -35,6 +37,7 @@ static const char usage_text[] =
     "      --list-devices       list output devices\n"
     "      --names              with --list or --list-devices: only the names, one a\n"
     "                           line (devices as INDEX<tab>NAME), for scripts\n"
+    "      --safety             print when to stop an exercise and when to get help\n"
     "  -d, --device NAME|INDEX  play on this device (a name, part of one, or an index\n"
     "                           from --list-devices)\n"
     "      --volume DB          master gain in dB, added to the session's own volume\n"
@@ -562,7 +565,7 @@ int cli_main(int argc, char **argv)
 {
     FILE *out = stdout, *err = stderr;
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
-           OPT_NAMES };
+           OPT_NAMES, OPT_SAFETY };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
@@ -576,6 +579,7 @@ int cli_main(int argc, char **argv)
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, OPT_VERSION },
+        { "safety", no_argument, NULL, OPT_SAFETY },
         { NULL, 0, NULL, 0 },
     };
     options o = { .volume_db = 0.0 };
@@ -617,6 +621,9 @@ int cli_main(int argc, char **argv)
             return EXIT_DONE;
         case OPT_VERSION:
             fprintf(out, "breathe %s\n", BREATHE_VERSION);
+            return EXIT_DONE;
+        case OPT_SAFETY:
+            safety_print(out);
             return EXIT_DONE;
         case ':':
             return usage_error(err, "this option needs a value:", argv[optind - 1]);
