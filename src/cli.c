@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "keys.h"
 #include "out.h"
 #include "safety.h"
 #include "session.h"
@@ -49,8 +50,14 @@ static const char usage_text[] =
     "      --version            the version\n"
     "\n"
     "SESSION is a path to a .cfg file or the name of an installed session\n"
-    "(box-breathing). Exit status: 0 done; 1 runtime failure (no device, unwritable\n"
-    "file); 2 usage or session error; 130 stopped by Ctrl-C.\n";
+    "(box-breathing).\n"
+    "\n"
+    "Keys while playing on a terminal: space pause/resume, + and - volume by 1 dB,\n"
+    "n next step, q quit, h or ? these keys. Signals: SIGINT and SIGTERM fade out\n"
+    "and stop (status 130), SIGUSR1 pauses or resumes.\n"
+    "\n"
+    "Exit status: 0 done (or quit with q); 1 runtime failure (no device,\n"
+    "unwritable file); 2 usage or session error; 130 stopped by a signal.\n";
 
 typedef struct {
     const char *output;
@@ -427,7 +434,14 @@ static void on_signal(int number)
         transport_request_stop(signal_transport);
 }
 
-static void catch_signals(void)
+static void on_pause_signal(int number)
+{
+    (void)number;
+    if (signal_transport)
+        transport_toggle_pause(signal_transport);
+}
+
+static void catch_signals(bool playing)
 {
     struct sigaction action;
     memset(&action, 0, sizeof action);
@@ -435,20 +449,87 @@ static void catch_signals(void)
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
+    if (playing) {
+        action.sa_handler = on_pause_signal;
+        sigaction(SIGUSR1, &action, NULL);
+    }
 }
 
 typedef struct {
     status display;
     transport *transport;
+    const timeline *timeline;
+    int64_t end;           /* where the render ends (for a skip past the last step) */
     bool stop_on_signal;   /* rendering stops at once; playing fades via the transport */
+    bool keys;             /* key presses are read */
+    bool quit;             /* stopped with q */
+    FILE *err;
 } run_context;
+
+static const char keys_help[] =
+    "keys: space pause/resume, + and - volume, n next step, q quit, h or ? this help\n";
+
+/* n: prepares an engine at the next step for the transport to switch to. */
+static void skip_to_next_step(run_context *r)
+{
+    transport *t = r->transport;
+    transport_collect(t);
+    int64_t position = atomic_load(&t->position);
+    int64_t target = transport_next_step(r->timeline, position, r->end);
+    engine_options eo = {
+        .volume_db = transport_volume(t),
+        .start = target,
+        .length = r->end == TIMELINE_FOREVER ? TIMELINE_FOREVER : r->end - target,
+    };
+    engine *next = engine_create(r->timeline, &eo);
+    if (next && !transport_skip(t, next))
+        engine_free(next);   /* a skip is still under way: this press is dropped */
+}
+
+static void handle_key(run_context *r, int key)
+{
+    transport *t = r->transport;
+    switch (key) {
+    case ' ':
+        transport_toggle_pause(t);
+        break;
+    case '+': case '=':
+        transport_set_volume(t, round(transport_volume(t)) + 1.0);
+        break;
+    case '-': case '_':
+        transport_set_volume(t, round(transport_volume(t)) - 1.0);
+        break;
+    case 'n': case 'N':
+        skip_to_next_step(r);
+        break;
+    case 'q': case 'Q':
+        r->quit = true;
+        transport_request_stop(t);
+        break;
+    case 'h': case 'H': case '?':
+        status_clear(&r->display);
+        fputs(keys_help, r->display.stream);
+        fflush(r->display.stream);
+        break;
+    default:
+        break;
+    }
+}
 
 static bool monitor(void *context, int64_t frames_done)
 {
     run_context *r = context;
-    int64_t position = atomic_load(&r->transport->position);
     (void)frames_done;
-    status_update(&r->display, position);
+    if (r->keys) {
+        for (int key; (key = keys_read()) >= 0;)
+            handle_key(r, key);
+    }
+    if (!r->stop_on_signal) {
+        transport_collect(r->transport);
+        status_controls(&r->display, atomic_load(&r->transport->position),
+                        atomic_load(&r->transport->paused), transport_volume(r->transport));
+    }
+    status_update(&r->display, atomic_load(&r->transport->position));
     return !(r->stop_on_signal && interrupted);
 }
 
@@ -488,8 +569,9 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
         return EXIT_RUNTIME;
     }
     transport t;
-    transport_init(&t, e, rate);
-    run_context r = { .transport = &t, .stop_on_signal = o->output != NULL };
+    transport_init(&t, e, rate, o->volume_db);
+    run_context r = { .transport = &t, .timeline = l.timeline, .end = engine_end(e),
+                      .stop_on_signal = o->output != NULL, .err = err };
 
     const out_backend *backend = o->output ? &out_file_backend : &out_portaudio_backend;
     out_params params = { .sample_rate = rate, .device = o->device, .path = o->output };
@@ -508,10 +590,17 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
     status_begin(&r.display, out, o->quiet, o->output ? STATUS_RENDERING : STATUS_PLAYING,
                  l.timeline, engine_end(e), o->output);
     signal_transport = &t;
-    catch_signals();
+    catch_signals(!o->output);
+    if (!o->output)
+        r.keys = keys_open();
+    if (r.keys && !o->quiet) {
+        fputs(keys_help, out);
+        fflush(out);
+    }
     out_source source = { transport_render, &t };
     int ran = backend->run(stream, source, monitor, &r, err);
     signal_transport = NULL;
+    keys_close();
     int64_t reached = atomic_load(&t.position);
     bool stopped = ran == OUT_STOPPED || atomic_load(&t.stopped_early) || interrupted;
     if (ran == OUT_FAILED) {
@@ -525,7 +614,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
         }
     } else if (stopped) {
         status_end(&r.display, reached, o->output ? NULL : "stopped");
-        result = EXIT_INTERRUPTED;
+        result = r.quit && !interrupted ? EXIT_DONE : EXIT_INTERRUPTED;
     } else {
         status_end(&r.display, reached, o->output ? NULL : "finished");
     }
@@ -537,7 +626,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
         fprintf(out, "wrote %s (%s)\n", o->output, length);
     }
 done:
-    engine_free(e);
+    transport_free_engines(&t);
     unload(&l);
     return result;
 }

@@ -514,5 +514,10 @@ void engine_free(engine *e)
     free(e);
 }
 
+void engine_set_volume(engine *e, double volume_db)
+{
+    e->master_gain = synth_db_to_gain(e->session->volume_db + volume_db);
+}
+
 int64_t engine_position(const engine *e) { return e->position; }
 int64_t engine_end(const engine *e) { return e->end; }

@@ -32,6 +32,12 @@ void engine_free(engine *e);
 /* Writes up to `frames` stereo frames; returns how many (fewer at the end). */
 size_t engine_render(engine *e, float *out, size_t frames);
 
+/* Changes the master gain (same meaning as engine_options.volume_db) from
+ * the next mixed block on, ahead of the limiter, so a louder setting still
+ * never clips. Live playback only: a render to a file never calls it. Does
+ * not allocate, so it may run in an audio callback. */
+void engine_set_volume(engine *e, double volume_db);
+
 /* Absolute frame of the next sample engine_render() will write. */
 int64_t engine_position(const engine *e);
 /* One past the last frame this engine renders (TIMELINE_FOREVER if none). */

@@ -1,6 +1,7 @@
 /* status.c: see status.h. */
 #include "status.h"
 
+#include <math.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -61,6 +62,7 @@ void status_begin(status *s, FILE *stream, bool quiet, status_mode mode, const t
     s->end = end;
     s->target = target;
     s->last_ordinal = -1;
+    s->volume_db = NAN;
     s->width = s->terminal ? terminal_width(stream) : 80;
 }
 
@@ -101,6 +103,34 @@ static void log_step(status *s, int64_t frame)
     fflush(s->stream);
 }
 
+void status_controls(status *s, int64_t frame, bool paused, double volume_db)
+{
+    bool pause_changed = paused != s->paused;
+    bool volume_changed = !isnan(s->volume_db) && volume_db != s->volume_db;
+    s->paused = paused;
+    if (volume_changed)
+        s->volume_shown = true;
+    s->volume_db = volume_db;
+    if (s->quiet || s->terminal || !(pause_changed || volume_changed))
+        return;
+    char at[32];
+    status_format_time(at, sizeof at, frame, timeline_rate(s->timeline));
+    if (pause_changed)
+        fprintf(s->stream, "[%s] %s\n", at, paused ? "paused" : "resumed");
+    if (volume_changed)
+        fprintf(s->stream, "[%s] volume %+g dB\n", at, volume_db);
+    fflush(s->stream);
+}
+
+void status_clear(status *s)
+{
+    if (s->drawn) {
+        fprintf(s->stream, "\r\033[K");
+        fflush(s->stream);
+        s->drawn = false;
+    }
+}
+
 void status_update(status *s, int64_t frame)
 {
     if (s->quiet)
@@ -117,10 +147,15 @@ void status_update(status *s, int64_t frame)
     status_format_time(total, sizeof total, s->end, rate);
     if (s->mode == STATUS_RENDERING)
         snprintf(words, sizeof words, "rendering %s", s->target);
+    else if (s->paused)
+        snprintf(words, sizeof words, "paused (space resumes)");
     else
         describe(s, frame, words, sizeof words);
-    char tail[80];
-    snprintf(tail, sizeof tail, " %s / %s", elapsed, total);
+    char tail[128];
+    if (s->volume_shown)
+        snprintf(tail, sizeof tail, " %s / %s  vol %+g dB", elapsed, total, s->volume_db);
+    else
+        snprintf(tail, sizeof tail, " %s / %s", elapsed, total);
     int room = s->width - 1 - (int)strlen(tail);
     int bar = room / 3 > 40 ? 40 : room / 3;
     int words_room = room - (bar > 0 ? bar + 3 : 0);
@@ -146,10 +181,7 @@ void status_update(status *s, int64_t frame)
 
 void status_end(status *s, int64_t frame, const char *how)
 {
-    if (s->drawn) {
-        fprintf(s->stream, "\r\033[K");
-        s->drawn = false;
-    }
+    status_clear(s);
     if (s->quiet || !how)
         return;
     char at[32], total[32];

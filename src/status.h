@@ -26,11 +26,20 @@ typedef struct {
     int64_t last_ordinal;   /* last step logged */
     int width;              /* terminal width */
     bool drawn;
+    bool paused;            /* playing: paused by a key or SIGUSR1 */
+    double volume_db;       /* playing: the live volume (as --volume) */
+    bool volume_shown;      /* the volume has been changed, so it is shown */
 } status;
 
 void status_begin(status *s, FILE *stream, bool quiet, status_mode mode, const timeline *t,
                   int64_t end, const char *target);
 void status_update(status *s, int64_t frame);
+/* Live controls: whether playback is paused and the volume. On a terminal
+ * they show in the status line; in a log, each change is a line. */
+void status_controls(status *s, int64_t frame, bool paused, double volume_db);
+/* Clears the status line so that other text can be printed; the next
+ * status_update() draws it again. */
+void status_clear(status *s);
 /* Clears the line and prints how it ended. */
 void status_end(status *s, int64_t frame, const char *how);
 
