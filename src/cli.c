@@ -20,6 +20,7 @@
 #include "status.h"
 #include "timeline.h"
 #include "transport.h"
+#include "userconfig.h"
 
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 
@@ -50,7 +51,8 @@ static const char usage_text[] =
     "      --version            the version\n"
     "\n"
     "SESSION is a path to a .cfg file or the name of an installed session\n"
-    "(box-breathing).\n"
+    "(box-breathing). Defaults for playing (device, volume, quiet, session) are\n"
+    "read from ~/.config/breathe/config; options override them.\n"
     "\n"
     "Keys while playing on a terminal: space pause/resume, + and - volume by 1 dB,\n"
     "n next step, q quit, h or ? these keys. Signals: SIGINT and SIGTERM fade out\n"
@@ -64,6 +66,7 @@ typedef struct {
     const char *device;
     bool check, list, list_devices, names_only, quiet;
     double volume_db;
+    bool has_volume;
     double start_seconds, length_seconds;
     bool has_start, has_length;
 } options;
@@ -631,6 +634,26 @@ done:
     return result;
 }
 
+/* ---- the user's defaults ---- */
+
+/* Fills what the command line left unset from the settings file. Device
+ * and volume apply to live playback only: a render is the same whoever
+ * makes it. Returns 0, or 2 when the file has a problem. */
+static int load_defaults(options *o, userconfig *defaults, FILE *err)
+{
+    char *path = userconfig_path(getenv("XDG_CONFIG_HOME"), getenv("HOME"));
+    int code = userconfig_load(path, defaults, err);
+    free(path);
+    if (code)
+        return EXIT_USAGE;
+    if (!o->output && !o->device)
+        o->device = defaults->device;
+    if (!o->output && !o->has_volume)
+        o->volume_db = defaults->volume_db;
+    o->quiet = o->quiet || defaults->quiet;
+    return EXIT_DONE;
+}
+
 /* ---- arguments ---- */
 
 static int usage_error(FILE *err, const char *message, const char *value)
@@ -687,6 +710,7 @@ int cli_main(int argc, char **argv)
             char *end = NULL;
             errno = 0;
             o.volume_db = strtod(optarg, &end);
+            o.has_volume = true;
             if (end == optarg || *end || errno || !isfinite(o.volume_db)
                 || o.volume_db < -120.0 || o.volume_db > 40.0)
                 return usage_error(err, "--volume takes a gain in dB from -120 to 40, not",
@@ -722,6 +746,8 @@ int cli_main(int argc, char **argv)
     }
     set_audio_search_path();
     int operands = argc - optind;
+    const char *session_name = operands == 1 ? argv[optind] : NULL;
+    userconfig defaults = { .history = true };
     int result;
     if (o.list_devices) {
         int listed = o.names_only ? out_portaudio_list_device_names(out, err)
@@ -732,6 +758,11 @@ int cli_main(int argc, char **argv)
     } else if (o.check) {
         result = operands < 1 ? usage_error(err, "--check needs at least one session", NULL)
                               : check_sessions(argv + optind, operands, out, err);
+    } else if ((result = load_defaults(&o, &defaults, err)) != EXIT_DONE) {
+        /* the settings file has a problem, already reported */
+    } else if (operands == 0 && defaults.session) {
+        session_name = defaults.session;
+        result = run(&o, session_name, out, err);
     } else if (operands != 1) {
         result = usage_error(err, operands == 0 ? "no session given" : "give one session, not",
                              operands == 0 ? NULL : "several");
@@ -739,8 +770,9 @@ int cli_main(int argc, char **argv)
         result = usage_error(err, "cannot tell the output format from the name (use .wav, "
                                   ".flac, .ogg, .oga or .opus):", o.output);
     } else {
-        result = run(&o, argv[optind], out, err);
+        result = run(&o, session_name, out, err);
     }
+    userconfig_free(&defaults);
     dirs_free(&audio_dirs);
     return result;
 }

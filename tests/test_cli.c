@@ -108,15 +108,47 @@ static int setup(void **state)
     (void)state;
     binary = getenv("BREATHE_BINARY");
     dir = testaudio_temp_dir();
-    return binary && dir ? 0 : -1;
+    if (!binary || !dir)
+        return -1;
+    /* The program reads the person's defaults and keeps their history:
+     * here, fresh ones inside the test's folder. */
+    char *config_home = in_dir("config"), *state_home = in_dir("state");
+    char *data_home = in_dir("data");
+    setenv("XDG_CONFIG_HOME", config_home, 1);
+    setenv("XDG_STATE_HOME", state_home, 1);
+    setenv("XDG_DATA_HOME", data_home, 1);
+    free(config_home);
+    free(state_home);
+    free(data_home);
+    return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    testaudio_remove_dir(dir);
+    char command[600];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    int removed = system(command);
     free(dir);
-    return 0;
+    return removed;
+}
+
+/* Writes the defaults file ($XDG_CONFIG_HOME/breathe/config); returns its path. */
+static char *write_config(const char *text)
+{
+    char folder[600];
+    snprintf(folder, sizeof folder, "%s/config", dir);
+    mkdir(folder, 0700);
+    snprintf(folder, sizeof folder, "%s/config/breathe", dir);
+    mkdir(folder, 0700);
+    return write_file("config/breathe/config", text);
+}
+
+static void remove_config(void)
+{
+    char *path = in_dir("config/breathe/config");
+    unlink(path);
+    free(path);
 }
 
 static void test_help_and_version(void **state)
@@ -449,6 +481,68 @@ static void test_bundled_sessions_by_name(void **state)
     assert_non_null(strstr(r.out, "resonance-breathing"));
 }
 
+/* The defaults file: device and volume for live playback, quiet and a
+ * session for everything; options override it; a problem in it exits 2. */
+static void test_user_defaults(void **state)
+{
+    (void)state;
+    char *path = write_file("tone.cfg",
+                            "format = 1; title = \"t\";\n"
+                            "steps = ( { type = \"breathe\"; pattern = \"2-2\"; cycles = 1; } );\n");
+    char *plain = in_dir("plain.wav"), *with = in_dir("with-config.wav");
+    result r;
+    RUN(&r, "-q", "-o", plain, path);
+    assert_int_equal(r.status, 0);
+
+    /* A render is the same whoever makes it: the kept volume is for playing. */
+    char *config = write_config("volume = -12.0;\nquiet = true;\n");
+    RUN(&r, "-o", with, path);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "");   /* quiet = true */
+    char command[1400];
+    snprintf(command, sizeof command, "cmp -s '%s' '%s'", plain, with);
+    assert_int_equal(system(command), 0);
+
+    /* The kept device is used for playing, and -d overrides it. */
+    write_config("device = \"kept-device-nowhere\";\n");
+    RUN(&r, "-q", path);
+    assert_int_equal(r.status, 1);
+    assert_true(strstr(r.err, "kept-device-nowhere") || strstr(r.err, "no audio output device"));
+    RUN(&r, "-q", "-d", "given-device-nowhere", path);
+    assert_int_equal(r.status, 1);
+    assert_null(strstr(r.err, "kept-device-nowhere"));
+
+    /* With a kept session, no session on the command line plays that one. */
+    char text[1200];
+    snprintf(text, sizeof text, "session = \"%s\";\n", path);
+    write_config(text);
+    RUN(&r, "-q", "-o", with, NULL);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(system(command), 0);
+
+    /* A problem: FILE:LINE: message, exit 2, and nothing played or written. */
+    write_config("volume = -6.0;\n\nvolum = -3.0;\n");
+    unlink(with);
+    RUN(&r, "-q", "-o", with, path);
+    assert_int_equal(r.status, 2);
+    char expected[1200];
+    snprintf(expected, sizeof expected,
+             "%s:3: unknown setting 'volum'; the settings are device, volume, quiet, session "
+             "and history\n", config);
+    assert_string_equal(r.err, expected);
+    assert_int_equal(access(with, F_OK), -1);
+    /* --help, --check and --list do not depend on it. */
+    RUN(&r, "--help");
+    assert_int_equal(r.status, 0);
+    RUN(&r, "--check", path);
+    assert_int_equal(r.status, 0);
+    remove_config();
+    free(config);
+    free(plain);
+    free(with);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_missing_device_is_a_runtime_failure),
         cmocka_unit_test(test_every_bad_session_exits_2_with_its_line),
         cmocka_unit_test(test_bundled_sessions_by_name),
+        cmocka_unit_test(test_user_defaults),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

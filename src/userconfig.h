@@ -1,0 +1,40 @@
+/* userconfig.h: the defaults a person keeps between runs.
+ *
+ * A libconfig file, by default $XDG_CONFIG_HOME/breathe/config (or
+ * ~/.config/breathe/config), with any of:
+ *
+ *   device  = "pulse";          # -d, --device
+ *   volume  = -6.0;             # --volume, in dB
+ *   quiet   = true;             # -q, --quiet
+ *   session = "box-breathing";  # played when no session is given
+ *   history = false;            # do not record live sessions
+ *
+ * Options on the command line override these. A missing file means no
+ * defaults; any problem in the file is one line "FILE:LINE: message" on err
+ * and the load fails (the program exits 2), so a typo never goes unnoticed.
+ * Every message is listed at the top of userconfig.c. */
+#ifndef BREATHE_USERCONFIG_H
+#define BREATHE_USERCONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct {
+    char *device;          /* NULL: the system's default output */
+    char *session;         /* NULL: none; a session must be given */
+    double volume_db;      /* 0 when not set */
+    bool quiet;
+    bool history;          /* true unless the file says history = false */
+} userconfig;
+
+/* The file's path from the values of XDG_CONFIG_HOME and HOME (either may
+ * be NULL or empty). A new string, or NULL when neither is set. */
+char *userconfig_path(const char *xdg_config_home, const char *home);
+
+/* Reads path into config (defaults when the file does not exist). Returns
+ * 0, or 2 after printing "FILE:LINE: message" on err. */
+int userconfig_load(const char *path, userconfig *config, FILE *err);
+
+void userconfig_free(userconfig *config);
+
+#endif

@@ -1,0 +1,193 @@
+/* The user's defaults file: where it is, what it holds, and every problem
+ * reported as FILE:LINE with the load failing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testaudio.h"
+#include "userconfig.h"
+
+static char *dir;
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = testaudio_temp_dir();
+    return dir ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    testaudio_remove_dir(dir);
+    free(dir);
+    return 0;
+}
+
+static char *write_config(const char *text)
+{
+    char *path = testaudio_path(dir, "config");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* Loads text; returns the status and leaves what was printed in message. */
+static int load_text(const char *text, userconfig *c, char *message, size_t size)
+{
+    char *path = write_config(text);
+    FILE *err = fmemopen(message, size, "w");
+    assert_non_null(err);
+    int code = userconfig_load(path, c, err);
+    fclose(err);
+    free(path);
+    return code;
+}
+
+static void test_path_follows_xdg_then_home(void **state)
+{
+    (void)state;
+    char *path = userconfig_path("/x/config", "/home/ann");
+    assert_string_equal(path, "/x/config/breathe/config");
+    free(path);
+    path = userconfig_path("", "/home/ann");
+    assert_string_equal(path, "/home/ann/.config/breathe/config");
+    free(path);
+    path = userconfig_path(NULL, "/home/ann");
+    assert_string_equal(path, "/home/ann/.config/breathe/config");
+    free(path);
+    assert_null(userconfig_path(NULL, ""));
+    assert_null(userconfig_path(NULL, NULL));
+}
+
+static void test_missing_file_gives_defaults(void **state)
+{
+    (void)state;
+    userconfig c;
+    char *path = testaudio_path(dir, "no-such-config");
+    assert_int_equal(userconfig_load(path, &c, stderr), 0);
+    assert_null(c.device);
+    assert_null(c.session);
+    assert_true(c.volume_db == 0.0);
+    assert_false(c.quiet);
+    assert_true(c.history);
+    free(path);
+    path = testaudio_path(dir, "no-such-folder/config");
+    assert_int_equal(userconfig_load(path, &c, stderr), 0);
+    free(path);
+    assert_int_equal(userconfig_load(NULL, &c, stderr), 0);
+    assert_true(c.history);
+}
+
+static void test_every_setting_is_read(void **state)
+{
+    (void)state;
+    userconfig c;
+    char message[512] = "";
+    assert_int_equal(load_text("# my defaults\n"
+                               "device = \"pulse\";\n"
+                               "volume = -7.5;\n"
+                               "quiet = true;\n"
+                               "session = \"calm-breathing\";\n"
+                               "history = false;\n",
+                               &c, message, sizeof message), 0);
+    assert_string_equal(message, "");
+    assert_string_equal(c.device, "pulse");
+    assert_string_equal(c.session, "calm-breathing");
+    assert_true(c.volume_db == -7.5);
+    assert_true(c.quiet);
+    assert_false(c.history);
+    userconfig_free(&c);
+    assert_null(c.device);
+
+    /* A whole number of dB is a volume too; an empty file changes nothing. */
+    assert_int_equal(load_text("volume = 3;\n", &c, message, sizeof message), 0);
+    assert_true(c.volume_db == 3.0);
+    assert_true(c.history);
+    userconfig_free(&c);
+    assert_int_equal(load_text("", &c, message, sizeof message), 0);
+    assert_null(c.device);
+    userconfig_free(&c);
+}
+
+/* Each case: a file, and the line and message it must be reported with. */
+static void test_problems_are_reported_with_their_line(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int line;
+        const char *message;
+    } cases[] = {
+        { "device = \"pulse\";\n\nvolum = -6;\n", 3,
+          "unknown setting 'volum'; the settings are device, volume, quiet, session and history" },
+        { "volume = \"loud\";\n", 1, "'volume' must be a gain in dB, like volume = -6.0;" },
+        { "\n\nvolume = -130.0;\n", 3, "'volume' must be between -120 and 40 dB, not -130" },
+        { "volume = 41;\n", 1, "'volume' must be between -120 and 40 dB, not 41" },
+        { "device = 2;\n", 1, "'device' must be a string in double quotes, like device = \"pulse\";" },
+        { "quiet = true;\ndevice = \"\";\n", 2,
+          "'device' must not be empty; remove the line to use the default" },
+        { "quiet = true;\nsession = box;\n", 2, "syntax error; write each setting as name = "
+          "value; with text in double quotes, like device = \"pulse\";" },
+        { "history = 0;\n", 1, "'history' must be true or false, like history = false;" },
+        { "quiet = \"yes\";\n", 1, "'quiet' must be true or false, like quiet = true;" },
+        { "volume = -6.0;\nvolume = -3.0;\n", 2, NULL },  /* libconfig: a duplicate */
+        { "audio = { device = \"pulse\"; };\n", 1,
+          "unknown setting 'audio'; the settings are device, volume, quiet, session and history" },
+    };
+    char *path = testaudio_path(dir, "config");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        userconfig c;
+        char message[512] = "", expected[512];
+        int code = load_text(cases[i].text, &c, message, sizeof message);
+        if (code != 2)
+            fail_msg("case %zu: status %d, message '%s'", i, code, message);
+        snprintf(expected, sizeof expected, "%s:%d: %s\n", path, cases[i].line,
+                 cases[i].message ? cases[i].message : "");
+        if (cases[i].message ? strcmp(message, expected) != 0
+                             : strncmp(message, expected, strlen(expected) - 1) != 0
+                                   || strlen(message) <= strlen(expected))
+            fail_msg("case %zu printed '%s', not '%s'", i, message, expected);
+        assert_null(c.device);
+        assert_null(c.session);
+    }
+    free(path);
+}
+
+static void test_a_folder_is_not_a_file(void **state)
+{
+    (void)state;
+    char *folder = testaudio_path(dir, "folder");
+    assert_int_equal(mkdir(folder, 0700), 0);
+    char message[512] = "", expected[600];
+    FILE *err = fmemopen(message, sizeof message, "w");
+    userconfig c;
+    assert_int_equal(userconfig_load(folder, &c, err), 2);
+    fclose(err);
+    snprintf(expected, sizeof expected, "%s: cannot read the settings file: Is a directory\n",
+             folder);
+    assert_string_equal(message, expected);
+    rmdir(folder);
+    free(folder);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_path_follows_xdg_then_home),
+        cmocka_unit_test(test_missing_file_gives_defaults),
+        cmocka_unit_test(test_every_setting_is_read),
+        cmocka_unit_test(test_problems_are_reported_with_their_line),
+        cmocka_unit_test(test_a_folder_is_not_a_file),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
