@@ -42,6 +42,7 @@ struct engine {
     int ready_count, ready_read;
     float ahead[BLOCK * 2];    /* mixed, waiting for its look-ahead */
     int ahead_count;
+    float ahead_peak;          /* its highest absolute sample */
     float next[BLOCK * 2];
     int64_t mixed_to;          /* next frame to mix */
 
@@ -59,6 +60,12 @@ struct engine {
     bool span_valid;
     timeline_breath breath;
     bool breath_valid;
+    /* The pacer's control at the end of one block is the one at the start
+     * of the next: kept, so each block edge is computed once. */
+    int64_t pacer_cached_frame;
+    pacer_sound pacer_cached_sound;
+    double pacer_cached_hz, pacer_cached_gain, pacer_cached_fullness;
+    double pacer_level_db, pacer_level_gain;
 
     synth_noise noise[2];
     float *loop;               /* background file, crossfaded into a seamless loop */
@@ -66,6 +73,8 @@ struct engine {
     float background[BLOCK * 2];
     double duck_db;
     double background_gain;
+    int64_t background_cached_frame;  /* the gain at the end of the last block */
+    float background_cached_gain;
 
     float limiter_gain;
     float limiter_release;
@@ -181,7 +190,11 @@ static double kind_gain(breath_kind kind)
 
 static double smooth_ramp(double u)
 {
-    u = u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
+    /* Most calls are on the flat parts: no cosine for those. */
+    if (u <= 0.0)
+        return 0.0;
+    if (u >= 1.0)
+        return 1.0;
     return 0.5 - 0.5 * cos(M_PI * u);
 }
 
@@ -224,7 +237,11 @@ static pacer_control pacer_at(engine *e, int64_t frame, pacer_sound *sound)
         fade = timed / 4.0;
     double edges = smooth_ramp((double)(frame - e->span.timed_start) / fade)
                    * smooth_ramp((double)(e->span.timed_end - frame) / fade);
-    c.gain = synth_db_to_gain(pacer->level_db) * kind * edges;
+    if (pacer->level_db != e->pacer_level_db) {
+        e->pacer_level_db = pacer->level_db;
+        e->pacer_level_gain = synth_db_to_gain(pacer->level_db);
+    }
+    c.gain = e->pacer_level_gain * kind * edges;
     if (pacer->sound == PACER_NOISE)
         c.gain *= 0.35 + 0.65 * c.fullness;
     e->last_hz = c.hz;
@@ -234,8 +251,19 @@ static pacer_control pacer_at(engine *e, int64_t frame, pacer_sound *sound)
 static void render_pacer(engine *e, float *out, int64_t from, int frames)
 {
     pacer_sound sound_from, sound_to;
-    pacer_control a = pacer_at(e, from, &sound_from);
+    pacer_control a;
+    if (from == e->pacer_cached_frame) {
+        a = (pacer_control){ e->pacer_cached_hz, e->pacer_cached_gain, e->pacer_cached_fullness };
+        sound_from = e->pacer_cached_sound;
+    } else {
+        a = pacer_at(e, from, &sound_from);
+    }
     pacer_control b = pacer_at(e, from + frames, &sound_to);
+    e->pacer_cached_frame = from + frames;
+    e->pacer_cached_sound = sound_to;
+    e->pacer_cached_hz = b.hz;
+    e->pacer_cached_gain = b.gain;
+    e->pacer_cached_fullness = b.fullness;
     pacer_sound sound = sound_from != PACER_NONE ? sound_from : sound_to;
     if (sound == PACER_NONE) {
         synth_tone_render(&e->tone, out, frames, e->rate, a.hz, a.hz, 0.0f, 0.0f);
@@ -288,10 +316,14 @@ static void render_background(engine *e, float *out, int64_t from, int frames)
         e->duck_db = target;
     else
         e->duck_db += target < e->duck_db ? -change : change;
-    float gain_from = (float)(e->background_gain * synth_db_to_gain(duck_from)
-                              * background_fade(e, from));
+    float gain_from = from == e->background_cached_frame
+                          ? e->background_cached_gain
+                          : (float)(e->background_gain * synth_db_to_gain(duck_from)
+                                    * background_fade(e, from));
     float gain_to = (float)(e->background_gain * synth_db_to_gain(e->duck_db)
                             * background_fade(e, from + frames));
+    e->background_cached_frame = from + frames;
+    e->background_cached_gain = gain_to;
     float *bed = e->background;
     if (bg->kind == BACKGROUND_FILE) {
         for (int i = 0; i < frames; i++) {
@@ -313,9 +345,12 @@ static void render_background(engine *e, float *out, int64_t from, int frames)
 
 /* ---- mixing and limiting ---- */
 
-static int mix_block(engine *e, float *out)
+/* Mixes the next block into out (zeros after its end) and sets *peak to its
+ * highest absolute sample. */
+static int mix_block(engine *e, float *out, float *peak)
 {
     int64_t from = e->mixed_to;
+    *peak = 0.0f;
     if (from >= e->end)
         return 0;
     int64_t aligned_end = (from / BLOCK + 1) * BLOCK;
@@ -324,29 +359,36 @@ static int mix_block(engine *e, float *out)
     render_voices(e, out, from, frames);
     render_pacer(e, out, from, frames);
     render_background(e, out, from, frames);
-    float gain = (float)e->master_gain;
-    for (int i = 0; i < 2 * frames; i++) {
+    /* A fixed count lets the compiler use vector instructions here. */
+    float gain = (float)e->master_gain, top = 0.0f;
+    for (int i = 0; i < 2 * BLOCK; i++) {
         float x = out[i] * gain;
-        out[i] = isfinite(x) ? x : 0.0f;
+        x = isfinite(x) ? x : 0.0f;
+        out[i] = x;
+        float size = fabsf(x);
+        top = size > top ? size : top;
     }
+    *peak = top;
     e->mixed_to = from + frames;
     return frames;
 }
 
 /* Limits `frames` frames of x, looking ahead into `next`: the gain slides
- * down in a straight line to meet every peak, then recovers slowly. */
-static void limit_block(engine *e, float *x, int frames, const float *next, int next_frames)
+ * down in a straight line to meet every peak, then recovers slowly. Returns
+ * false when it had nothing to do (no peak over the threshold, no gain to
+ * recover): the usual case, decided from the blocks' peaks alone. */
+static bool limit_block(engine *e, float *x, int frames, float peak, const float *next,
+                        int next_frames, float next_peak)
 {
+    if (peak <= LIMIT_THRESHOLD && next_peak <= LIMIT_THRESHOLD && e->limiter_gain >= 1.0f)
+        return false;
     int total = frames + next_frames;
-    bool over = false;
     for (int i = 0; i < total; i++) {
         const float *s = i < frames ? x + 2 * i : next + 2 * (i - frames);
-        float peak = fmaxf(fabsf(s[0]), fabsf(s[1]));
-        e->limiter_need[i] = peak > LIMIT_THRESHOLD ? LIMIT_THRESHOLD / peak : 1.0f;
-        over = over || peak > LIMIT_THRESHOLD;
+        float left = fabsf(s[0]), right = fabsf(s[1]);
+        float frame_peak = left > right ? left : right;
+        e->limiter_need[i] = frame_peak > LIMIT_THRESHOLD ? LIMIT_THRESHOLD / frame_peak : 1.0f;
     }
-    if (!over && e->limiter_gain >= 1.0f)
-        return;
     for (int i = 0; i < frames; i++) {
         float target = 1.0f;
         for (int j = i; j < total && j <= i + BLOCK; j++) {
@@ -366,6 +408,7 @@ static void limit_block(engine *e, float *x, int frames, const float *next, int 
         x[2 * i] *= gain;
         x[2 * i + 1] *= gain;
     }
+    return true;
 }
 
 /* Fades at the very start of a seek and at the end of what is rendered, so
@@ -393,20 +436,28 @@ static void produce_ready(engine *e)
     int64_t from = e->mixed_to - e->ahead_count;
     if (e->ahead_count == 0) {
         from = e->mixed_to;
-        e->ahead_count = mix_block(e, e->ahead);
+        e->ahead_count = mix_block(e, e->ahead, &e->ahead_peak);
     }
-    int next_frames = mix_block(e, e->next);
+    float next_peak;
+    int next_frames = mix_block(e, e->next, &next_peak);
     if (next_frames == 0)
         memset(e->next, 0, sizeof e->next);
-    limit_block(e, e->ahead, e->ahead_count, e->next, next_frames > 0 ? next_frames : BLOCK);
+    bool limited = limit_block(e, e->ahead, e->ahead_count, e->ahead_peak, e->next,
+                               next_frames > 0 ? next_frames : BLOCK, next_peak);
     edge_fades(e, e->ahead, from, e->ahead_count);
-    for (int i = 0; i < 2 * e->ahead_count; i++) {
-        float s = e->ahead[i];
-        e->ready[i] = s > 1.0f ? 1.0f : (s < -1.0f ? -1.0f : s);
+    if (limited || e->ahead_peak > 1.0f) {
+        for (int i = 0; i < 2 * e->ahead_count; i++) {
+            float s = e->ahead[i];
+            e->ready[i] = s > 1.0f ? 1.0f : (s < -1.0f ? -1.0f : s);
+        }
+    } else {
+        /* Nothing reaches full scale: the clamp would change nothing. */
+        memcpy(e->ready, e->ahead, sizeof(float) * 2 * (size_t)e->ahead_count);
     }
     e->ready_count = e->ahead_count;
     e->ready_read = 0;
     memcpy(e->ahead, e->next, sizeof e->ahead);
+    e->ahead_peak = next_peak;
     e->ahead_count = next_frames;
 }
 
@@ -478,6 +529,9 @@ engine *engine_create(const timeline *t, const engine_options *options)
     e->position = e->mixed_to = e->events_to = e->start;
     e->master_gain = synth_db_to_gain(s->volume_db + options->volume_db);
     e->limiter_gain = 1.0f;
+    e->pacer_cached_frame = -1;
+    e->pacer_level_db = NAN;
+    e->background_cached_frame = -1;
     e->limiter_release = (float)(1.0 / (LIMIT_RELEASE_SECONDS * e->rate));
     e->last_hz = s->pacer.low_hz > 0.0 ? s->pacer.low_hz : PACER_DEFAULT_LOW_HZ;
 

@@ -4,37 +4,66 @@
 #include <math.h>
 #include <string.h>
 
-enum { SINE_TABLE_SIZE = 4096 };
+enum { SINE_TABLE_SIZE = 4096, TABLE_BITS = 12 };
 static float sine_table[SINE_TABLE_SIZE + 1];
+/* The tone's whole waveform (fundamental, second and third harmonic),
+ * normalised to a peak of 1: one lookup a frame instead of three. */
+static float tone_table[SINE_TABLE_SIZE + 1];
 static bool sine_ready;
-static float tone_normal = 1.0f;   /* makes the tone's peak equal its gain */
 
-#define TONE_SECOND 0.12f
-#define TONE_THIRD 0.04f
+#define TONE_SECOND 0.12
+#define TONE_THIRD 0.04
+
+static double tone_wave(double x)
+{
+    return sin(x) + TONE_SECOND * sin(2 * x) + TONE_THIRD * sin(3 * x);
+}
 
 void synth_init(void)
 {
     if (sine_ready)
         return;
-    for (int i = 0; i <= SINE_TABLE_SIZE; i++)
-        sine_table[i] = (float)sin(2.0 * M_PI * i / SINE_TABLE_SIZE);
     double tone_peak = 0.0;
-    for (int i = 0; i < 8 * SINE_TABLE_SIZE; i++) {
-        double x = 2.0 * M_PI * i / (8 * SINE_TABLE_SIZE);
-        tone_peak = fmax(tone_peak, fabs(sin(x) + TONE_SECOND * sin(2 * x) + TONE_THIRD * sin(3 * x)));
+    for (int i = 0; i < 8 * SINE_TABLE_SIZE; i++)
+        tone_peak = fmax(tone_peak, fabs(tone_wave(2.0 * M_PI * i / (8 * SINE_TABLE_SIZE))));
+    for (int i = 0; i <= SINE_TABLE_SIZE; i++) {
+        double x = 2.0 * M_PI * i / SINE_TABLE_SIZE;
+        sine_table[i] = (float)sin(x);
+        tone_table[i] = (float)(tone_wave(x) / tone_peak);
     }
-    tone_normal = (float)(1.0 / tone_peak);
     sine_ready = true;
 }
 
 float synth_sine(double phase)
 {
-    double position = (phase - floor(phase)) * SINE_TABLE_SIZE;
+    /* floor() by truncation: a libm call per sample costs more than the lookup. */
+    double whole = (double)(int64_t)phase;
+    if (whole > phase)
+        whole -= 1.0;
+    double position = (phase - whole) * SINE_TABLE_SIZE;
     int index = (int)position;
     if (index >= SINE_TABLE_SIZE)
         index = SINE_TABLE_SIZE - 1;
     float fraction = (float)(position - index);
     return sine_table[index] + (sine_table[index + 1] - sine_table[index]) * fraction;
+}
+
+/* A phase held as a fraction of a turn in 64 bits wraps by itself; its top
+ * bits index the table and the next 32 interpolate. */
+#define TURN 18446744073709551616.0   /* 2^64: one turn */
+
+static uint64_t turns_to_fixed(double turns)
+{
+    turns -= floor(turns);
+    double fixed = turns * TURN;
+    return fixed >= TURN ? 0 : (uint64_t)fixed;
+}
+
+static inline float table_lookup(const float *table, uint64_t phase)
+{
+    uint32_t index = (uint32_t)(phase >> (64 - TABLE_BITS));
+    float fraction = (float)(uint32_t)(phase >> (32 - TABLE_BITS)) * (1.0f / 4294967296.0f);
+    return table[index] + (table[index + 1] - table[index]) * fraction;
 }
 
 double synth_db_to_gain(double db)
@@ -66,23 +95,41 @@ static float envelope(const synth_voice *v, int64_t at)
     return e;
 }
 
+enum { PARTIAL_CHUNK = 64 };
+
+/* Each partial is a damped resonator, a decaying sine that computes itself:
+ * next = feedback * sample - damping * previous. Two multiplications a
+ * frame, no table and no libm; double precision keeps it exact over the
+ * longest ring. */
 static void render_partials(synth_voice *v, float *out, int frames)
 {
-    for (int i = 0; i < frames; i++) {
-        float sample = 0.0f;
+    double mono[PARTIAL_CHUNK];
+    for (int done = 0; done < frames; done += PARTIAL_CHUNK) {
+        int n = frames - done < PARTIAL_CHUNK ? frames - done : PARTIAL_CHUNK;
+        memset(mono, 0, sizeof mono);
         for (int p = 0; p < v->partial_count; p++) {
-            sample += v->amplitude[p] * synth_sine(v->phase[p]);
-            v->phase[p] += v->step[p];
-            if (v->phase[p] >= 1.0)
-                v->phase[p] -= 1.0;
-            v->amplitude[p] *= v->decay[p];
+            double sample = v->sample[p], previous = v->previous[p];
+            const double feedback = v->feedback[p], damping = v->damping[p];
+            for (int i = 0; i < n; i++) {
+                mono[i] += sample;
+                double next = feedback * sample - damping * previous;
+                previous = sample;
+                sample = next;
+            }
+            v->sample[p] = sample;
+            v->previous[p] = previous;
         }
-        int64_t at = v->elapsed + i;
-        if (at < v->attack || v->length - at < v->release)
-            sample *= envelope(v, at);
-        sample *= v->gain;
-        out[2 * i] += sample;
-        out[2 * i + 1] += sample;
+        int64_t first = v->elapsed + done;
+        float gain = v->gain;
+        float *o = out + 2 * done;
+        bool ramped = first < v->attack || v->length - (first + n) < v->release;
+        for (int i = 0; i < n; i++) {
+            float s = (float)mono[i] * gain;
+            if (ramped)
+                s *= envelope(v, first + i);
+            o[2 * i] += s;
+            o[2 * i + 1] += s;
+        }
     }
 }
 
@@ -127,13 +174,15 @@ static void start_partials(synth_voice *v, const partial_spec *specs, int count,
             continue;
         int p = v->partial_count++;
         double tau = specs[i].decay * (double)v->length;
-        double decay = exp(-1.0 / tau);
         double turns = frequency / rate;
         /* Fixed, unrelated starting phases keep the partials' peaks apart. */
-        v->phase[p] = fmod(0.137 * i + turns * (double)v->elapsed, 1.0);
-        v->step[p] = turns;
-        v->amplitude[p] = (float)(specs[i].amplitude / total * exp(-(double)v->elapsed / tau));
-        v->decay[p] = (float)decay;
+        double angle = 2.0 * M_PI * fmod(0.137 * i + turns * (double)v->elapsed, 1.0);
+        double amplitude = specs[i].amplitude / total * exp(-(double)v->elapsed / tau);
+        double decay = exp(-1.0 / tau), step = 2.0 * M_PI * turns;
+        v->sample[p] = amplitude * sin(angle);
+        v->previous[p] = amplitude / decay * sin(angle - step);
+        v->feedback[p] = 2.0 * decay * cos(step);
+        v->damping[p] = decay * decay;
     }
 }
 
@@ -201,15 +250,20 @@ void synth_random_seed(synth_random *r, uint64_t seed)
     r->state = z ? z : 1;
 }
 
-float synth_random_next(synth_random *r)
+static inline float next_random(synth_random *r)
 {
     uint64_t x = r->state;
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
     r->state = x;
-    /* Top 24 bits to [-1, 1). */
-    return (float)((double)(x >> 40) / 8388608.0 - 1.0);
+    /* Top 24 bits to [-1, 1): exact in float, no double arithmetic. */
+    return (float)((int32_t)(x >> 40) - 8388608) * (1.0f / 8388608.0f);
+}
+
+float synth_random_next(synth_random *r)
+{
+    return next_random(r);
 }
 
 static float pink_next(synth_noise *n, float white)
@@ -229,7 +283,7 @@ static float pink_next(synth_noise *n, float white)
 
 static float noise_next(synth_noise *n)
 {
-    float white = synth_random_next(&n->random);
+    float white = next_random(&n->random);
     switch (n->color) {
     case BACKGROUND_PINK:
         return pink_next(n, white);
@@ -264,7 +318,7 @@ void synth_noise_init(synth_noise *n, background_kind color, uint64_t seed, int 
         double sum = 0.0;
         enum { MEASURE = 1 << 16 };
         for (int i = 0; i < MEASURE; i++) {
-            double x = pink_next(n, synth_random_next(&n->random));
+            double x = pink_next(n, next_random(&n->random));
             sum += x * x;
         }
         memset(n->state, 0, sizeof n->state);
@@ -285,8 +339,27 @@ void synth_noise_init(synth_noise *n, background_kind color, uint64_t seed, int 
 
 void synth_noise_render(synth_noise *n, float *out, int frames, int stride)
 {
-    for (int i = 0; i < frames; i++)
-        out[i * stride] = n->scale * noise_next(n);
+    /* One loop per colour, so no sample pays for the choice. */
+    float scale = n->scale;
+    switch (n->color) {
+    case BACKGROUND_PINK:
+        for (int i = 0; i < frames; i++)
+            out[i * stride] = scale * pink_next(n, next_random(&n->random));
+        break;
+    case BACKGROUND_BROWN: {
+        float level = n->state[0], pole = n->pole, feed = 1.0f - n->pole;
+        for (int i = 0; i < frames; i++) {
+            level = pole * level + feed * next_random(&n->random);
+            out[i * stride] = scale * level;
+        }
+        n->state[0] = level;
+        break;
+    }
+    default:
+        for (int i = 0; i < frames; i++)
+            out[i * stride] = scale * next_random(&n->random);
+        break;
+    }
 }
 
 /* ---- continuous pacers ---- */
@@ -294,23 +367,24 @@ void synth_noise_render(synth_noise *n, float *out, int frames, int stride)
 void synth_tone_render(synth_tone *t, float *out, int frames, int rate, double hz_from,
                        double hz_to, float gain_from, float gain_to)
 {
+    /* The glide is a constant change of step each frame, so the phase after
+     * n frames is known in closed form: n steps plus n(n-1)/2 changes. */
+    double step = hz_from / rate, step_change = (hz_to - hz_from) / rate / frames;
     if (gain_from == 0.0f && gain_to == 0.0f) {
-        t->phase = fmod(t->phase + frames * 0.5 * (hz_from + hz_to) / rate, 1.0);
+        double turns = frames * step + 0.5 * frames * (frames - 1.0) * step_change;
+        t->phase += turns_to_fixed(turns);
         return;
     }
-    double step = hz_from / rate, step_change = (hz_to - hz_from) / rate / frames;
+    uint64_t phase = t->phase;
+    uint64_t fixed_step = turns_to_fixed(step);
+    int64_t fixed_change = (int64_t)(step_change * TURN);
     float gain = gain_from, gain_change = (gain_to - gain_from) / (float)frames;
-    double phase = t->phase;
     for (int i = 0; i < frames; i++) {
-        float s = synth_sine(phase) + TONE_SECOND * synth_sine(2.0 * phase)
-                  + TONE_THIRD * synth_sine(3.0 * phase);
-        s *= gain * tone_normal;
+        float s = table_lookup(tone_table, phase) * gain;
         out[2 * i] += s;
         out[2 * i + 1] += s;
-        phase += step;
-        if (phase >= 1.0)
-            phase -= 1.0;
-        step += step_change;
+        phase += fixed_step;
+        fixed_step += (uint64_t)fixed_change;
         gain += gain_change;
     }
     t->phase = phase;
@@ -341,14 +415,17 @@ void synth_breath_noise_render(synth_breath_noise *b, float *out, int frames, in
     float coefficient = (float)c0, coefficient_change = (float)((c1 - c0) / frames);
     float gain = (float)(gain_from * m0);
     float gain_change = (float)((gain_to * m1 - gain_from * m0) / frames);
+    float low0 = b->low[0], low1 = b->low[1];
     for (int i = 0; i < frames; i++) {
-        float white = synth_random_next(&b->random);
-        b->low[0] += coefficient * (white - b->low[0]);
-        b->low[1] += coefficient * (b->low[0] - b->low[1]);
-        float s = b->low[1] * gain;
+        float white = next_random(&b->random);
+        low0 += coefficient * (white - low0);
+        low1 += coefficient * (low0 - low1);
+        float s = low1 * gain;
         out[2 * i] += s;
         out[2 * i + 1] += s;
         coefficient += coefficient_change;
         gain += gain_change;
     }
+    b->low[0] = low0;
+    b->low[1] = low1;
 }

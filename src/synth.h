@@ -48,10 +48,10 @@ struct synth_voice {
     bool ducks;          /* spoken: the background ducks under it */
     const audio_clip *clip;
     int partial_count;
-    double phase[SYNTH_MAX_PARTIALS];
-    double step[SYNTH_MAX_PARTIALS];      /* turns per frame */
-    float amplitude[SYNTH_MAX_PARTIALS];
-    float decay[SYNTH_MAX_PARTIALS];      /* per-frame amplitude factor */
+    /* Each partial is a damped resonator: its next sample is
+     * feedback * sample - damping * previous. */
+    double sample[SYNTH_MAX_PARTIALS], previous[SYNTH_MAX_PARTIALS];
+    double feedback[SYNTH_MAX_PARTIALS], damping[SYNTH_MAX_PARTIALS];
     int64_t attack, release;              /* ramp lengths in frames */
 };
 
@@ -88,8 +88,9 @@ void synth_noise_render(synth_noise *n, float *out, int frames, int stride);
 
 /* The tone pacer: a soft tone (fundamental, a little second and third
  * harmonic) added to both channels, gliding from hz_from to hz_to and
- * gain_from to gain_to across the block. */
-typedef struct { double phase; } synth_tone;
+ * gain_from to gain_to across the block. Its phase is a fraction of a turn
+ * in 64 bits (2^64 is one turn), so it wraps exactly. */
+typedef struct { uint64_t phase; } synth_tone;
 void synth_tone_render(synth_tone *t, float *out, int frames, int rate, double hz_from,
                        double hz_to, float gain_from, float gain_to);
 

@@ -688,7 +688,14 @@ void timeline_span_events(const timeline *t, const timeline_span *span, int64_t 
     const node *leaf = span->leaf;
     if (!leaf || from >= to)
         return;
-    event_batch batch = { .count = 0, .from = from, .to = to, .emit = emit, .context = context };
+    /* Set field by field: an initializer would clear the whole event array
+     * on every call, which costs more than the events themselves. */
+    event_batch batch;
+    batch.count = 0;
+    batch.from = from;
+    batch.to = to;
+    batch.emit = emit;
+    batch.context = context;
     const session_step *step = span->step;
     if (step->precue)
         add_clip(&batch, span->start, step->precue, 0.0, true);
