@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -20,6 +21,7 @@
 #include "status.h"
 #include "timeline.h"
 #include "transport.h"
+#include "history.h"
 #include "userconfig.h"
 
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
@@ -30,6 +32,7 @@ static const char usage_text[] =
     "       breathe --check SESSION...         validate, print the timeline and total length\n"
     "       breathe --list                     installed sessions with title and length\n"
     "       breathe --list-devices             audio output devices\n"
+    "       breathe --stats                    your practice: totals, streaks, last 14 days\n"
     "       breathe --safety                   when to stop, and when to get medical help\n"
     "\n"
     "  -o, --output FILE        render to FILE instead of playing (.wav 32-bit float,\n"
@@ -37,6 +40,8 @@ static const char usage_text[] =
     "  -c, --check              check sessions and print their timelines; no audio\n"
     "      --list               list installed sessions\n"
     "      --list-devices       list output devices\n"
+    "      --stats              sessions and minutes this week and in total, streaks,\n"
+    "                           and the last 14 days, from the history of live sessions\n"
     "      --names              with --list or --list-devices: only the names, one a\n"
     "                           line (devices as INDEX<tab>NAME), for scripts\n"
     "      --safety             print when to stop an exercise and when to get help\n"
@@ -64,7 +69,8 @@ static const char usage_text[] =
 typedef struct {
     const char *output;
     const char *device;
-    bool check, list, list_devices, names_only, quiet;
+    bool check, list, list_devices, names_only, quiet, stats;
+    bool record_history;   /* live sessions go into the history */
     double volume_db;
     bool has_volume;
     double start_seconds, length_seconds;
@@ -536,6 +542,50 @@ static bool monitor(void *context, int64_t frames_done)
     return !(r->stop_on_signal && interrupted);
 }
 
+/* ---- the practice history ---- */
+
+static char *history_file(void)
+{
+    return history_path(getenv("XDG_STATE_HOME"), getenv("HOME"));
+}
+
+/* Appends one line for a live session. A failure is only a warning: the
+ * session itself has been played. */
+static void record_session(const char *name, time_t started, bool completed, int64_t planned,
+                           int64_t played, int rate, FILE *err)
+{
+    history_record record = {
+        .start = (int64_t)started,
+        .utc_offset = history_utc_offset(started),
+        .outcome = completed ? HISTORY_COMPLETED : HISTORY_STOPPED,
+        .planned_seconds = planned >= TIMELINE_FOREVER / 2 ? -1 : (planned + rate / 2) / rate,
+        .played_seconds = played > 0 ? (played + rate / 2) / rate : 0,
+    };
+    snprintf(record.session, sizeof record.session, "%s", name);
+    char *path = history_file();
+    history_append(path, &record, err);
+    free(path);
+}
+
+static int show_stats(FILE *out, FILE *err)
+{
+    char *path = history_file();
+    history_record *records;
+    size_t count;
+    if (history_read(path, &records, &count, err) != 0) {
+        free(path);
+        return EXIT_RUNTIME;
+    }
+    time_t now = time(NULL);
+    history_stats stats;
+    history_compute(records, count, now, history_utc_offset(now), &stats);
+    history_print(&stats, out);
+    fprintf(out, "\nHistory: %s\n", path ? path : "none (neither XDG_STATE_HOME nor HOME is set)");
+    free(records);
+    free(path);
+    return EXIT_DONE;
+}
+
 static int run(const options *o, const char *name, FILE *out, FILE *err)
 {
     loaded l;
@@ -601,6 +651,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
         fflush(out);
     }
     out_source source = { transport_render, &t };
+    time_t started = time(NULL);
     int ran = backend->run(stream, source, monitor, &r, err);
     signal_transport = NULL;
     keys_close();
@@ -623,6 +674,9 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
     }
     if (backend->close(stream, result == EXIT_DONE, err) != 0 && result == EXIT_DONE)
         result = EXIT_RUNTIME;
+    if (!o->output && o->record_history)
+        record_session(name, started, ran == OUT_DONE && !stopped, engine_end(e) - eo.start,
+                       reached - eo.start, rate, err);
     if (result == EXIT_DONE && o->output && !o->quiet) {
         char length[32];
         status_format_time(length, sizeof length, reached - eo.start, rate);
@@ -651,6 +705,7 @@ static int load_defaults(options *o, userconfig *defaults, FILE *err)
     if (!o->output && !o->has_volume)
         o->volume_db = defaults->volume_db;
     o->quiet = o->quiet || defaults->quiet;
+    o->record_history = defaults->history;
     return EXIT_DONE;
 }
 
@@ -677,7 +732,7 @@ int cli_main(int argc, char **argv)
 {
     FILE *out = stdout, *err = stderr;
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
-           OPT_NAMES, OPT_SAFETY };
+           OPT_NAMES, OPT_SAFETY, OPT_STATS };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
@@ -692,9 +747,10 @@ int cli_main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, OPT_VERSION },
         { "safety", no_argument, NULL, OPT_SAFETY },
+        { "stats", no_argument, NULL, OPT_STATS },
         { NULL, 0, NULL, 0 },
     };
-    options o = { .volume_db = 0.0 };
+    options o = { .volume_db = 0.0, .record_history = true };
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":o:cd:qh", long_options, NULL)) != -1) {
@@ -706,6 +762,7 @@ int cli_main(int argc, char **argv)
         case OPT_LIST: o.list = true; break;
         case OPT_LIST_DEVICES: o.list_devices = true; break;
         case OPT_NAMES: o.names_only = true; break;
+        case OPT_STATS: o.stats = true; break;
         case OPT_VOLUME: {
             char *end = NULL;
             errno = 0;
@@ -755,6 +812,8 @@ int cli_main(int argc, char **argv)
         result = listed == 0 ? EXIT_DONE : EXIT_RUNTIME;
     } else if (o.list) {
         result = list_sessions(o.names_only, out, err);
+    } else if (o.stats) {
+        result = show_stats(out, err);
     } else if (o.check) {
         result = operands < 1 ? usage_error(err, "--check needs at least one session", NULL)
                               : check_sessions(argv + optind, operands, out, err);

@@ -543,6 +543,68 @@ static void test_user_defaults(void **state)
     free(path);
 }
 
+/* --stats on a history prepared in the test's state folder: three days in
+ * a row ending today, and a damaged line that is reported, not fatal, and
+ * left in place. Renders and failed plays are not recorded. */
+static void test_stats_from_the_history(void **state)
+{
+    (void)state;
+    char *history = in_dir("state/breathe/history");
+    result r;
+    RUN(&r, "--stats");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "No sessions recorded yet"));
+    char expected[1200];
+    snprintf(expected, sizeof expected, "History: %s\n", history);
+    assert_non_null(strstr(r.out, expected));
+    assert_int_equal(access(history, F_OK), -1);
+
+    char *path = write_file("short.cfg", short_session);
+    char *wav = in_dir("render.wav");
+    RUN(&r, "-q", "-o", wav, path);
+    assert_int_equal(r.status, 0);
+    RUN(&r, "-q", "-d", "no-such-device-anywhere", path);
+    assert_int_equal(r.status, 1);
+    assert_int_equal(access(history, F_OK), -1);
+
+    /* Noon UTC today, yesterday and the day before, read in UTC. */
+    setenv("TZ", "UTC0", 1);
+    time_t now = time(NULL);
+    char text[2048] = "";
+    size_t used = 0;
+    for (int back = 2; back >= 0; back--) {
+        time_t day = now - back * 86400;
+        struct tm t;
+        gmtime_r(&day, &t);
+        used += (size_t)snprintf(text + used, sizeof text - used,
+                                 "%04d-%02d-%02dT12:00:00+00:00\tcompleted\t300\t300\tbox-breathing\n",
+                                 t.tm_year + 1900, t.tm_mon + 1, t.tm_mday);
+        if (back == 1)
+            used += (size_t)snprintf(text + used, sizeof text - used, "not a record\n");
+    }
+    char folder[600];
+    snprintf(folder, sizeof folder, "%s/state", dir);
+    mkdir(folder, 0700);
+    snprintf(folder, sizeof folder, "%s/state/breathe", dir);
+    mkdir(folder, 0700);
+    free(write_file("state/breathe/history", text));
+    RUN(&r, "--stats");
+    unsetenv("TZ");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "In total:    3 sessions, 15 min, since "));
+    assert_non_null(strstr(r.out, "Streak:      3 days (longest 3 days)\n"));
+    assert_non_null(strstr(r.out, "\nLast 14 days:\n"));
+    snprintf(expected, sizeof expected, "%s:3: warning: skipped: it does not start with a time",
+             history);
+    assert_non_null(strstr(r.err, expected));
+    char after[2048];
+    slurp(history, after, sizeof after);
+    assert_string_equal(after, text);
+    free(wav);
+    free(path);
+    free(history);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -560,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_every_bad_session_exits_2_with_its_line),
         cmocka_unit_test(test_bundled_sessions_by_name),
         cmocka_unit_test(test_user_defaults),
+        cmocka_unit_test(test_stats_from_the_history),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -67,6 +67,9 @@ sink_setup() {
     local socket=$dir/run/native i ready=0
     export XDG_RUNTIME_DIR=$dir/run
     export HOME=$dir/home
+    # breathe's own files too: no defaults, and a history of its own.
+    export XDG_CONFIG_HOME=$dir/config
+    export XDG_STATE_HOME=$dir/state
     export PULSE_SERVER=unix:$socket
     export PULSE_CLIENTCONFIG=$dir/client.conf
     unset PULSE_SINK PULSE_SOURCE
