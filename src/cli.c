@@ -469,6 +469,7 @@ typedef struct {
     transport *transport;
     const timeline *timeline;
     int64_t end;           /* where the render ends (for a skip past the last step) */
+    stream_pool *streams;  /* live: the streamed files' pool, shared with skips' engines */
     bool stop_on_signal;   /* rendering stops at once; playing fades via the transport */
     bool keys;             /* key presses are read */
     bool quit;             /* stopped with q */
@@ -489,6 +490,7 @@ static void skip_to_next_step(run_context *r)
         .volume_db = transport_volume(t),
         .start = target,
         .length = r->end == TIMELINE_FOREVER ? TIMELINE_FOREVER : r->end - target,
+        .streams = r->streams,
     };
     engine *next = engine_create(r->timeline, &eo);
     if (next && !transport_skip(t, next))
@@ -615,15 +617,29 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
         unload(&l);
         return EXIT_USAGE;
     }
+    /* Live, long files are read ahead by a thread of their own (stream.h);
+     * every engine of the playback (skips make new ones) shares its pool. */
+    stream_pool *streams = NULL;
+    if (!o->output && engine_needs_streams(l.timeline)) {
+        streams = stream_pool_create(rate, true);
+        if (!streams) {
+            fprintf(err, "breathe: out of memory\n");
+            unload(&l);
+            return EXIT_RUNTIME;
+        }
+    }
+    eo.streams = streams;
     engine *e = engine_create(l.timeline, &eo);
     if (!e) {
         fprintf(err, "breathe: out of memory\n");
+        stream_pool_free(streams);
         unload(&l);
         return EXIT_RUNTIME;
     }
     transport t;
     transport_init(&t, e, rate, o->volume_db);
     run_context r = { .transport = &t, .timeline = l.timeline, .end = engine_end(e),
+                      .streams = streams,
                       .stop_on_signal = o->output != NULL, .err = err };
 
     const out_backend *backend = o->output ? &out_file_backend : &out_portaudio_backend;
@@ -631,6 +647,12 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
     out_stream *stream = NULL;
     int result = EXIT_DONE;
     if (backend->open(&stream, &params, err) != 0) {
+        result = EXIT_RUNTIME;
+        goto done;
+    }
+    if (streams && stream_pool_start(streams) != 0) {
+        fprintf(err, "breathe: cannot start reading audio files\n");
+        backend->close(stream, false, err);
         result = EXIT_RUNTIME;
         goto done;
     }
@@ -672,6 +694,13 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
     } else {
         status_end(&r.display, reached, o->output ? NULL : "finished");
     }
+    /* A file that could not be read: live, it played as silence and is
+     * reported; a render would hold that silence, so it is not kept. */
+    stream_report report;
+    stream_pool_report(streams ? streams : engine_streams(t.engine), &report);
+    stream_report_print(&report, rate, err);
+    if (o->output && report.failures > 0 && result == EXIT_DONE)
+        result = EXIT_RUNTIME;
     if (backend->close(stream, result == EXIT_DONE, err) != 0 && result == EXIT_DONE)
         result = EXIT_RUNTIME;
     if (!o->output && o->record_history)
@@ -684,6 +713,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
     }
 done:
     transport_free_engines(&t);
+    stream_pool_free(streams);
     unload(&l);
     return result;
 }

@@ -69,6 +69,28 @@ static float clean_sample(float x)
     return x;
 }
 
+/* Cleans `frames` frames of `channels` interleaved channels into stereo. */
+static void to_stereo(const float *chunk, int64_t frames, int channels, float *dest)
+{
+    for (int64_t i = 0; i < frames; i++) {
+        const float *in = chunk + (size_t)i * (size_t)channels;
+        float left, right;
+        if (channels == 1) {
+            left = right = clean_sample(in[0]);
+        } else if (channels == 2) {
+            left = clean_sample(in[0]);
+            right = clean_sample(in[1]);
+        } else {
+            double sum = 0.0;
+            for (int c = 0; c < channels; c++)
+                sum += clean_sample(in[c]);
+            left = right = (float)(sum / channels);
+        }
+        dest[2 * i] = left;
+        dest[2 * i + 1] = right;
+    }
+}
+
 /* Reads the whole file as stereo at its own rate. The frame count in the
  * header is only a hint: some formats cannot know it exactly. */
 static int read_stereo(SNDFILE *file, const SF_INFO *info, float **out, int64_t *out_frames,
@@ -101,24 +123,7 @@ static int read_stereo(SNDFILE *file, const SF_INFO *info, float **out, int64_t 
             stereo = grown;
             capacity = wanted;
         }
-        float *dest = stereo + 2 * frames;
-        for (sf_count_t i = 0; i < got; i++) {
-            const float *in = chunk + (size_t)i * (size_t)channels;
-            float left, right;
-            if (channels == 1) {
-                left = right = clean_sample(in[0]);
-            } else if (channels == 2) {
-                left = clean_sample(in[0]);
-                right = clean_sample(in[1]);
-            } else {
-                double sum = 0.0;
-                for (int c = 0; c < channels; c++)
-                    sum += clean_sample(in[c]);
-                left = right = (float)(sum / channels);
-            }
-            dest[2 * i] = left;
-            dest[2 * i + 1] = right;
-        }
+        to_stereo(chunk, got, channels, stereo + 2 * frames);
         frames += got;
     }
     if (sf_error(file) != SF_ERR_NO_ERROR) {
@@ -206,15 +211,27 @@ static int convert_rate(const float *in, int64_t in_frames, double ratio, float 
     return 0;
 }
 
-static void fade_edges(float *samples, int64_t frames, int rate)
+/* The edge fade: frames at either end of a file get this gain. */
+static int64_t fade_frames(int64_t frames, int rate)
 {
     int64_t n = (int64_t)llround(CLIP_FADE_SECONDS * rate);
     if (n < 1)
         n = 1;
     if (n > frames / 2)
         n = frames / 2;
+    return n;
+}
+
+static float fade_gain(int64_t i, int64_t n)
+{
+    return (float)(0.5 - 0.5 * cos(M_PI * (double)i / (double)n));
+}
+
+static void fade_edges(float *samples, int64_t frames, int rate)
+{
+    int64_t n = fade_frames(frames, rate);
     for (int64_t i = 0; i < n; i++) {
-        float gain = (float)(0.5 - 0.5 * cos(M_PI * (double)i / (double)n));
+        float gain = fade_gain(i, n);
         int64_t tail = frames - 1 - i;
         samples[2 * i] *= gain;
         samples[2 * i + 1] *= gain;
@@ -223,113 +240,197 @@ static void fade_edges(float *samples, int64_t frames, int rate)
     }
 }
 
-int audio_clip_load(const char *path, int rate, audio_clip **out, char *why, size_t why_size)
+/* Opens path and checks what its header says. */
+static SNDFILE *open_audio(const char *path, SF_INFO *info, char *why, size_t why_size)
 {
-    *out = NULL;
-    set_why(why, why_size, "%s", "");
-
     /* A FIFO or a device would block or never end: refuse before opening. */
     struct stat st;
     if (stat(path, &st) != 0) {
         set_why(why, why_size, "%s", strerror(errno));
-        return -1;
+        return NULL;
     }
     if (S_ISDIR(st.st_mode)) {
         set_why(why, why_size, "is a directory");
-        return -1;
+        return NULL;
     }
     if (!S_ISREG(st.st_mode)) {
         set_why(why, why_size, "is not a regular file");
-        return -1;
+        return NULL;
     }
-
-    SF_INFO info;
-    memset(&info, 0, sizeof info);
-    SNDFILE *file = sf_open(path, SFM_READ, &info);
+    memset(info, 0, sizeof *info);
+    SNDFILE *file = sf_open(path, SFM_READ, info);
     if (file == NULL) {
         describe_open_error(sf_error(NULL), sf_strerror(NULL), why, why_size);
-        return -1;
+        return NULL;
     }
-    if (info.channels < 1 || info.samplerate < 1) {
+    if (info->channels < 1 || info->samplerate < 1) {
         set_why(why, why_size, "has an invalid header (%d channels at %d Hz)",
-                info.channels, info.samplerate);
+                info->channels, info->samplerate);
         sf_close(file);
-        return -1;
+        return NULL;
     }
-    if (info.frames == 0) {
+    if (info->frames == 0) {
         set_why(why, why_size, "contains no audio");
         sf_close(file);
-        return -1;
+        return NULL;
     }
-    /* SF_COUNT_MAX means the length is unknown until decoded. */
-    if (info.frames > 0 && info.frames != SF_COUNT_MAX
-        && (double)info.frames / info.samplerate > CLIP_MAX_SECONDS) {
-        set_why(why, why_size, "longer than 3 hours; split it or shorten it");
-        sf_close(file);
-        return -1;
-    }
-    double ratio = (double)rate / info.samplerate;
-    if (info.samplerate != rate && !src_is_valid_ratio(ratio)) {
-        set_why(why, why_size, "its sample rate (%d Hz) cannot be converted to %d Hz",
-                info.samplerate, rate);
-        sf_close(file);
-        return -1;
-    }
+    return file;
+}
 
+static bool length_unknown(const SF_INFO *info)
+{
+    /* SF_COUNT_MAX means the length is unknown until decoded. */
+    return info->frames < 0 || info->frames == SF_COUNT_MAX;
+}
+
+static int64_t output_frames(int64_t source_frames, int source_rate, int rate)
+{
+    return source_rate == rate ? source_frames
+                               : (int64_t)llround((double)source_frames * rate / source_rate);
+}
+
+/* Decodes the whole file once to count its frames, for formats whose header
+ * cannot tell. Memory stays flat: the samples are thrown away. */
+static int count_frames(SNDFILE *file, int channels, int64_t *frames, char *why,
+                        size_t why_size)
+{
+    float *chunk = malloc(sizeof(float) * (size_t)channels * CLIP_READ_FRAMES);
+    if (chunk == NULL) {
+        set_why(why, why_size, "not enough memory to decode it");
+        return -1;
+    }
+    int64_t total = 0;
+    sf_count_t got;
+    while ((got = sf_readf_float(file, chunk, CLIP_READ_FRAMES)) > 0)
+        total += got;
+    free(chunk);
+    if (sf_error(file) != SF_ERR_NO_ERROR) {
+        char reason[256];
+        sndfile_reason(sf_strerror(file), reason, sizeof reason);
+        set_why(why, why_size, "cannot decode (%s)", reason);
+        return -1;
+    }
+    *frames = total;
+    return 0;
+}
+
+static int make_clip(const char *path, float *samples, int64_t frames, const SF_INFO *info,
+                     int64_t source_frames, audio_clip **out, char *why, size_t why_size)
+{
+    audio_clip *clip = calloc(1, sizeof *clip);
+    char *copy = strdup(path);
+    if (clip == NULL || copy == NULL) {
+        set_why(why, why_size, "not enough memory to decode it");
+        free(copy);
+        free(clip);
+        return -1;
+    }
+    clip->samples = samples;
+    clip->streamed = samples == NULL;
+    clip->frames = frames;
+    clip->path = copy;
+    clip->source_rate = info->samplerate;
+    clip->source_channels = info->channels;
+    clip->source_frames = source_frames;
+    *out = clip;
+    return 0;
+}
+
+static int load_whole(const char *path, SNDFILE *file, const SF_INFO *info, int rate,
+                      audio_clip **out, char *why, size_t why_size)
+{
+    if (!length_unknown(info) && (double)info->frames / info->samplerate > CLIP_MAX_SECONDS) {
+        set_why(why, why_size, "longer than 3 hours; split it or shorten it");
+        return -1;
+    }
+    double ratio = (double)rate / info->samplerate;
     float *source = NULL;
     int64_t source_frames = 0;
-    int status = read_stereo(file, &info, &source, &source_frames, why, why_size);
-    sf_close(file);
-    if (status != 0)
+    if (read_stereo(file, info, &source, &source_frames, why, why_size) != 0)
         return -1;
     if (source_frames == 0) {
         free(source);
         set_why(why, why_size, "contains no audio");
         return -1;
     }
-
-    int64_t frames = info.samplerate == rate
-        ? source_frames
-        : (int64_t)llround((double)source_frames * rate / info.samplerate);
+    int64_t frames = output_frames(source_frames, info->samplerate, rate);
     if (frames < 1) {
         free(source);
         set_why(why, why_size, "too short to hold a single frame at %d Hz", rate);
         return -1;
     }
-
-    audio_clip *clip = calloc(1, sizeof *clip);
-    char *copy = strdup(path);
-    float *samples = info.samplerate == rate ? source
-                                             : malloc(sizeof(float) * 2 * (size_t)frames);
-    if (clip == NULL || copy == NULL || samples == NULL) {
-        set_why(why, why_size, "not enough memory to decode it");
-        if (samples != source)
-            free(samples);
-        free(source);
-        free(copy);
-        free(clip);
-        return -1;
-    }
-    if (samples != source) {
-        status = convert_rate(source, source_frames, ratio, samples, frames, why, why_size);
+    float *samples = source;
+    if (info->samplerate != rate) {
+        samples = malloc(sizeof(float) * 2 * (size_t)frames);
+        int status = samples == NULL ? -1 : convert_rate(source, source_frames, ratio, samples,
+                                                         frames, why, why_size);
+        if (samples == NULL)
+            set_why(why, why_size, "not enough memory to decode it");
         free(source);
         if (status != 0) {
             free(samples);
-            free(copy);
-            free(clip);
             return -1;
         }
     }
     fade_edges(samples, frames, rate);
-
-    clip->samples = samples;
-    clip->frames = frames;
-    clip->path = copy;
-    clip->source_rate = info.samplerate;
-    clip->source_channels = info.channels;
-    clip->source_frames = source_frames;
-    *out = clip;
+    if (make_clip(path, samples, frames, info, source_frames, out, why, why_size) != 0) {
+        free(samples);
+        return -1;
+    }
     return 0;
+}
+
+int audio_clip_open(const char *path, int rate, int64_t preload_max_frames, audio_clip **out,
+                    char *why, size_t why_size)
+{
+    *out = NULL;
+    set_why(why, why_size, "%s", "");
+    SF_INFO info;
+    SNDFILE *file = open_audio(path, &info, why, why_size);
+    if (file == NULL)
+        return -1;
+    if (info.samplerate != rate && !src_is_valid_ratio((double)rate / info.samplerate)) {
+        set_why(why, why_size, "its sample rate (%d Hz) cannot be converted to %d Hz",
+                info.samplerate, rate);
+        sf_close(file);
+        return -1;
+    }
+    int64_t source_frames = info.frames;
+    int status = 0;
+    if (length_unknown(&info) && preload_max_frames < INT64_MAX) {
+        status = count_frames(file, info.channels, &source_frames, why, why_size);
+        if (status == 0 && source_frames == 0) {
+            set_why(why, why_size, "contains no audio");
+            status = -1;
+        }
+        if (status == 0 && sf_seek(file, 0, SEEK_SET) != 0) {
+            set_why(why, why_size, "cannot read it again from the start");
+            status = -1;
+        }
+    }
+    if (status == 0) {
+        if (length_unknown(&info) && preload_max_frames == INT64_MAX) {
+            status = load_whole(path, file, &info, rate, out, why, why_size);
+        } else {
+            int64_t frames = output_frames(source_frames, info.samplerate, rate);
+            if (frames < 1) {
+                set_why(why, why_size, "too short to hold a single frame at %d Hz", rate);
+                status = -1;
+            } else if (frames <= preload_max_frames) {
+                status = load_whole(path, file, &info, rate, out, why, why_size);
+            } else {
+                status = make_clip(path, NULL, frames, &info, source_frames, out, why,
+                                   why_size);
+            }
+        }
+    }
+    sf_close(file);
+    return status;
+}
+
+int audio_clip_load(const char *path, int rate, audio_clip **out, char *why, size_t why_size)
+{
+    return audio_clip_open(path, rate, INT64_MAX, out, why, why_size);
 }
 
 void audio_clip_free(audio_clip *clip)
@@ -339,4 +440,259 @@ void audio_clip_free(audio_clip *clip)
     free(clip->samples);
     free(clip->path);
     free(clip);
+}
+
+/* ---- reading a streamed clip ---- */
+
+/* Rate conversion of a streamed file is done in segments that each start a
+ * fresh converter a little before the segment, so that any frame can be
+ * reached without decoding the file from its start, and what a frame holds
+ * does not depend on where reading began. Segment edges sit where a source
+ * frame falls exactly on an output frame. */
+#define READER_SEGMENT_SECONDS 4.0
+#define READER_PREROLL_FRAMES 2048  /* source frames fed before a segment, at least */
+
+struct audio_clip_reader {
+    const audio_clip *clip;
+    int rate;
+    SNDFILE *file;
+    int channels;
+    int64_t position;       /* next output frame */
+    int64_t fade;           /* edge fade length */
+    float *chunk;           /* raw frames from the file */
+    float *input;           /* the same, as stereo */
+    /* Rate conversion only. */
+    SRC_STATE *converter;
+    int64_t step_out, step_in;  /* output and source frames between exact alignments */
+    int64_t segment_frames;     /* output frames per segment */
+    int64_t segment_end;        /* output frame where the current segment ends */
+    int64_t discard;            /* converted frames still to drop */
+    long input_count, input_used;
+    bool input_ended;
+    float *converted;
+    long converted_count, converted_used;
+};
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b != 0) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+void audio_clip_reader_close(audio_clip_reader *r)
+{
+    if (r == NULL)
+        return;
+    if (r->file != NULL)
+        sf_close(r->file);
+    if (r->converter != NULL)
+        src_delete(r->converter);
+    free(r->chunk);
+    free(r->input);
+    free(r->converted);
+    free(r);
+}
+
+int audio_clip_reader_open(const audio_clip *clip, int rate, int64_t position,
+                           audio_clip_reader **out, char *why, size_t why_size)
+{
+    *out = NULL;
+    set_why(why, why_size, "%s", "");
+    audio_clip_reader *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        set_why(why, why_size, "not enough memory to read it");
+        return -1;
+    }
+    r->clip = clip;
+    r->rate = rate;
+    r->fade = fade_frames(clip->frames, rate);
+    SF_INFO info;
+    r->file = open_audio(clip->path, &info, why, why_size);
+    if (r->file == NULL) {
+        audio_clip_reader_close(r);
+        return -1;
+    }
+    if (info.samplerate != clip->source_rate || info.channels != clip->source_channels) {
+        set_why(why, why_size, "changed since the session was loaded");
+        audio_clip_reader_close(r);
+        return -1;
+    }
+    r->channels = info.channels;
+    r->chunk = malloc(sizeof(float) * (size_t)r->channels * CLIP_READ_FRAMES);
+    r->input = malloc(sizeof(float) * 2 * CLIP_READ_FRAMES);
+    if (r->chunk == NULL || r->input == NULL) {
+        set_why(why, why_size, "not enough memory to read it");
+        audio_clip_reader_close(r);
+        return -1;
+    }
+    if (clip->source_rate != rate) {
+        int error = 0;
+        r->converter = src_new(SRC_SINC_MEDIUM_QUALITY, 2, &error);
+        r->converted = malloc(sizeof(float) * 2 * CLIP_CONVERT_FRAMES);
+        if (r->converter == NULL || r->converted == NULL) {
+            set_why(why, why_size, "cannot convert the sample rate (%s)",
+                    r->converter == NULL ? src_strerror(error) : "out of memory");
+            audio_clip_reader_close(r);
+            return -1;
+        }
+        int64_t g = gcd64(rate, clip->source_rate);
+        r->step_out = rate / g;
+        r->step_in = clip->source_rate / g;
+        int64_t steps = (int64_t)ceil(READER_SEGMENT_SECONDS * rate / (double)r->step_out);
+        r->segment_frames = steps * r->step_out;
+    }
+    if (audio_clip_reader_seek(r, position) != 0) {
+        set_why(why, why_size, "cannot seek in it");
+        audio_clip_reader_close(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+int audio_clip_reader_seek(audio_clip_reader *r, int64_t position)
+{
+    if (position < 0)
+        position = 0;
+    if (position > r->clip->frames)
+        position = r->clip->frames;
+    r->position = position;
+    if (r->converter == NULL) {
+        sf_count_t target = position < r->clip->source_frames ? position
+                                                               : r->clip->source_frames;
+        return sf_seek(r->file, target, SEEK_SET) == target ? 0 : -1;
+    }
+    /* The segment holding position; the converter starts again before it. */
+    int64_t segment_start = position / r->segment_frames * r->segment_frames;
+    r->segment_end = segment_start + r->segment_frames;
+    int64_t anchor = segment_start / r->step_out * r->step_in;
+    int64_t preroll_steps = (READER_PREROLL_FRAMES + r->step_in - 1) / r->step_in;
+    int64_t preroll = preroll_steps * r->step_in;
+    if (preroll > anchor)
+        preroll = anchor;
+    src_reset(r->converter);
+    r->discard = preroll / r->step_in * r->step_out + (position - segment_start);
+    r->input_count = r->input_used = 0;
+    r->converted_count = r->converted_used = 0;
+    r->input_ended = anchor - preroll >= r->clip->source_frames;
+    if (r->input_ended)
+        return 0;
+    return sf_seek(r->file, anchor - preroll, SEEK_SET) == anchor - preroll ? 0 : -1;
+}
+
+/* The next frames of the file as cleaned stereo; 0 at its end. */
+static long read_input(audio_clip_reader *r, float *dest, long frames)
+{
+    sf_count_t got = sf_readf_float(r->file, r->chunk, frames);
+    if (got <= 0)
+        return 0;
+    to_stereo(r->chunk, got, r->channels, dest);
+    return (long)got;
+}
+
+/* Converted frames into r->converted; false when the converter has no more. */
+static bool convert_more(audio_clip_reader *r)
+{
+    for (;;) {
+        if (r->input_used == r->input_count && !r->input_ended) {
+            r->input_count = read_input(r, r->input, CLIP_READ_FRAMES);
+            r->input_used = 0;
+            r->input_ended = r->input_count < CLIP_READ_FRAMES;
+        }
+        SRC_DATA data = {
+            .data_in = r->input + 2 * r->input_used,
+            .data_out = r->converted,
+            .input_frames = r->input_count - r->input_used,
+            .output_frames = CLIP_CONVERT_FRAMES,
+            .end_of_input = r->input_ended,
+            .src_ratio = (double)r->rate / r->clip->source_rate,
+        };
+        if (src_process(r->converter, &data) != 0)
+            return false;
+        r->input_used += data.input_frames_used;
+        r->converted_count = data.output_frames_gen;
+        r->converted_used = 0;
+        if (data.output_frames_gen > 0)
+            return true;
+        if (r->input_ended && r->input_used == r->input_count)
+            return false;
+    }
+}
+
+/* Up to `frames` converted frames of the current segment. */
+static int64_t read_converted(audio_clip_reader *r, float *out, int64_t frames)
+{
+    int64_t done = 0;
+    while (done < frames) {
+        if (r->position == r->segment_end && audio_clip_reader_seek(r, r->position) != 0)
+            break;
+        if (r->converted_used == r->converted_count && !convert_more(r))
+            break;
+        long available = r->converted_count - r->converted_used;
+        if (r->discard > 0) {
+            long drop = r->discard < available ? (long)r->discard : available;
+            r->converted_used += drop;
+            r->discard -= drop;
+            continue;
+        }
+        int64_t n = frames - done;
+        if (n > available)
+            n = available;
+        if (n > r->segment_end - r->position)
+            n = r->segment_end - r->position;
+        memcpy(out + 2 * done, r->converted + 2 * r->converted_used, sizeof(float) * 2 * (size_t)n);
+        for (int64_t i = 0; i < 2 * n; i++)
+            out[2 * done + i] = clean_sample(out[2 * done + i]);
+        r->converted_used += (long)n;
+        r->position += n;
+        done += n;
+    }
+    return done;
+}
+
+int64_t audio_clip_reader_read(audio_clip_reader *r, float *out, int64_t frames)
+{
+    int64_t left = r->clip->frames - r->position;
+    if (frames > left)
+        frames = left;
+    int64_t first = r->position;
+    int64_t done = 0;
+    if (r->converter != NULL) {
+        done = read_converted(r, out, frames);
+    } else {
+        while (done < frames) {
+            int64_t want = frames - done;
+            long n = read_input(r, out + 2 * done, want < CLIP_READ_FRAMES ? (long)want
+                                                                            : CLIP_READ_FRAMES);
+            if (n == 0)
+                break;
+            done += n;
+        }
+        r->position += done;
+    }
+    /* A file that ends before its header said: silence to the promised end. */
+    if (done < frames) {
+        memset(out + 2 * done, 0, sizeof(float) * 2 * (size_t)(frames - done));
+        r->position = first + frames;
+        if (r->converter != NULL)
+            audio_clip_reader_seek(r, r->position);
+    }
+    int64_t total = r->clip->frames;
+    for (int64_t i = 0; i < frames; i++) {
+        int64_t at = first + i;
+        float gain;
+        if (at < r->fade)
+            gain = fade_gain(at, r->fade);
+        else if (total - 1 - at < r->fade)
+            gain = fade_gain(total - 1 - at, r->fade);
+        else
+            continue;
+        out[2 * i] *= gain;
+        out[2 * i + 1] *= gain;
+    }
+    return frames;
 }

@@ -11,15 +11,32 @@
  *
  * The converted length is exactly round(source_frames * rate / source_rate),
  * and sample j of the source lands on frame round(j * rate / source_rate):
- * a cue is placed on exact frames whatever its rate. */
+ * a cue is placed on exact frames whatever its rate.
+ *
+ * A long file need not be held in memory: audio_clip_open() decodes it only
+ * when it is at most preload_max_frames long at the output rate, and
+ * otherwise returns a streamed clip (samples NULL) that an
+ * audio_clip_reader decodes from disk in order, from any position. A
+ * streamed clip's frames are a pure function of the file and the position;
+ * when the rates differ they are converted in segments of about four
+ * seconds, each starting a fresh converter shortly before it, so they match
+ * the decoded-in-memory conversion to within rounding, not bit for bit. */
 #ifndef BREATHE_CLIP_H
 #define BREATHE_CLIP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+/* What a session holds in memory: files of at most CLIP_PRELOAD_SECONDS,
+ * while together they take at most CLIP_PRELOAD_BYTES decoded. Every other
+ * file is streamed, so memory does not grow with the length of a file. */
+#define CLIP_PRELOAD_SECONDS 15.0
+#define CLIP_PRELOAD_BYTES (6 * 1024 * 1024)
+
 typedef struct audio_clip {
-    float *samples;     /* interleaved stereo, frames * 2 values */
+    float *samples;     /* interleaved stereo, frames * 2 values; NULL when streamed */
+    bool streamed;      /* read from disk while it plays */
     int64_t frames;     /* at the output rate */
     char *path;         /* the file it came from */
     int source_rate;
@@ -30,6 +47,21 @@ typedef struct audio_clip {
 /* Decodes path at output rate `rate`. On failure returns nonzero, writes a
  * one-line reason (no file name, no newline) into why, and sets *out to NULL. */
 int audio_clip_load(const char *path, int rate, audio_clip **out, char *why, size_t why_size);
+/* As audio_clip_load(), but a file longer than preload_max_frames (at the
+ * output rate) is checked and returned streamed, with no length limit. */
+int audio_clip_open(const char *path, int rate, int64_t preload_max_frames, audio_clip **out,
+                    char *why, size_t why_size);
 void audio_clip_free(audio_clip *clip);
+
+/* Sequential reading of a clip from disk, at output rate `rate` (the one it
+ * was opened at). open() and read() allocate and do I/O: they belong on a
+ * reader thread, or in an offline render. read() writes exactly `frames`
+ * frames (fewer only at the clip's end) and returns how many. */
+typedef struct audio_clip_reader audio_clip_reader;
+int audio_clip_reader_open(const audio_clip *clip, int rate, int64_t position,
+                           audio_clip_reader **out, char *why, size_t why_size);
+int audio_clip_reader_seek(audio_clip_reader *reader, int64_t position);
+int64_t audio_clip_reader_read(audio_clip_reader *reader, float *out, int64_t frames);
+void audio_clip_reader_close(audio_clip_reader *reader);
 
 #endif

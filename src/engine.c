@@ -10,13 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stream.h"
 #include "synth.h"
 
 enum {
     BLOCK = 32,             /* frames mixed at a time, aligned to absolute frames */
     MAX_VOICES = 96,        /* one-shot sounds at once */
     EVENT_WINDOW = 512,     /* frames of events fetched from the timeline at a time */
-    MAX_PENDING = 512,
+    MAX_PENDING = 1024,
 };
 
 #define LIMIT_THRESHOLD 0.87f       /* -1.2 dBFS: output peaks stay under -1 dBFS */
@@ -29,6 +30,9 @@ enum {
 #define END_FADE_SECONDS 0.02
 #define SEEK_FADE_SECONDS 0.01
 #define LOOP_CROSSFADE_SECONDS 0.5
+/* Streamed sounds are claimed this long before they start, so the reader
+ * has their first frames ready in time. */
+#define STREAM_LOOKAHEAD_SECONDS 0.5
 
 struct engine {
     const timeline *timeline;
@@ -49,7 +53,11 @@ struct engine {
     synth_voice voices[MAX_VOICES];
     int voice_count;
     timeline_event pending[MAX_PENDING];
+    stream_slot *pending_stream[MAX_PENDING];  /* claimed for streamed clip events */
     int pending_count, pending_read;
+    int64_t lookahead;         /* frames of events fetched ahead of the mix */
+    stream_pool *streams;      /* NULL when the session streams no file */
+    bool owns_streams;
     int64_t events_to;         /* events before this frame have been fetched */
     int64_t seek_elapsed_base; /* while seeking: the frame voices are started at */
 
@@ -70,6 +78,8 @@ struct engine {
     synth_noise noise[2];
     float *loop;               /* background file, crossfaded into a seamless loop */
     int64_t loop_frames;
+    int64_t loop_in_memory;    /* frames of the loop held in `loop`; the rest is streamed */
+    stream_slot *loop_stream;
     float background[BLOCK * 2];
     double duck_db;
     double background_gain;
@@ -83,16 +93,21 @@ struct engine {
 
 /* ---- events and voices ---- */
 
-static void start_voice(engine *e, const timeline_event *event, int64_t elapsed, float *out,
-                        int frames)
+static void start_voice(engine *e, const timeline_event *event, int64_t elapsed,
+                        stream_slot *stream, float *out, int frames)
 {
-    if (e->voice_count == MAX_VOICES)
+    if (e->voice_count == MAX_VOICES) {
+        stream_release(stream);
         return;
+    }
     synth_voice *v = &e->voices[e->voice_count];
     double gain = synth_db_to_gain(event->level_db);
     switch (event->kind) {
     case EVENT_CLIP:
-        synth_voice_clip(v, event->clip, gain, elapsed);
+        if (event->clip->streamed)
+            synth_voice_stream(v, event->clip, stream, gain, elapsed);
+        else
+            synth_voice_clip(v, event->clip, gain, elapsed);
         v->ducks = event->is_voice;
         break;
     case EVENT_BELL:
@@ -105,25 +120,41 @@ static void start_voice(engine *e, const timeline_event *event, int64_t elapsed,
         synth_voice_tick(v, gain, event->ring_frames, e->rate, elapsed);
         break;
     }
-    if (v->elapsed >= v->length)
+    if (v->elapsed >= v->length) {
+        stream_release(v->stream);
         return;
+    }
     e->voice_count++;
-    if (out && !synth_voice_render(v, out, frames))
+    if (out && !synth_voice_render(v, out, frames)) {
+        stream_release(v->stream);
         e->voice_count--;
+    }
+}
+
+static bool is_streamed(const timeline_event *event)
+{
+    return event->kind == EVENT_CLIP && event->clip->streamed;
 }
 
 static void queue_event(void *context, const timeline_event *event)
 {
     engine *e = context;
-    if (e->pending_count < MAX_PENDING)
-        e->pending[e->pending_count++] = *event;
+    if (e->pending_count == MAX_PENDING)
+        return;
+    e->pending_stream[e->pending_count] =
+        is_streamed(event) ? stream_claim(e->streams, event->clip, 0, 0, 0) : NULL;
+    e->pending[e->pending_count++] = *event;
 }
 
 /* Events that rang before a seek: start them part way through. */
 static void resume_event(void *context, const timeline_event *event)
 {
     engine *e = context;
-    start_voice(e, event, e->seek_elapsed_base - event->start, NULL, 0);
+    int64_t elapsed = e->seek_elapsed_base - event->start;
+    stream_slot *stream = NULL;
+    if (is_streamed(event) && elapsed < event->clip->frames)
+        stream = stream_claim(e->streams, event->clip, elapsed, 0, 0);
+    start_voice(e, event, elapsed, stream, NULL, 0);
 }
 
 static void for_each_event(engine *e, int64_t from, int64_t to, timeline_emit emit)
@@ -142,9 +173,13 @@ static void for_each_event(engine *e, int64_t from, int64_t to, timeline_emit em
 
 static void fetch_events(engine *e, int64_t upto)
 {
+    if (upto > e->end)
+        upto = e->end;
     while (e->events_to < upto) {
         int unread = e->pending_count - e->pending_read;
         memmove(e->pending, e->pending + e->pending_read, (size_t)unread * sizeof e->pending[0]);
+        memmove(e->pending_stream, e->pending_stream + e->pending_read,
+                (size_t)unread * sizeof e->pending_stream[0]);
         e->pending_count = unread;
         e->pending_read = 0;
         int64_t to = e->events_to + EVENT_WINDOW;
@@ -158,17 +193,20 @@ static void fetch_events(engine *e, int64_t upto)
 static void render_voices(engine *e, float *out, int64_t from, int frames)
 {
     for (int i = 0; i < e->voice_count;) {
-        if (synth_voice_render(&e->voices[i], out, frames))
+        if (synth_voice_render(&e->voices[i], out, frames)) {
             i++;
-        else
+        } else {
+            stream_release(e->voices[i].stream);
             e->voices[i] = e->voices[--e->voice_count];
+        }
     }
-    fetch_events(e, from + frames);
+    fetch_events(e, from + frames + e->lookahead);
     while (e->pending_read < e->pending_count
            && e->pending[e->pending_read].start < from + frames) {
+        stream_slot *stream = e->pending_stream[e->pending_read];
         const timeline_event *event = &e->pending[e->pending_read++];
         int offset = event->start > from ? (int)(event->start - from) : 0;
-        start_voice(e, event, 0, out + 2 * offset, frames - offset);
+        start_voice(e, event, 0, stream, out + 2 * offset, frames - offset);
     }
 }
 
@@ -326,10 +364,22 @@ static void render_background(engine *e, float *out, int64_t from, int frames)
     e->background_cached_gain = gain_to;
     float *bed = e->background;
     if (bg->kind == BACKGROUND_FILE) {
-        for (int i = 0; i < frames; i++) {
+        for (int i = 0; i < frames;) {
             int64_t at = (from + i) % e->loop_frames;
-            bed[2 * i] = e->loop[2 * at];
-            bed[2 * i + 1] = e->loop[2 * at + 1];
+            if (at < e->loop_in_memory) {
+                bed[2 * i] = e->loop[2 * at];
+                bed[2 * i + 1] = e->loop[2 * at + 1];
+                i++;
+                continue;
+            }
+            int n = frames - i;
+            if (n > e->loop_frames - at)
+                n = (int)(e->loop_frames - at);
+            if (e->loop_stream)
+                stream_read(e->loop_stream, bed + 2 * i, n);
+            else
+                memset(bed + 2 * i, 0, sizeof(float) * 2 * (size_t)n);
+            i += n;
         }
     } else {
         synth_noise_render(&e->noise[0], bed, frames, 2);
@@ -483,6 +533,34 @@ size_t engine_render(engine *e, float *out, size_t frames)
 
 /* ---- life cycle ---- */
 
+/* The loop's first frames blend the file's tail into its head, equal
+ * power, so the jump from the end back to the start is seamless. */
+static void blend_loop_head(float *loop, const float *head_frames, const float *tail_frames,
+                            int64_t crossfade)
+{
+    for (int64_t j = 0; j < crossfade; j++) {
+        double u = (double)j / (double)crossfade;
+        float head = (float)sin(0.5 * M_PI * u), tail = (float)cos(0.5 * M_PI * u);
+        for (int c = 0; c < 2; c++)
+            loop[2 * j + c] = head_frames[2 * j + c] * head + tail_frames[2 * j + c] * tail;
+    }
+}
+
+/* Reads frames [from, from + frames) of a streamed clip, here and now. */
+static int read_streamed(const engine *e, const audio_clip *clip, int64_t from, float *out,
+                         int64_t frames)
+{
+    audio_clip_reader *reader = NULL;
+    char why[256];
+    if (audio_clip_reader_open(clip, e->rate, from, &reader, why, sizeof why) != 0)
+        return -1;
+    int64_t got = audio_clip_reader_read(reader, out, frames);
+    audio_clip_reader_close(reader);
+    return got == frames ? 0 : -1;
+}
+
+/* A preloaded background is kept whole, already looped. A streamed one keeps
+ * only the blended head in memory and streams the rest of each round. */
 static int prepare_loop(engine *e, const audio_clip *clip)
 {
     int64_t n = clip->frames;
@@ -492,20 +570,42 @@ static int prepare_loop(engine *e, const audio_clip *clip)
     e->loop_frames = n - crossfade;
     if (e->loop_frames < 1)
         e->loop_frames = 1;
-    e->loop = malloc(sizeof(float) * 2 * (size_t)e->loop_frames);
-    if (!e->loop)
-        return -1;
-    memcpy(e->loop, clip->samples, sizeof(float) * 2 * (size_t)e->loop_frames);
-    /* The loop's first frames blend the file's tail into its head, equal
-     * power, so the jump from the end back to the start is seamless. */
-    for (int64_t j = 0; j < crossfade; j++) {
-        double u = (double)j / (double)crossfade;
-        float head = (float)sin(0.5 * M_PI * u), tail = (float)cos(0.5 * M_PI * u);
-        for (int c = 0; c < 2; c++)
-            e->loop[2 * j + c] = clip->samples[2 * j + c] * head
-                                 + clip->samples[2 * (e->loop_frames + j) + c] * tail;
+    if (!clip->streamed) {
+        e->loop_in_memory = e->loop_frames;
+        e->loop = malloc(sizeof(float) * 2 * (size_t)e->loop_frames);
+        if (!e->loop)
+            return -1;
+        memcpy(e->loop, clip->samples, sizeof(float) * 2 * (size_t)e->loop_frames);
+        blend_loop_head(e->loop, clip->samples, clip->samples + 2 * e->loop_frames, crossfade);
+        return 0;
     }
+    e->loop_in_memory = crossfade;
+    e->loop = malloc(sizeof(float) * 2 * (size_t)(crossfade > 0 ? crossfade : 1));
+    float *tail = malloc(sizeof(float) * 2 * (size_t)(crossfade > 0 ? crossfade : 1));
+    int status = e->loop && tail ? 0 : -1;
+    if (status == 0 && crossfade > 0)
+        status = read_streamed(e, clip, 0, e->loop, crossfade) == 0
+                         && read_streamed(e, clip, e->loop_frames, tail, crossfade) == 0
+                     ? 0
+                     : -1;
+    if (status == 0)
+        blend_loop_head(e->loop, e->loop, tail, crossfade);
+    free(tail);
+    if (status != 0)
+        return -1;
+    int64_t at = e->start % e->loop_frames;
+    e->loop_stream = stream_claim(e->streams, clip, at < crossfade ? crossfade : at, crossfade,
+                                  e->loop_frames);
     return 0;
+}
+
+bool engine_needs_streams(const timeline *t)
+{
+    const session *s = timeline_session(t);
+    for (size_t i = 0; i < s->clip_count; i++)
+        if (s->clips[i]->streamed)
+            return true;
+    return false;
 }
 
 engine *engine_create(const timeline *t, const engine_options *options)
@@ -527,6 +627,16 @@ engine *engine_create(const timeline *t, const engine_options *options)
         && options->length < total - e->start)
         e->end = e->start + options->length;
     e->position = e->mixed_to = e->events_to = e->start;
+    e->lookahead = (int64_t)(STREAM_LOOKAHEAD_SECONDS * e->rate);
+    e->streams = options->streams;
+    if (!e->streams && engine_needs_streams(t)) {
+        e->streams = stream_pool_create(e->rate, false);
+        e->owns_streams = true;
+        if (!e->streams) {
+            engine_free(e);
+            return NULL;
+        }
+    }
     e->master_gain = synth_db_to_gain(s->volume_db + options->volume_db);
     e->limiter_gain = 1.0f;
     e->pacer_cached_frame = -1;
@@ -557,6 +667,9 @@ engine *engine_create(const timeline *t, const engine_options *options)
         if (bg->kind != BACKGROUND_NONE && any_ducking_voice(e))
             e->duck_db = bg->duck_db;
     }
+    /* Streamed sounds near the start are claimed now, so that a live start
+     * can have them read before the first frame plays. */
+    fetch_events(e, e->start + e->lookahead);
     return e;
 }
 
@@ -564,6 +677,13 @@ void engine_free(engine *e)
 {
     if (!e)
         return;
+    for (int i = 0; i < e->voice_count; i++)
+        stream_release(e->voices[i].stream);
+    for (int i = e->pending_read; i < e->pending_count; i++)
+        stream_release(e->pending_stream[i]);
+    stream_release(e->loop_stream);
+    if (e->owns_streams)
+        stream_pool_free(e->streams);
     free(e->loop);
     free(e);
 }
@@ -572,6 +692,8 @@ void engine_set_volume(engine *e, double volume_db)
 {
     e->master_gain = synth_db_to_gain(e->session->volume_db + volume_db);
 }
+
+stream_pool *engine_streams(const engine *e) { return e->streams; }
 
 int64_t engine_position(const engine *e) { return e->position; }
 int64_t engine_end(const engine *e) { return e->end; }

@@ -8,7 +8,10 @@
  *
  * engine_create() allocates everything the render needs; engine_render()
  * then never allocates, locks, does I/O or reads a clock, so it may run in
- * an audio callback. */
+ * an audio callback. Long cue and background files are streamed (stream.h):
+ * offline the render decodes them as it goes, live a reader thread does, and
+ * the render plays silence for frames that are late rather than wait.
+ * engine_free() gives back the stream slots the engine holds. */
 #ifndef BREATHE_ENGINE_H
 #define BREATHE_ENGINE_H
 
@@ -16,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stream.h"
 #include "timeline.h"
 
 typedef struct engine engine;
@@ -24,7 +28,14 @@ typedef struct {
     double volume_db;   /* added to the session's volume */
     int64_t start;      /* first frame to render */
     int64_t length;     /* frames to render from start; TIMELINE_FOREVER: to the end */
+    stream_pool *streams;  /* where streamed files are read (stream.h), shared by the
+                              engines of one playback; NULL: the engine makes its own,
+                              offline, when the session streams any file */
 } engine_options;
+
+/* True when the session has files that are streamed rather than held in
+ * memory, so live playback needs a stream pool with its reader thread. */
+bool engine_needs_streams(const timeline *t);
 
 engine *engine_create(const timeline *t, const engine_options *options);
 void engine_free(engine *e);
@@ -42,5 +53,8 @@ void engine_set_volume(engine *e, double volume_db);
 int64_t engine_position(const engine *e);
 /* One past the last frame this engine renders (TIMELINE_FOREVER if none). */
 int64_t engine_end(const engine *e);
+/* The pool the engine reads streamed files from (its own or the one it was
+ * given), or NULL when the session streams none. */
+stream_pool *engine_streams(const engine *e);
 
 #endif

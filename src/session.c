@@ -453,6 +453,7 @@ typedef struct {
     char *audio_folder;        /* audio_dir resolved, or NULL */
     char **clip_keys;          /* real path of each of s->clips */
     size_t clip_capacity;
+    int64_t preloaded_frames;  /* decoded into memory so far, all clips together */
 } loader;
 
 /* libconfig names an included file as written in @include; it was found in
@@ -825,12 +826,21 @@ static int add_clip(loader *ld, const config_setting_t *s, const char *file, cha
         ld->clip_capacity = capacity;
     }
     why[0] = '\0';
-    if (audio_clip_load(file, ses->sample_rate, &clip, why, sizeof why) != 0 || !clip) {
+    /* Short files are decoded into memory while the budget lasts; the
+     * rest are streamed while they play. */
+    int64_t budget = CLIP_PRELOAD_BYTES / (int64_t)(2 * sizeof(float)) - ld->preloaded_frames;
+    int64_t preload_max = (int64_t)(CLIP_PRELOAD_SECONDS * ses->sample_rate);
+    if (preload_max > budget)
+        preload_max = budget;
+    if (audio_clip_open(file, ses->sample_rate, preload_max, &clip, why, sizeof why) != 0
+        || !clip) {
         free(key);
         audio_clip_free(clip);
         return fail(ld, s, MSG_AUDIO_UNUSABLE,
                     quoted(config_setting_get_string(s), shown, sizeof shown), why);
     }
+    if (!clip->streamed)
+        ld->preloaded_frames += clip->frames;
     ses->clips[ses->clip_count] = clip;
     ld->clip_keys[ses->clip_count] = key;
     ses->clip_count++;

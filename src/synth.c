@@ -133,7 +133,23 @@ static void render_partials(synth_voice *v, float *out, int frames)
     }
 }
 
+static void render_stream(synth_voice *v, float *out, int frames)
+{
+    enum { PIECE = 64 };
+    float piece[2 * PIECE];
+    if (v->stream == NULL)
+        return;
+    float gain = v->gain;
+    for (int done = 0; done < frames; done += PIECE) {
+        int n = frames - done < PIECE ? frames - done : PIECE;
+        stream_read(v->stream, piece, n);
+        for (int i = 0; i < 2 * n; i++)
+            out[2 * done + i] += gain * piece[i];
+    }
+}
+
 static const synth_voice_kind clip_kind = { "clip", render_clip };
+static const synth_voice_kind stream_kind = { "stream", render_stream };
 static const synth_voice_kind partials_kind = { "partials", render_partials };
 
 void synth_voice_clip(synth_voice *v, const audio_clip *clip, double gain, int64_t elapsed)
@@ -144,6 +160,14 @@ void synth_voice_clip(synth_voice *v, const audio_clip *clip, double gain, int64
     v->length = clip->frames;
     v->elapsed = elapsed < 0 ? 0 : elapsed;
     v->gain = (float)gain;
+}
+
+void synth_voice_stream(synth_voice *v, const audio_clip *clip, stream_slot *stream,
+                        double gain, int64_t elapsed)
+{
+    synth_voice_clip(v, clip, gain, elapsed);
+    v->kind = &stream_kind;
+    v->stream = stream;
 }
 
 typedef struct {

@@ -20,6 +20,7 @@
 
 #include "clip.h"
 #include "session.h"
+#include "stream.h"
 
 void synth_init(void);
 
@@ -47,6 +48,7 @@ struct synth_voice {
     float gain;
     bool ducks;          /* spoken: the background ducks under it */
     const audio_clip *clip;
+    stream_slot *stream; /* a streamed clip's frames; the owner releases it */
     int partial_count;
     /* Each partial is a damped resonator: its next sample is
      * feedback * sample - damping * previous. */
@@ -56,6 +58,10 @@ struct synth_voice {
 };
 
 void synth_voice_clip(synth_voice *v, const audio_clip *clip, double gain, int64_t elapsed);
+/* A streamed clip whose frames come from `stream`, already positioned at
+ * `elapsed`; a NULL stream (no free slot) plays silence for the clip's length. */
+void synth_voice_stream(synth_voice *v, const audio_clip *clip, stream_slot *stream,
+                        double gain, int64_t elapsed);
 /* A bell with inharmonic partials that decays naturally over `ring` frames. */
 void synth_voice_bell(synth_voice *v, double hz, double gain, int64_t ring, int rate,
                       int64_t elapsed);
