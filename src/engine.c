@@ -20,6 +20,7 @@ enum {
     MAX_PENDING = 1024,
 };
 
+#define FLOAT_INFINITY_BITS 0x7f800000u
 #define LIMIT_THRESHOLD 0.87f       /* -1.2 dBFS: output peaks stay under -1 dBFS */
 #define LIMIT_RELEASE_SECONDS 0.25
 #define PACER_FADE_SECONDS 0.6
@@ -409,16 +410,33 @@ static int mix_block(engine *e, float *out, float *peak)
     render_voices(e, out, from, frames);
     render_pacer(e, out, from, frames);
     render_background(e, out, from, frames);
-    /* A fixed count lets the compiler use vector instructions here. */
-    float gain = (float)e->master_gain, top = 0.0f;
+    /* The peak is found on the bit patterns: for floats without their sign
+     * these order like the values, infinities and NaNs above every finite
+     * one. With a fixed count and integer arithmetic the compiler uses
+     * vector instructions here. */
+    float gain = (float)e->master_gain;
+    uint32_t top = 0;
     for (int i = 0; i < 2 * BLOCK; i++) {
         float x = out[i] * gain;
-        x = isfinite(x) ? x : 0.0f;
         out[i] = x;
-        float size = fabsf(x);
-        top = size > top ? size : top;
+        uint32_t bits;
+        memcpy(&bits, &x, sizeof bits);
+        bits &= 0x7fffffffu;
+        top = bits > top ? bits : top;
     }
-    *peak = top;
+    if (top >= FLOAT_INFINITY_BITS) {
+        /* Something went wrong upstream: silence what is not a number. */
+        top = 0;
+        for (int i = 0; i < 2 * BLOCK; i++) {
+            if (!isfinite(out[i]))
+                out[i] = 0.0f;
+            uint32_t bits;
+            memcpy(&bits, &out[i], sizeof bits);
+            bits &= 0x7fffffffu;
+            top = bits > top ? bits : top;
+        }
+    }
+    memcpy(peak, &top, sizeof top);
     e->mixed_to = from + frames;
     return frames;
 }

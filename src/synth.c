@@ -290,10 +290,10 @@ float synth_random_next(synth_random *r)
     return next_random(r);
 }
 
-static float pink_next(synth_noise *n, float white)
+/* Paul Kellet's refined pink filter: a sum of one-pole low-passes. Takes
+ * the state as an array so a caller can keep it in local variables. */
+static inline float pink_filter(float *b, float white)
 {
-    /* Paul Kellet's refined pink filter: a sum of one-pole low-passes. */
-    float *b = n->state;
     b[0] = 0.99886f * b[0] + white * 0.0555179f;
     b[1] = 0.99332f * b[1] + white * 0.0750759f;
     b[2] = 0.96900f * b[2] + white * 0.1538520f;
@@ -305,12 +305,28 @@ static float pink_next(synth_noise *n, float white)
     return pink;
 }
 
-static float noise_next(synth_noise *n)
+/* White noise for the noise colours: each draw of the generator gives two
+ * samples (its top 24 bits, then the next 24), half the work per sample. An
+ * odd sample left over waits in `spare` for the next call, so the stream is
+ * the same however it is cut into calls. */
+static inline float bits_to_white(uint64_t bits24)
 {
-    float white = next_random(&n->random);
+    return (float)((int32_t)bits24 - 8388608) * (1.0f / 8388608.0f);
+}
+
+static inline void next_white_pair(synth_noise *n, float *first, float *second)
+{
+    next_random(&n->random);
+    uint64_t x = n->random.state;
+    *first = bits_to_white(x >> 40);
+    *second = bits_to_white((x >> 16) & 0xffffff);
+}
+
+static inline float colour(synth_noise *n, float white)
+{
     switch (n->color) {
     case BACKGROUND_PINK:
-        return pink_next(n, white);
+        return pink_filter(n->state, white);
     case BACKGROUND_BROWN:
         n->state[0] = n->pole * n->state[0] + (1.0f - n->pole) * white;
         return n->state[0];
@@ -342,7 +358,7 @@ void synth_noise_init(synth_noise *n, background_kind color, uint64_t seed, int 
         double sum = 0.0;
         enum { MEASURE = 1 << 16 };
         for (int i = 0; i < MEASURE; i++) {
-            double x = pink_next(n, next_random(&n->random));
+            double x = pink_filter(n->state, next_random(&n->random));
             sum += x * x;
         }
         memset(n->state, 0, sizeof n->state);
@@ -357,32 +373,60 @@ void synth_noise_init(synth_noise *n, background_kind color, uint64_t seed, int 
     if (color == BACKGROUND_BROWN) {
         /* Start the integrator settled, not from silence. */
         for (int i = 0; i < 4 * rate / 60 + 1; i++)
-            noise_next(n);
+            colour(n, next_random(&n->random));
     }
 }
 
 void synth_noise_render(synth_noise *n, float *out, int frames, int stride)
 {
-    /* One loop per colour, so no sample pays for the choice. */
     float scale = n->scale;
+    int i = 0;
+    if (n->has_spare && frames > 0) {
+        out[0] = scale * colour(n, n->spare);
+        n->has_spare = false;
+        i = 1;
+    }
+    /* One loop per colour, so no sample pays for the choice. */
     switch (n->color) {
-    case BACKGROUND_PINK:
-        for (int i = 0; i < frames; i++)
-            out[i * stride] = scale * pink_next(n, next_random(&n->random));
+    case BACKGROUND_PINK: {
+        float state[7];
+        memcpy(state, n->state, sizeof state);
+        for (; i + 1 < frames; i += 2) {
+            float a, b;
+            next_white_pair(n, &a, &b);
+            out[i * stride] = scale * pink_filter(state, a);
+            out[(i + 1) * stride] = scale * pink_filter(state, b);
+        }
+        memcpy(n->state, state, sizeof state);
         break;
+    }
     case BACKGROUND_BROWN: {
         float level = n->state[0], pole = n->pole, feed = 1.0f - n->pole;
-        for (int i = 0; i < frames; i++) {
-            level = pole * level + feed * next_random(&n->random);
+        for (; i + 1 < frames; i += 2) {
+            float a, b;
+            next_white_pair(n, &a, &b);
+            level = pole * level + feed * a;
             out[i * stride] = scale * level;
+            level = pole * level + feed * b;
+            out[(i + 1) * stride] = scale * level;
         }
         n->state[0] = level;
         break;
     }
     default:
-        for (int i = 0; i < frames; i++)
-            out[i * stride] = scale * next_random(&n->random);
+        for (; i + 1 < frames; i += 2) {
+            float a, b;
+            next_white_pair(n, &a, &b);
+            out[i * stride] = scale * a;
+            out[(i + 1) * stride] = scale * b;
+        }
         break;
+    }
+    if (i < frames) {
+        float a;
+        next_white_pair(n, &a, &n->spare);
+        n->has_spare = true;
+        out[i * stride] = scale * colour(n, a);
     }
 }
 
@@ -426,16 +470,35 @@ static double breath_corner(float brightness)
     return 250.0 * pow(12.0, brightness);
 }
 
+/* The filter coefficient for a brightness, and the gain that makes up for
+ * what the filter takes away. The last answer is kept: one block's end is
+ * the next one's start. */
+static void breath_filter(synth_breath_noise *b, float brightness, int rate,
+                          double *coefficient, double *makeup)
+{
+    if (b->known && brightness == b->known_brightness && rate == b->known_rate) {
+        *coefficient = b->known_coefficient;
+        *makeup = b->known_makeup;
+        return;
+    }
+    double c = 1.0 - exp(-2.0 * M_PI * breath_corner(brightness) / rate);
+    /* Two one-poles in series pass roughly c / (2 - c) of white noise's
+     * power each way; make up for it so brightness does not change loudness. */
+    double m = NOISE_TARGET_RMS * sqrt(3.0) / sqrt(c / (2.0 - c)) * 0.8;
+    b->known = true;
+    b->known_brightness = brightness;
+    b->known_rate = rate;
+    *coefficient = b->known_coefficient = c;
+    *makeup = b->known_makeup = m;
+}
+
 void synth_breath_noise_render(synth_breath_noise *b, float *out, int frames, int rate,
                                float brightness_from, float brightness_to, float gain_from,
                                float gain_to)
 {
-    double c0 = 1.0 - exp(-2.0 * M_PI * breath_corner(brightness_from) / rate);
-    double c1 = 1.0 - exp(-2.0 * M_PI * breath_corner(brightness_to) / rate);
-    /* Two one-poles in series pass roughly c / (2 - c) of white noise's
-     * power each way; make up for it so brightness does not change loudness. */
-    double m0 = NOISE_TARGET_RMS * sqrt(3.0) / sqrt(c0 / (2.0 - c0)) * 0.8;
-    double m1 = NOISE_TARGET_RMS * sqrt(3.0) / sqrt(c1 / (2.0 - c1)) * 0.8;
+    double c0, m0, c1, m1;
+    breath_filter(b, brightness_from, rate, &c0, &m0);
+    breath_filter(b, brightness_to, rate, &c1, &m1);
     float coefficient = (float)c0, coefficient_change = (float)((c1 - c0) / frames);
     float gain = (float)(gain_from * m0);
     float gain_change = (float)((gain_to * m1 - gain_from * m0) / frames);

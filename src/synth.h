@@ -86,6 +86,8 @@ typedef struct {
     float state[7];
     float pole;      /* brown: the leaky integrator's pole */
     float scale;
+    float spare;     /* white sample drawn but not yet used */
+    bool has_spare;
 } synth_noise;
 
 void synth_noise_init(synth_noise *n, background_kind color, uint64_t seed, int rate);
@@ -105,6 +107,10 @@ void synth_tone_render(synth_tone *t, float *out, int frames, int rate, double h
 typedef struct {
     synth_random random;
     float low[2];
+    bool known;                  /* the last brightness asked for, and its filter */
+    float known_brightness;
+    int known_rate;
+    double known_coefficient, known_makeup;
 } synth_breath_noise;
 void synth_breath_noise_init(synth_breath_noise *b, uint64_t seed);
 void synth_breath_noise_render(synth_breath_noise *b, float *out, int frames, int rate,
