@@ -504,7 +504,7 @@ static void test_user_defaults(void **state)
     assert_int_equal(system(command), 0);
 
     /* The kept device is used for playing, and -d overrides it. */
-    write_config("device = \"kept-device-nowhere\";\n");
+    free(write_config("device = \"kept-device-nowhere\";\n"));
     RUN(&r, "-q", path);
     assert_int_equal(r.status, 1);
     assert_true(strstr(r.err, "kept-device-nowhere") || strstr(r.err, "no audio output device"));
@@ -515,13 +515,13 @@ static void test_user_defaults(void **state)
     /* With a kept session, no session on the command line plays that one. */
     char text[1200];
     snprintf(text, sizeof text, "session = \"%s\";\n", path);
-    write_config(text);
+    free(write_config(text));
     RUN(&r, "-q", "-o", with, NULL);
     assert_int_equal(r.status, 0);
     assert_int_equal(system(command), 0);
 
     /* A problem: FILE:LINE: message, exit 2, and nothing played or written. */
-    write_config("volume = -6.0;\n\nvolum = -3.0;\n");
+    free(write_config("volume = -6.0;\n\nvolum = -3.0;\n"));
     unlink(with);
     RUN(&r, "-q", "-o", with, path);
     assert_int_equal(r.status, 2);

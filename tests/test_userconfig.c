@@ -166,9 +166,10 @@ static void test_problems_are_reported_with_their_line(void **state)
 static void test_a_folder_is_not_a_file(void **state)
 {
     (void)state;
-    char *folder = testaudio_path(dir, "folder");
+    char folder[600];
+    snprintf(folder, sizeof folder, "%s/folder", dir);
     assert_int_equal(mkdir(folder, 0700), 0);
-    char message[512] = "", expected[600];
+    char message[512] = "", expected[700];
     FILE *err = fmemopen(message, sizeof message, "w");
     userconfig c;
     assert_int_equal(userconfig_load(folder, &c, err), 2);
@@ -177,7 +178,6 @@ static void test_a_folder_is_not_a_file(void **state)
              folder);
     assert_string_equal(message, expected);
     rmdir(folder);
-    free(folder);
 }
 
 int main(void)
