@@ -20,7 +20,7 @@ enum {
     MAX_PENDING = 1024,
 };
 
-#define FLOAT_INFINITY_BITS 0x7f800000u
+#define FLOAT_INFINITY_BITS 0x7f800000
 #define LIMIT_THRESHOLD 0.87f       /* -1.2 dBFS: output peaks stay under -1 dBFS */
 #define LIMIT_RELEASE_SECONDS 0.25
 #define PACER_FADE_SECONDS 0.6
@@ -340,6 +340,17 @@ static double background_fade(const engine *e, int64_t frame)
     return smooth_ramp((double)frame / fade) * smooth_ramp((double)(e->end - frame) / fade);
 }
 
+/* out += bed with a gain that starts at `gain` and changes by `step` a
+ * frame, over a whole block. */
+static void add_ramped(float *restrict out, const float *restrict bed, float gain, float step)
+{
+    for (int i = 0; i < BLOCK; i++) {
+        float g = gain + step * (float)i;
+        out[2 * i] += bed[2 * i] * g;
+        out[2 * i + 1] += bed[2 * i + 1] * g;
+    }
+}
+
 static void render_background(engine *e, float *out, int64_t from, int frames)
 {
     const background_settings *bg = &e->session->background;
@@ -359,8 +370,9 @@ static void render_background(engine *e, float *out, int64_t from, int frames)
                           ? e->background_cached_gain
                           : (float)(e->background_gain * synth_db_to_gain(duck_from)
                                     * background_fade(e, from));
-    float gain_to = (float)(e->background_gain * synth_db_to_gain(e->duck_db)
-                            * background_fade(e, from + frames));
+    /* Not ducked (0 dB) is the usual case: no pow() for it. */
+    double duck_gain = e->duck_db == 0.0 ? 1.0 : synth_db_to_gain(e->duck_db);
+    float gain_to = (float)(e->background_gain * duck_gain * background_fade(e, from + frames));
     e->background_cached_frame = from + frames;
     e->background_cached_gain = gain_to;
     float *bed = e->background;
@@ -386,12 +398,11 @@ static void render_background(engine *e, float *out, int64_t from, int frames)
         synth_noise_render(&e->noise[0], bed, frames, 2);
         synth_noise_render(&e->noise[1], bed + 1, frames, 2);
     }
-    float gain = gain_from, step = (gain_to - gain_from) / (float)frames;
-    for (int i = 0; i < frames; i++) {
-        out[2 * i] += bed[2 * i] * gain;
-        out[2 * i + 1] += bed[2 * i + 1] * gain;
-        gain += step;
-    }
+    /* Past the block's end the bed is silent, so the loop can run over the
+     * whole block: a fixed count the compiler turns into vector code. */
+    if (frames < BLOCK)
+        memset(bed + 2 * frames, 0, sizeof(float) * 2 * (size_t)(BLOCK - frames));
+    add_ramped(out, bed, gain_from, (gain_to - gain_from) / (float)frames);
 }
 
 /* ---- mixing and limiting ---- */
@@ -415,13 +426,13 @@ static int mix_block(engine *e, float *out, float *peak)
      * one. With a fixed count and integer arithmetic the compiler uses
      * vector instructions here. */
     float gain = (float)e->master_gain;
-    uint32_t top = 0;
+    int32_t top = 0;   /* without the sign bit the patterns fit a signed int */
     for (int i = 0; i < 2 * BLOCK; i++) {
         float x = out[i] * gain;
         out[i] = x;
-        uint32_t bits;
+        int32_t bits;
         memcpy(&bits, &x, sizeof bits);
-        bits &= 0x7fffffffu;
+        bits &= 0x7fffffff;
         top = bits > top ? bits : top;
     }
     if (top >= FLOAT_INFINITY_BITS) {
@@ -430,9 +441,9 @@ static int mix_block(engine *e, float *out, float *peak)
         for (int i = 0; i < 2 * BLOCK; i++) {
             if (!isfinite(out[i]))
                 out[i] = 0.0f;
-            uint32_t bits;
+            int32_t bits;
             memcpy(&bits, &out[i], sizeof bits);
-            bits &= 0x7fffffffu;
+            bits &= 0x7fffffff;
             top = bits > top ? bits : top;
         }
     }

@@ -49,7 +49,7 @@ float synth_sine(double phase)
 }
 
 /* A phase held as a fraction of a turn in 64 bits wraps by itself; its top
- * bits index the table and the next 32 interpolate. */
+ * bits index the table and the next 31 interpolate. */
 #define TURN 18446744073709551616.0   /* 2^64: one turn */
 
 static uint64_t turns_to_fixed(double turns)
@@ -62,7 +62,9 @@ static uint64_t turns_to_fixed(double turns)
 static inline float table_lookup(const float *table, uint64_t phase)
 {
     uint32_t index = (uint32_t)(phase >> (64 - TABLE_BITS));
-    float fraction = (float)(uint32_t)(phase >> (32 - TABLE_BITS)) * (1.0f / 4294967296.0f);
+    /* The 31 bits below the index, as a signed int: the cheapest conversion. */
+    int32_t below = (int32_t)((phase >> (33 - TABLE_BITS)) & 0x7fffffff);
+    float fraction = (float)below * (1.0f / 2147483648.0f);
     return table[index] + (table[index + 1] - table[index]) * fraction;
 }
 
