@@ -55,6 +55,17 @@
 #define MSG_AUDIO_NO_FILE      "cannot find audio file '%s' (no such file)"
 #define MSG_AUDIO_UNUSABLE     "cannot use audio file '%s': %s"
 #define MSG_OUT_OF_MEMORY      "out of memory"
+#define MSG_NOT_REGULAR        "cannot read the session file: it is not a regular file"
+#define MSG_TEXT_TOO_LONG      "the session and its @include files hold more than %d KB of text; a session is a short text file"
+#define MSG_INCLUDE_EMPTY      "'@include' needs a file name, like @include \"common.cfg\""
+#define MSG_INCLUDE_OUTSIDE    "'@include \"%s\"' is outside the session's folder; include only files in that folder or below it"
+#define MSG_INCLUDE_NOT_FILE   "'@include \"%s\"' is not a regular file"
+#define MSG_INCLUDE_LOOP       "'@include \"%s\"' includes a file that is already being read; remove the loop"
+#define MSG_BYTE_ORDER_MARK    "the file starts with a byte order mark; save it as UTF-8 without one"
+#define MSG_UTF16              "the file is UTF-16 text; save it as UTF-8"
+#define MSG_NESTED_TOO_DEEPLY  "memory exhausted: groups, lists or arrays nest too deeply"
+#define MSG_INCLUDE_COUNT      "a session may use at most %d @include lines in all"
+#define MSG_INCLUDE_DEPTH      "@include files nest at most %d deep; '%s' is %d deep"
 
 /* Reasons given by the value parsers (the CLI prints them too). */
 #define WHY_DURATION_EMPTY     "an empty string is not a duration; write seconds or h, m, s, like \"90s\" or \"2m30s\""
@@ -484,6 +495,22 @@ static int fail(loader *ld, const config_setting_t *where, const char *format, .
         at = config_setting_parent(at);
     unsigned line = at ? config_setting_source_line(at) : 1;
     print_error_line(ld, where ? config_setting_source_file(where) : NULL, line, message);
+    return 2;
+}
+
+/* The same for a place libconfig has not read yet: `file` as libconfig
+ * would name it (NULL for the session file itself). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static int fail_at(loader *ld, const char *file, unsigned line, const char *format, ...)
+{
+    char message[1024];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof message, format, args);
+    va_end(args);
+    print_error_line(ld, file, line, message);
     return 2;
 }
 
@@ -1327,6 +1354,167 @@ static session *new_session(const char *path)
     return s;
 }
 
+/* ---- The session's text and its @include files ----
+ *
+ * libconfig 1.5 opens an @include'd file itself, from the session's folder,
+ * with no way to vet it: a folder there makes its scanner exit the program,
+ * a FIFO blocks it forever, "../" reaches anywhere, and a file including
+ * itself is only stopped 10 levels down. So before libconfig reads anything,
+ * every file it will read is checked here: each a regular file, the
+ * included ones inside the session's folder, no loops, at most
+ * SESSION_MAX_INCLUDE_DEPTH deep, SESSION_MAX_INCLUDES of them and
+ * SESSION_MAX_TEXT_BYTES of text in all. A line
+ * that starts with @include counts even inside a comment: refusing too much
+ * is safe, and the author sees why. */
+
+typedef struct {
+    char *folder_real;                  /* the session's folder, resolved */
+    char *chain[SESSION_MAX_INCLUDE_DEPTH + 1];  /* real paths being read */
+    int depth;
+    int includes;                       /* @include lines met so far */
+    long long bytes;                    /* text read so far, all files */
+} include_check;
+
+/* Where a file named in an @include line at `line` of `shown` ends up. */
+static int check_include_line(loader *ld, include_check *check, const char *shown,
+                              unsigned line, const char *name);
+
+/* Reads `path` (shown in messages as `shown`, NULL for the session itself)
+ * and checks each @include it holds. */
+static int check_text_file(loader *ld, include_check *check, const char *path, const char *shown)
+{
+    FILE *file = fopen(path, "rb");
+    if (!file)
+        return fail_at(ld, shown, 1, MSG_CANNOT_READ, strerror(errno));
+    /* Room for what may still be read, and one byte more to see that a
+     * file is too long (it may have grown since it was measured). */
+    long long room = SESSION_MAX_TEXT_BYTES - check->bytes;
+    struct stat info;
+    long long size = fstat(fileno(file), &info) == 0 ? (long long)info.st_size : room;
+    long long capacity = (size < room ? size : room) + 1;
+    char *text = malloc((size_t)capacity + 1);
+    if (!text) {
+        fclose(file);
+        return fail_at(ld, shown, 1, MSG_OUT_OF_MEMORY);
+    }
+    size_t length = fread(text, 1, (size_t)capacity, file);
+    fclose(file);
+    if ((long long)length > room) {
+        free(text);
+        return fail_at(ld, shown, 1, MSG_TEXT_TOO_LONG, SESSION_MAX_TEXT_BYTES / 1024);
+    }
+    check->bytes += (long long)length;
+    text[length] = '\0';
+    /* libconfig would only say "syntax error". */
+    if (length >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        free(text);
+        return fail_at(ld, shown, 1, MSG_BYTE_ORDER_MARK);
+    }
+    if (length >= 2 && (memcmp(text, "\xFF\xFE", 2) == 0 || memcmp(text, "\xFE\xFF", 2) == 0)) {
+        free(text);
+        return fail_at(ld, shown, 1, MSG_UTF16);
+    }
+
+    int status = 0;
+    unsigned line = 1;
+    for (char *at = text; status == 0 && at < text + length; line++) {
+        char *end = memchr(at, '\n', (size_t)(text + length - at));
+        if (!end)
+            end = text + length;
+        char *p = at;
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        static const char keyword[] = "@include";
+        size_t k = sizeof keyword - 1;
+        if ((size_t)(end - p) > k && memcmp(p, keyword, k) == 0
+            && (p[k] == ' ' || p[k] == '\t')) {
+            p += k;
+            while (p < end && (*p == ' ' || *p == '\t'))
+                p++;
+            char *close = p < end && *p == '"' ? memchr(p + 1, '"', (size_t)(end - p - 1)) : NULL;
+            if (close) {     /* anything else is a syntax error libconfig reports */
+                *close = '\0';
+                status = check_include_line(ld, check, shown, line, p + 1);
+            }
+        }
+        at = end + 1;
+    }
+    free(text);
+    return status;
+}
+
+static bool inside_folder(const char *folder, const char *path)
+{
+    size_t n = strlen(folder);
+    if (strcmp(folder, "/") == 0)
+        return true;
+    return strncmp(path, folder, n) == 0 && path[n] == '/';
+}
+
+static int check_include_line(loader *ld, include_check *check, const char *shown,
+                              unsigned line, const char *name)
+{
+    char quoted_name[4 * QUOTED_MAX + 8];
+    quoted(name, quoted_name, sizeof quoted_name);
+    if (name[0] == '\0')
+        return fail_at(ld, shown, line, MSG_INCLUDE_EMPTY);
+    if (++check->includes > SESSION_MAX_INCLUDES)
+        return fail_at(ld, shown, line, MSG_INCLUDE_COUNT, SESSION_MAX_INCLUDES);
+    /* libconfig joins the folder and the name even when the name starts
+     * with '/'. */
+    size_t folder_length = strlen(ld->folder), name_length = strlen(name);
+    char *path = malloc(folder_length + name_length + 2);
+    if (!path)
+        return fail_at(ld, shown, line, MSG_OUT_OF_MEMORY);
+    memcpy(path, ld->folder, folder_length);
+    path[folder_length] = '/';
+    memcpy(path + folder_length + 1, name, name_length + 1);
+
+    int status = 0;
+    struct stat info;
+    char *real = NULL;
+    if (stat(path, &info) != 0) {
+        /* Missing: libconfig says so, with the line, when it gets there. */
+    } else if (!S_ISREG(info.st_mode)) {
+        status = fail_at(ld, shown, line, MSG_INCLUDE_NOT_FILE, quoted_name);
+    } else if ((real = realpath(path, NULL)) == NULL) {
+        status = fail_at(ld, shown, line, MSG_CANNOT_READ, strerror(errno));
+    } else if (!inside_folder(check->folder_real, real)) {
+        status = fail_at(ld, shown, line, MSG_INCLUDE_OUTSIDE, quoted_name);
+    } else {
+        for (int i = 0; i <= check->depth && status == 0; i++)
+            if (strcmp(check->chain[i], real) == 0)
+                status = fail_at(ld, shown, line, MSG_INCLUDE_LOOP, quoted_name);
+        if (status == 0 && check->depth == SESSION_MAX_INCLUDE_DEPTH)
+            status = fail_at(ld, shown, line, MSG_INCLUDE_DEPTH, SESSION_MAX_INCLUDE_DEPTH,
+                             quoted_name, check->depth + 1);
+        if (status == 0) {
+            check->chain[++check->depth] = real;
+            status = check_text_file(ld, check, path, name);
+            check->depth--;
+        }
+    }
+    free(real);
+    free(path);
+    return status;
+}
+
+/* Checks the session file and everything it includes; 0 or 2. */
+static int check_session_text(loader *ld)
+{
+    include_check check = { .depth = 0 };
+    check.folder_real = realpath(ld->folder, NULL);
+    check.chain[0] = realpath(ld->path, NULL);
+    int status;
+    if (!check.folder_real || !check.chain[0])
+        status = fail(ld, NULL, MSG_CANNOT_READ, strerror(errno));
+    else
+        status = check_text_file(ld, &check, ld->path, NULL);
+    free(check.chain[0]);
+    free(check.folder_real);
+    return status;
+}
+
 static char *folder_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -1357,6 +1545,11 @@ int session_load(const char *path, session **out, FILE *err)
         fail(&ld, NULL, MSG_CANNOT_READ, "it is a folder");
         return 2;
     }
+    /* A FIFO or a device would block or never end. */
+    if (!S_ISREG(info.st_mode)) {
+        fail(&ld, NULL, MSG_NOT_REGULAR);
+        return 2;
+    }
     ld.folder = folder_of(path);
     ld.s = new_session(path);
     if (!ld.folder || !ld.s) {
@@ -1366,6 +1559,11 @@ int session_load(const char *path, session **out, FILE *err)
         return 2;
     }
 
+    if (check_session_text(&ld) != 0) {
+        free(ld.folder);
+        session_free(ld.s);
+        return 2;
+    }
     config_init(&config);
     config_set_include_dir(&config, ld.folder);
     if (!config_read_file(&config, path)) {
@@ -1384,6 +1582,8 @@ int session_load(const char *path, session **out, FILE *err)
                 snprintf(explained, sizeof explained, "%s: an array cannot mix whole numbers and "
                          "decimals; write [4.0, 7.0, 8.0] or [4, 7, 8]", text);
                 text = explained;
+            } else if (text && strcmp(text, "memory exhausted") == 0) {
+                text = MSG_NESTED_TOO_DEEPLY;   /* the parser's stack, not the machine's memory */
             }
             print_error_line(&ld, config_error_file(&config), line > 0 ? (unsigned)line : 1, text);
         }

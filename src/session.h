@@ -21,6 +21,9 @@
 enum {
     SESSION_MAX_PHASES = 8,        /* entries in a pattern (2-4 without `phases`) */
     SESSION_MAX_REPEAT_DEPTH = 8,
+    SESSION_MAX_INCLUDE_DEPTH = 8,       /* @include inside @include */
+    SESSION_MAX_INCLUDES = 64,           /* @include lines in all */
+    SESSION_MAX_TEXT_BYTES = 1024 * 1024, /* the session with all its @includes */
 };
 
 #define SESSION_MAX_DURATION_SECONDS (24.0 * 3600.0)
