@@ -1,0 +1,402 @@
+/* Hostile audio files named as cues: odd lengths, channel counts, rates and
+ * encodings, non-finite samples, damaged and enormous files, and things that
+ * are not files at all. Each must give a clear error or play safely: a
+ * decoded length that follows from the file, and a render that stays finite
+ * and under full scale. Nothing may hang. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clip.h"
+#include "engine.h"
+#include "session.h"
+#include "testaudio.h"
+#include "timeline.h"
+
+#define FLOAT_WAV (SF_FORMAT_WAV | SF_FORMAT_FLOAT)
+#define OUTPUT_RATE 48000
+/* The engine's limiter keeps peaks under -1 dBFS. */
+#define PEAK_LIMIT 0.8913f
+
+static char *dir;
+
+static int setup(void **state)
+{
+    dir = testaudio_temp_dir();
+    return dir == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    testaudio_remove_dir(dir);
+    free(dir);
+    return 0;
+}
+
+static double sine_sample(int64_t frame, int channel, void *context)
+{
+    int rate = *(const int *)context;
+    return 0.5 * sin(2.0 * M_PI * 440.0 * (double)frame / rate);
+}
+
+static audio_clip *load_ok(const char *path, int rate)
+{
+    audio_clip *clip = NULL;
+    char why[256] = "";
+    int status = audio_clip_load(path, rate, &clip, why, sizeof why);
+    if (status != 0)
+        print_error("%s: %s\n", path, why);
+    assert_int_equal(status, 0);
+    assert_non_null(clip);
+    return clip;
+}
+
+static void assert_clean(const audio_clip *clip)
+{
+    for (int64_t i = 0; i < 2 * clip->frames; i++) {
+        assert_true(isfinite(clip->samples[i]));
+        assert_true(fabsf(clip->samples[i]) <= 1.0f);
+    }
+}
+
+static void check_refused(const char *path, const char *expected_part)
+{
+    audio_clip *clip = NULL;
+    char why[256] = "";
+    assert_int_not_equal(audio_clip_load(path, OUTPUT_RATE, &clip, why, sizeof why), 0);
+    assert_null(clip);
+    print_message("refused %s: %s\n", strrchr(path, '/') + 1, why);
+    assert_non_null(strstr(why, expected_part));
+}
+
+/* A sine of amplitude 0.5 keeps its RMS level within `tolerance_db` after
+ * decoding (and conversion), measured away from the edge fades. */
+static void assert_sine_level(const audio_clip *clip, double tolerance_db)
+{
+    int64_t margin = clip->frames / 10;
+    double rms = testaudio_rms(clip->samples, 2, 0, margin, clip->frames - margin);
+    assert_true(fabs(20.0 * log10(rms / (0.5 / sqrt(2.0)))) < tolerance_db);
+}
+
+/* ---- lengths ---- */
+
+static void test_empty_file_refused(void **state)
+{
+    char *path = testaudio_path(dir, "empty.wav");
+    int rate = OUTPUT_RATE;
+    assert_int_equal(testaudio_write(path, FLOAT_WAV, rate, 1, 0, sine_sample, &rate), 0);
+    check_refused(path, "contains no audio");
+    free(path);
+}
+
+/* One frame at rate r becomes round(48000 / r) frames: one or more from
+ * 48 kHz and below; none at all from 384 kHz, which is refused. */
+static void test_one_frame_files(void **state)
+{
+    static const int rates[] = { 8000, 44100, 48000, 96000, 384000 };
+    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "one-frame-%d.wav", rates[i]);
+        char *path = testaudio_path(dir, name);
+        int rate = rates[i];
+        assert_int_equal(testaudio_write(path, FLOAT_WAV, rate, 2, 1, sine_sample, &rate), 0);
+        int64_t expected = llround((double)OUTPUT_RATE / rate);
+        if (expected == 0) {
+            check_refused(path, "too short");
+        } else {
+            audio_clip *clip = load_ok(path, OUTPUT_RATE);
+            assert_int_equal(clip->source_frames, 1);
+            assert_int_equal(clip->frames, expected);
+            assert_clean(clip);
+            audio_clip_free(clip);
+        }
+        free(path);
+    }
+}
+
+/* ---- channels, rates, encodings ---- */
+
+static double channel_constant(int64_t frame, int channel, void *context)
+{
+    return 0.05 * (channel + 1);   /* 0.05, 0.10 ... 0.40 */
+}
+
+static void test_eight_channels_mixed_down(void **state)
+{
+    char *path = testaudio_path(dir, "eight.wav");
+    assert_int_equal(testaudio_write(path, FLOAT_WAV, OUTPUT_RATE, 8, 4800, channel_constant,
+                                     NULL), 0);
+    audio_clip *clip = load_ok(path, OUTPUT_RATE);
+    assert_int_equal(clip->source_channels, 8);
+    assert_int_equal(clip->frames, 4800);
+    double mean = 0.05 * (1 + 2 + 3 + 4 + 5 + 6 + 7 + 8) / 8.0;
+    assert_float_equal(clip->samples[2 * 2400], mean, 1e-6);
+    assert_float_equal(clip->samples[2 * 2400 + 1], mean, 1e-6);
+    audio_clip_free(clip);
+    free(path);
+}
+
+/* Half a second at each extreme rate: the converted length is exactly
+ * round(frames * 48000 / rate) and the level survives conversion. */
+static void test_extreme_rates(void **state)
+{
+    static const int rates[] = { 8000, 384000 };
+    for (size_t i = 0; i < 2; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "rate-%d.wav", rates[i]);
+        char *path = testaudio_path(dir, name);
+        int rate = rates[i];
+        int64_t frames = rate / 2 + 3;
+        assert_int_equal(testaudio_write(path, FLOAT_WAV, rate, 1, frames, sine_sample, &rate), 0);
+        audio_clip *clip = load_ok(path, OUTPUT_RATE);
+        assert_int_equal(clip->source_rate, rate);
+        assert_int_equal(clip->frames, llround((double)frames * OUTPUT_RATE / rate));
+        assert_sine_level(clip, 0.5);
+        assert_clean(clip);
+        audio_clip_free(clip);
+        free(path);
+    }
+}
+
+static void test_eight_bit_files(void **state)
+{
+    static const int formats[] = { SF_FORMAT_WAV | SF_FORMAT_PCM_U8,
+                                   SF_FORMAT_AIFF | SF_FORMAT_PCM_S8 };
+    for (size_t i = 0; i < 2; i++) {
+        char *path = testaudio_path(dir, i == 0 ? "eight-bit.wav" : "eight-bit.aiff");
+        int rate = 22050;
+        assert_int_equal(testaudio_write(path, formats[i], rate, 1, rate, sine_sample, &rate), 0);
+        audio_clip *clip = load_ok(path, OUTPUT_RATE);
+        assert_int_equal(clip->frames, OUTPUT_RATE);
+        assert_sine_level(clip, 0.5);
+        audio_clip_free(clip);
+        free(path);
+    }
+}
+
+/* ---- non-finite samples never reach the mix ---- */
+
+static double poison_sample(int64_t frame, int channel, void *context)
+{
+    switch (frame % 5) {
+    case 0: return NAN;
+    case 1: return INFINITY;
+    case 2: return -INFINITY;
+    case 3: return 1e30;
+    default: return 0.5 * sin((double)frame);
+    }
+}
+
+static float render_peak(const char *session_path)
+{
+    session *s = NULL;
+    timeline *t = NULL;
+    assert_int_equal(session_load(session_path, &s, stderr), 0);
+    assert_int_equal(timeline_build(s, &t, stderr), 0);
+    engine_options options = { .volume_db = 0.0, .start = 0, .length = TIMELINE_FOREVER };
+    engine *e = engine_create(t, &options);
+    assert_non_null(e);
+    enum { CHUNK = 4096 };
+    static float out[CHUNK * 2];
+    float peak = 0.0f;
+    int64_t total = 0;
+    size_t got;
+    while ((got = engine_render(e, out, CHUNK)) > 0) {
+        for (size_t i = 0; i < 2 * got; i++) {
+            assert_true(isfinite(out[i]));
+            peak = fmaxf(peak, fabsf(out[i]));
+        }
+        total += (int64_t)got;
+    }
+    assert_int_equal(total, timeline_length(t));
+    engine_free(e);
+    timeline_free(t);
+    session_free(s);
+    return peak;
+}
+
+/* Float and double files full of NaN, infinities and huge values, as a cue
+ * step at +40 dB, as the background file and as voice cues, at the file's
+ * own rate and converted: the whole render is finite and under the limit. */
+static void test_non_finite_files_render_safely(void **state)
+{
+    static const struct { const char *name; int format; int rate; } files[] = {
+        { "poison-float.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 48000 },
+        { "poison-double.wav", SF_FORMAT_WAV | SF_FORMAT_DOUBLE, 44100 },
+        { "poison-float.aiff", SF_FORMAT_AIFF | SF_FORMAT_FLOAT, 8000 },
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *audio = testaudio_path(dir, files[i].name);
+        assert_int_equal(testaudio_write(audio, files[i].format, files[i].rate, 2,
+                                         files[i].rate / 2, poison_sample, NULL), 0);
+        char text[2048];
+        snprintf(text, sizeof text,
+                 "title = \"Poison\";\n"
+                 "volume = 40.0;\n"
+                 "background = { file = \"%s\"; level = 40.0; fade = 0.1; };\n"
+                 "voice = { inhale = \"%s\"; exhale = \"%s\"; level = 40.0; };\n"
+                 "steps = (\n"
+                 "  { type = \"cue\"; file = \"%s\"; level = 40.0; cue = \"%s\"; },\n"
+                 "  { type = \"breathe\"; pattern = \"1-1\"; cycles = 2; }\n"
+                 ");\n",
+                 files[i].name, files[i].name, files[i].name, files[i].name, files[i].name);
+        char *session_path = testaudio_path(dir, "poison.cfg");
+        FILE *f = fopen(session_path, "w");
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+        float peak = render_peak(session_path);
+        print_message("%s: peak %.4f\n", files[i].name, (double)peak);
+        assert_true(peak > 0.1f);          /* the finite part is heard */
+        assert_true(peak <= PEAK_LIMIT);
+        unlink(session_path);
+        free(session_path);
+        free(audio);
+    }
+}
+
+/* ---- damaged files ---- */
+
+static void truncate_to(const char *path, double fraction, off_t *old_size, off_t *new_size)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    *old_size = st.st_size;
+    *new_size = (off_t)((double)st.st_size * fraction);
+    assert_int_equal(truncate(path, *new_size), 0);
+}
+
+/* A WAV cut short keeps what it holds: every whole frame left in the file. */
+static void test_truncated_wav_keeps_what_is_there(void **state)
+{
+    char *path = testaudio_path(dir, "cut.wav");
+    int rate = OUTPUT_RATE;
+    assert_int_equal(testaudio_write(path, SF_FORMAT_WAV | SF_FORMAT_PCM_16, rate, 2, rate,
+                                     sine_sample, &rate), 0);
+    off_t old_size, new_size;
+    truncate_to(path, 0.5, &old_size, &new_size);
+    int64_t header = old_size - (int64_t)rate * 4;
+    audio_clip *clip = load_ok(path, OUTPUT_RATE);
+    assert_int_equal(clip->frames, (new_size - header) / 4);
+    assert_sine_level(clip, 0.5);
+    audio_clip_free(clip);
+    free(path);
+}
+
+/* Compressed files cut anywhere, even inside their headers: a clear error,
+ * or what could be decoded, clean. */
+static void test_truncated_compressed_files(void **state)
+{
+    static const struct { const char *name; int format; } files[] = {
+        { "cut.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16 },
+        { "cut.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS },
+        { "cut.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_24 },
+    };
+    static const double fractions[] = { 0.7, 0.3, 0.02 };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        for (size_t j = 0; j < sizeof fractions / sizeof fractions[0]; j++) {
+            char *path = testaudio_path(dir, files[i].name);
+            int rate = 44100;
+            assert_int_equal(testaudio_write(path, files[i].format, rate, 1, rate, sine_sample,
+                                             &rate), 0);
+            off_t old_size, new_size;
+            truncate_to(path, fractions[j], &old_size, &new_size);
+            audio_clip *clip = NULL;
+            char why[256] = "";
+            if (audio_clip_load(path, OUTPUT_RATE, &clip, why, sizeof why) == 0) {
+                print_message("%s at %.0f%%: %lld frames\n", files[i].name,
+                              100.0 * fractions[j], (long long)clip->frames);
+                assert_true(clip->frames >= 1 && clip->frames <= OUTPUT_RATE);
+                assert_clean(clip);
+                audio_clip_free(clip);
+            } else {
+                print_message("%s at %.0f%%: %s\n", files[i].name, 100.0 * fractions[j], why);
+                assert_true(why[0] != '\0' && strchr(why, '\n') == NULL);
+            }
+            unlink(path);
+            free(path);
+        }
+    }
+}
+
+/* ---- things that are not audio files ---- */
+
+static void write_cue_session(const char *session_path, const char *cue)
+{
+    FILE *f = fopen(session_path, "w");
+    assert_non_null(f);
+    fprintf(f, "title = \"Odd cue\";\nsteps = (\n  { type = \"cue\"; file = \"%s\"; }\n);\n", cue);
+    fclose(f);
+}
+
+/* A FIFO (which nobody writes to: opening it to read would wait forever)
+ * and a character device named as cues are refused at once, with the
+ * session's line; a folder is not taken for an audio file at all. An alarm
+ * turns a hang into a failure. */
+static void test_not_files_refused_without_hanging(void **state)
+{
+    char *folder = testaudio_path(dir, "folder.wav");
+    char *fifo = testaudio_path(dir, "fifo.wav");
+    assert_int_equal(mkdir(folder, 0700), 0);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    static const struct { const char *cue; const char *reason; } cases[] = {
+        { "folder.wav", NULL },
+        { "fifo.wav", "is not a regular file" },
+        { "/dev/zero", "is not a regular file" },
+    };
+    char *session_path = testaudio_path(dir, "odd.cfg");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        write_cue_session(session_path, cases[i].cue);
+        char message[1024] = "";
+        FILE *err = fmemopen(message, sizeof message, "w");
+        session *s = NULL;
+        alarm(10);
+        assert_int_equal(session_load(session_path, &s, err), 2);
+        alarm(0);
+        fclose(err);
+        print_message("%s", message);
+        assert_null(s);
+        char expected[1200];
+        if (cases[i].reason != NULL) {
+            snprintf(expected, sizeof expected, "%s:3: cannot use audio file '%s': %s\n",
+                     session_path, cases[i].cue, cases[i].reason);
+            assert_string_equal(message, expected);
+        } else {
+            snprintf(expected, sizeof expected, "%s:3: cannot find audio file '%s' (looked in ",
+                     session_path, cases[i].cue);
+            assert_memory_equal(message, expected, strlen(expected));
+        }
+    }
+    unlink(session_path);
+    free(session_path);
+    unlink(fifo);
+    rmdir(folder);
+    free(fifo);
+    free(folder);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_empty_file_refused),
+        cmocka_unit_test(test_one_frame_files),
+        cmocka_unit_test(test_eight_channels_mixed_down),
+        cmocka_unit_test(test_extreme_rates),
+        cmocka_unit_test(test_eight_bit_files),
+        cmocka_unit_test(test_non_finite_files_render_safely),
+        cmocka_unit_test(test_truncated_wav_keeps_what_is_there),
+        cmocka_unit_test(test_truncated_compressed_files),
+        cmocka_unit_test(test_not_files_refused_without_hanging),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
