@@ -1,10 +1,12 @@
 /* stream.c: streamed audio files. See stream.h.
  *
- * A slot moves through FREE -> REQUESTED (the consumer has claimed it) ->
+ * A slot moves through FREE -> CLAIMING -> REQUESTED (the consumer has claimed it) ->
  * ACTIVE (the producer has opened the file) -> RELEASED (the consumer is done)
  * -> FREE (the producer has closed the file). Each side changes the state
  * only where the arrow is its own, so neither ever waits for the other.
- * Ring positions count frames from the claim and only grow: the producer
+ * Claims go through SLOT_CLAIMING with a compare-and-swap, because a skip
+ * prepares its engine on another thread while the playing engine may claim
+ * too. Ring positions count frames from the claim and only grow: the producer
  * owns `written`, the consumer owns `read`. */
 #include "stream.h"
 
@@ -14,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { SLOT_FREE, SLOT_REQUESTED, SLOT_ACTIVE, SLOT_RELEASED };
+enum { SLOT_FREE, SLOT_CLAIMING, SLOT_REQUESTED, SLOT_ACTIVE, SLOT_RELEASED };
 
 /* Frames decoded into a ring at a time, so no slot waits long for another. */
 #define FILL_FRAMES 4096
@@ -220,7 +222,10 @@ stream_slot *stream_claim(stream_pool *pool, const audio_clip *clip, int64_t pos
 {
     for (int i = 0; i < STREAM_SLOTS; i++) {
         stream_slot *slot = &pool->slots[i];
-        if (atomic_load_explicit(&slot->state, memory_order_acquire) != SLOT_FREE)
+        int expected = SLOT_FREE;
+        if (!atomic_compare_exchange_strong_explicit(&slot->state, &expected, SLOT_CLAIMING,
+                                                     memory_order_acquire,
+                                                     memory_order_relaxed))
             continue;
         slot->clip = clip;
         slot->position = position;

@@ -48,7 +48,9 @@ int stream_pool_start(stream_pool *pool);
 /* Claims a slot that will play `clip` from frame `position`. With
  * loop_end > loop_start it plays up to loop_end and then goes on from
  * loop_start, forever. Returns NULL, and counts a missed sound, when every
- * slot is taken. */
+ * slot is taken. Claims may come from more than one thread (a skip prepares
+ * its engine beside the playing one); each slot is then read and released
+ * by its claimer only. */
 stream_slot *stream_claim(stream_pool *pool, const audio_clip *clip, int64_t position,
                           int64_t loop_start, int64_t loop_end);
 /* Writes exactly `frames` frames: the clip's, or silence for what is missing. */
