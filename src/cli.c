@@ -71,6 +71,7 @@ typedef struct {
     const char *device;
     bool check, list, list_devices, names_only, quiet, stats;
     bool record_history;   /* live sessions go into the history */
+    const char *defaults_path;  /* the defaults file, when it chose the device */
     double volume_db;
     bool has_volume;
     double start_seconds, length_seconds;
@@ -647,6 +648,9 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
     out_stream *stream = NULL;
     int result = EXIT_DONE;
     if (backend->open(&stream, &params, err) != 0) {
+        if (!o->output && o->defaults_path)
+            fprintf(err, "breathe: the device '%s' is set in %s; give -d to choose another\n",
+                    o->device, o->defaults_path);
         result = EXIT_RUNTIME;
         goto done;
     }
@@ -730,8 +734,10 @@ static int load_defaults(options *o, userconfig *defaults, FILE *err)
     free(path);
     if (code)
         return EXIT_USAGE;
-    if (!o->output && !o->device)
+    if (!o->output && !o->device && defaults->device) {
         o->device = defaults->device;
+        o->defaults_path = defaults->path;
+    }
     if (!o->output && !o->has_volume)
         o->volume_db = defaults->volume_db;
     o->quiet = o->quiet || defaults->quiet;

@@ -167,6 +167,8 @@ int userconfig_load(const char *path, userconfig *c, FILE *err)
     } else {
         code = read_settings(&cfg, path, c, err);
     }
+    if (code == 0 && !(c->path = strdup(path)))
+        code = problem(err, path, 0, MSG_OUT_OF_MEMORY);
     config_destroy(&cfg);
     fclose(file);
     if (code)
@@ -178,6 +180,8 @@ void userconfig_free(userconfig *c)
 {
     free(c->device);
     free(c->session);
+    free(c->path);
     c->device = NULL;
     c->session = NULL;
+    c->path = NULL;
 }

@@ -25,6 +25,7 @@ typedef struct {
     double volume_db;      /* 0 when not set */
     bool quiet;
     bool history;          /* true unless the file says history = false */
+    char *path;            /* the file read; NULL when there was none */
 } userconfig;
 
 /* The file's path from the values of XDG_CONFIG_HOME and HOME (either may

@@ -508,6 +508,10 @@ static void test_user_defaults(void **state)
     RUN(&r, "-q", path);
     assert_int_equal(r.status, 1);
     assert_true(strstr(r.err, "kept-device-nowhere") || strstr(r.err, "no audio output device"));
+    char note[1400];
+    snprintf(note, sizeof note, "breathe: the device 'kept-device-nowhere' is set in %s; give -d "
+             "to choose another\n", config);
+    assert_non_null(strstr(r.err, note));
     RUN(&r, "-q", "-d", "given-device-nowhere", path);
     assert_int_equal(r.status, 1);
     assert_null(strstr(r.err, "kept-device-nowhere"));

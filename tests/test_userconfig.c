@@ -80,6 +80,7 @@ static void test_missing_file_gives_defaults(void **state)
     assert_true(c.volume_db == 0.0);
     assert_false(c.quiet);
     assert_true(c.history);
+    assert_null(c.path);
     free(path);
     path = testaudio_path(dir, "no-such-folder/config");
     assert_int_equal(userconfig_load(path, &c, stderr), 0);
@@ -104,6 +105,9 @@ static void test_every_setting_is_read(void **state)
     assert_string_equal(c.device, "pulse");
     assert_string_equal(c.session, "calm-breathing");
     assert_true(c.volume_db == -7.5);
+    char *path = testaudio_path(dir, "config");
+    assert_string_equal(c.path, path);
+    free(path);
     assert_true(c.quiet);
     assert_false(c.history);
     userconfig_free(&c);
