@@ -26,6 +26,9 @@
 
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 
+/* How long live playback waits for a lost audio device to come back. */
+enum { DEVICE_RETRY_SECONDS = 30 };
+
 static const char usage_text[] =
     "Usage: breathe [OPTIONS] SESSION          play a session live\n"
     "       breathe -o FILE [OPTIONS] SESSION  render it to FILE (WAV, FLAC, Ogg by extension)\n"
@@ -590,6 +593,63 @@ static int show_stats(FILE *out, FILE *err)
     return EXIT_DONE;
 }
 
+static double monotonic_seconds(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + now.tv_nsec / 1e9;
+}
+
+/* Live playback failed (the device went away, or stopped taking sound):
+ * try to open it again, once a second for DEVICE_RETRY_SECONDS, and play on
+ * from where it stopped with a fade-in. Returns the status of the last run;
+ * OUT_STOPPED when a signal came while waiting. */
+static int play_on_after_failures(const out_backend *backend, out_stream **stream,
+                                  const out_params *params, run_context *r, out_source source,
+                                  FILE *err)
+{
+    transport *t = r->transport;
+    int rate = timeline_rate(r->timeline);
+    char *why = NULL;
+    size_t why_size = 0;
+    int ran = OUT_FAILED;
+    while (ran == OUT_FAILED && !interrupted) {
+        char at[32];
+        status_clear(&r->display);
+        status_format_time(at, sizeof at, atomic_load(&t->position), rate);
+        fprintf(err, "breathe: lost the audio device at %s; trying again for %d s\n", at,
+                DEVICE_RETRY_SECONDS);
+        fflush(err);
+        double give_up = monotonic_seconds() + DEVICE_RETRY_SECONDS;
+        bool reopened = false;
+        while (!reopened && !interrupted && monotonic_seconds() < give_up) {
+            free(why);
+            why = NULL;
+            FILE *attempt = open_memstream(&why, &why_size);
+            FILE *to = attempt ? attempt : err;
+            backend->close(*stream, false, to);
+            *stream = NULL;
+            for (int i = 0; i < 10 && !interrupted; i++)
+                nanosleep(&(struct timespec){ .tv_nsec = 100000000 }, NULL);
+            reopened = !interrupted && backend->open(stream, params, to) == 0;
+            if (attempt)
+                fclose(attempt);
+        }
+        if (interrupted)
+            return OUT_STOPPED;
+        if (!reopened)
+            break;
+        fprintf(err, "breathe: the audio device is back; playing on from %s\n", at);
+        fflush(err);
+        transport_fade_in(t);
+        ran = backend->run(*stream, source, monitor, r, err);
+    }
+    if (ran == OUT_FAILED && why && *why)
+        fputs(why, err);
+    free(why);
+    return ran;
+}
+
 static int run(const options *o, const char *name, FILE *out, FILE *err)
 {
     loaded l;
@@ -680,6 +740,8 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
     out_source source = { transport_render, &t };
     time_t started = time(NULL);
     int ran = backend->run(stream, source, monitor, &r, err);
+    if (ran == OUT_FAILED && !o->output)
+        ran = play_on_after_failures(backend, &stream, &params, &r, source, err);
     signal_transport = NULL;
     keys_close();
     int64_t reached = atomic_load(&t.position);
@@ -709,7 +771,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
     if (backend->close(stream, result == EXIT_DONE, err) != 0 && result == EXIT_DONE)
         result = EXIT_RUNTIME;
     if (!o->output && o->record_history)
-        record_session(name, started, ran == OUT_DONE && !stopped, engine_end(e) - eo.start,
+        record_session(name, started, ran == OUT_DONE && !stopped, r.end - eo.start,
                        reached - eo.start, rate, err);
     if (result == EXIT_DONE && o->output && !o->quiet) {
         char length[32];

@@ -82,6 +82,11 @@ int64_t transport_next_step(const timeline *tl, int64_t position, int64_t end)
     return span.end;
 }
 
+void transport_fade_in(transport *t)
+{
+    t->level = 0.0;
+}
+
 /* Moves the volume towards its target by what `frames` frames allow. */
 static void follow_volume(transport *t, size_t frames)
 {

@@ -78,6 +78,10 @@ void transport_collect(transport *t);
  * of the render `end` when there is no next step. */
 int64_t transport_next_step(const timeline *tl, int64_t position, int64_t end);
 
+/* After the output was lost and opened again: what follows fades in from
+ * silence. Only while transport_render() is not running. */
+void transport_fade_in(transport *t);
+
 /* An out_source render function; context is the transport. */
 size_t transport_render(void *context, float *out, size_t frames);
 

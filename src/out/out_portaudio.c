@@ -25,6 +25,9 @@
  * this margin. Through ALSA's pulse plugin the last output latency and
  * then up to about 15 ms more were lost without it. */
 #define TAIL_MARGIN_SECONDS 0.05
+/* A stream whose callback has not asked for sound for this long, without
+ * an error, has lost its device all the same. */
+#define STALL_SECONDS 3.0
 
 struct out_stream {
     PaStream *stream;
@@ -321,10 +324,13 @@ static int portaudio_run(out_stream *stream, out_source source, out_monitor moni
         return OUT_FAILED;
     }
     int status = OUT_DONE;
-    double drained = 0.0;
+    double drained = 0.0, stalled = 0.0;
+    int64_t last_frames = -1;
     for (;;) {
         sleep_seconds(POLL_SECONDS);
         int64_t frames = atomic_load_explicit(&stream->frames_rendered, memory_order_relaxed);
+        stalled = frames == last_frames ? stalled + POLL_SECONDS : 0.0;
+        last_frames = frames;
         if (monitor != NULL && !monitor(monitor_context, frames)) {
             Pa_AbortStream(stream->stream);
             status = OUT_STOPPED;
@@ -341,6 +347,13 @@ static int portaudio_run(out_stream *stream, out_source source, out_monitor moni
         }
         if (active == 0 && !complete) {
             fprintf(err, "breathe: audio device '%s' stopped playing\n", stream->device_name);
+            Pa_AbortStream(stream->stream);
+            status = OUT_FAILED;
+            break;
+        }
+        if (!complete && stalled >= STALL_SECONDS) {
+            fprintf(err, "breathe: audio device '%s' stopped taking sound\n",
+                    stream->device_name);
             Pa_AbortStream(stream->stream);
             status = OUT_FAILED;
             break;

@@ -4,6 +4,7 @@
  *   check_controls skip CAPTURE.raw REFERENCE.wav NEXT.wav PRESSED_SECONDS
  *   check_controls volume CAPTURE.raw REFERENCE.wav DB
  *   check_controls stop CAPTURE.raw REFERENCE.wav STOPPED_SECONDS
+ *   check_controls resume CAPTURE.raw REFERENCE.wav LOST_SECONDS
  *
  * CAPTURE.raw is what the null sink recorded (raw float32 stereo at the
  * reference's rate); REFERENCE.wav is the offline render of the whole
@@ -19,7 +20,11 @@
  *  - volume: the capture starts as the reference and ends as the reference
  *    times DB;
  *  - stop: the capture is the reference for about STOPPED_SECONDS, then fades
- *    out rather than cut off.
+ *    out rather than cut off;
+ *  - resume: the capture was started when the audio device came back after
+ *    it was lost LOST_SECONDS into the session; it fades in and holds the
+ *    reference from about there (not from the start, nor from where the
+ *    session would be had it gone on while the device was away) to the end.
  * Timing bounds are loose (keys and signals arrive when a shell sends them);
  * sample matches are tight: a live capture through the null sink is exact.
  * Exit status: 0 pass, 1 fail, 2 usage or unreadable input. */
@@ -131,26 +136,44 @@ static double max_difference(const audio *cap, const audio *ref, int64_t lag, in
     return worst;
 }
 
-/* The lag (capture frame minus reference frame) within guess +- radius that
- * best matches ref frames [from, from + length). */
-static int64_t find_lag(const audio *cap, const audio *ref, int64_t from, int64_t length,
-                        int64_t guess, int64_t radius)
+/* Sum of squared differences over ref frames [from, from + length) at a
+ * lag, given up once past `enough`. */
+static double squared_error(const audio *cap, const audio *ref, int64_t lag, int64_t from,
+                            int64_t length, double enough)
 {
-    int64_t best = guess;
+    double error = 0.0;
+    for (int64_t i = from; i < from + length && error < enough; i++)
+        for (int ch = 0; ch < 2; ch++) {
+            double d = sample(cap, i + lag, ch) - sample(ref, i, ch);
+            error += d * d;
+        }
+    return error;
+}
+
+static int64_t best_lag(const audio *cap, const audio *ref, int64_t from, int64_t length,
+                        int64_t lo, int64_t hi)
+{
+    int64_t best = lo;
     double best_error = INFINITY;
-    for (int64_t lag = guess - radius; lag <= guess + radius; lag++) {
-        double error = 0.0;
-        for (int64_t i = from; i < from + length && error < best_error; i++)
-            for (int ch = 0; ch < 2; ch++) {
-                double d = sample(cap, i + lag, ch) - sample(ref, i, ch);
-                error += d * d;
-            }
+    for (int64_t lag = lo; lag <= hi; lag++) {
+        double error = squared_error(cap, ref, lag, from, length, best_error);
         if (error < best_error) {
             best_error = error;
             best = lag;
         }
     }
     return best;
+}
+
+/* The lag (capture frame minus reference frame) within guess +- radius that
+ * best matches ref frames [from, from + length): first on a short stretch
+ * (fast), then on the whole stretch close to the best short one. */
+static int64_t find_lag(const audio *cap, const audio *ref, int64_t from, int64_t length,
+                        int64_t guess, int64_t radius)
+{
+    int64_t rough = best_lag(cap, ref, from, length < 256 ? length : 256, guess - radius,
+                             guess + radius);
+    return best_lag(cap, ref, from, length, rough - 16, rough + 16);
 }
 
 /* Where the reference starts in the capture, checked over its first 0.5 s. */
@@ -301,10 +324,40 @@ static int check_stop(const audio *cap, const audio *ref, double stopped_seconds
     return failed;
 }
 
+static int check_resume(const audio *cap, const audio *ref, double lost_seconds)
+{
+    int64_t first = first_sound(cap, 0);
+    if (first < 0) {
+        check(false, "the capture holds sound");
+        return 1;
+    }
+    /* Past the fade-in, the capture is the reference from some frame on:
+     * search every frame from 1.5 s before the loss to 6 s after it. */
+    int64_t fade = (int64_t)(PAUSE_FADE * rate);
+    int64_t probe = first + fade + rate / 20;
+    int64_t lost = (int64_t)(lost_seconds * rate);
+    int64_t lo = lost - 3 * rate / 2, hi = lost + 6 * rate;
+    int64_t center = (lo + hi) / 2;
+    int64_t lag = find_lag(cap, ref, center, rate / 4, probe - center, (hi - lo) / 2);
+    int64_t resumed_at = first - lag;
+    printf("the capture plays the session from %.3f s (lost at %.0f s, shown rounded)\n",
+           (double)resumed_at / rate, lost_seconds);
+    check(resumed_at > lost - rate && resumed_at < lost + 3 * rate / 2,
+          "it plays on from about where the device was lost");
+    double diff = max_difference(cap, ref, lag, first + fade - lag, last_sound(ref) + 1, 1.0);
+    printf("after the fade-in, differs from the render by at most %.2g\n", diff);
+    check(diff < MATCH, "then the rest of the session is the offline render");
+    double head = peak(cap, first, first + rate / 100);
+    double later = peak(cap, first + fade + rate / 10, first + fade + rate / 5);
+    printf("peak %.5f in the first 10 ms, %.4f after the fade-in\n", head, later);
+    check(head < 0.05 * later, "the sound fades in rather than starts at full level");
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 5) {
-        fprintf(stderr, "usage: check_controls pause|skip|volume|stop CAPTURE.raw "
+        fprintf(stderr, "usage: check_controls pause|skip|volume|stop|resume CAPTURE.raw "
                         "REFERENCE.wav [NEXT.wav] NUMBER\n");
         return 2;
     }
@@ -316,6 +369,8 @@ int main(int argc, char **argv)
         return check_pause(&cap, &ref, atof(argv[4])) ? 1 : 0;
     if (strcmp(mode, "volume") == 0)
         return check_volume(&cap, &ref, atof(argv[4])) ? 1 : 0;
+    if (strcmp(mode, "resume") == 0)
+        return check_resume(&cap, &ref, atof(argv[4])) ? 1 : 0;
     if (strcmp(mode, "stop") == 0)
         return check_stop(&cap, &ref, atof(argv[4])) ? 1 : 0;
     if (strcmp(mode, "skip") == 0 && argc == 6) {
