@@ -43,9 +43,9 @@
 #define SKIP_FADE 0.1        /* TRANSPORT_SKIP_FADE_SECONDS */
 #define STOP_FADE 0.3        /* TRANSPORT_STOP_FADE_SECONDS */
 /* When a key or signal lands, in the session's time: up to EARLY seconds
- * earlier than the shell's clock says (audio starts a little after the
- * program), or LATE seconds later. */
-#define EARLY 1.0
+ * earlier or LATE seconds later than sent (the senders time them from when
+ * the audio runs, which they see only within a tenth of a second or so). */
+#define EARLY 0.5
 #define LATE 0.5
 
 typedef struct {

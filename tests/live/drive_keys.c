@@ -5,7 +5,9 @@
  *              KEYS PROGRAM [ARGS...]
  *
  * KEYS is a comma-separated list of SECONDS=CHARS: at SECONDS after the
- * start, CHARS are typed ("space" types one space, "ctrl-c" a Ctrl-C). --signal sends a signal
+ * program first draws its status line (the first "erase to the end of the
+ * line", ESC [ K, it writes: breathe draws it once its audio runs, so the
+ * times are the session's own however long the program takes to start), CHARS are typed ("space" types one space, "ctrl-c" a Ctrl-C). --signal sends a signal
  * (INT, TERM, USR1) to the program instead. Everything the program writes
  * to the terminal is read (and copied to standard output at the end).
  *
@@ -160,12 +162,15 @@ int main(int argc, char **argv)
 
     static char output[1 << 20];
     size_t used = 0;
-    double start = now();
+    double start = now(), started = -1.0;
     int next = 0, status = 0;
     bool exited = false, saw_raw = false;
     while (!exited) {
-        double elapsed = now() - start;
-        if (elapsed > TIMEOUT_SECONDS) {
+        for (size_t i = 0; started < 0.0 && i + 3 <= used; i++)
+            if (memcmp(output + i, "\033[K", 3) == 0)
+                started = now();
+        double elapsed = started < 0.0 ? -1.0 : now() - started;
+        if (now() - start > TIMEOUT_SECONDS) {
             kill(child, SIGKILL);
             waitpid(child, &status, 0);
             check(false, "the program ended within the time limit");
