@@ -2,7 +2,8 @@
  * encodings, non-finite samples, damaged and enormous files, and things that
  * are not files at all. Each must give a clear error or play safely: a
  * decoded length that follows from the file, and a render that stays finite
- * and under full scale. Nothing may hang. */
+ * and under full scale. Nothing may hang or hold the whole of a huge file in
+ * memory. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,11 +11,13 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <signal.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clip.h"
@@ -385,6 +388,122 @@ static void test_not_files_refused_without_hanging(void **state)
     free(folder);
 }
 
+/* ---- a 2 GB file ---- */
+
+static void put_le(unsigned char *at, uint64_t value, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        at[i] = (unsigned char)(value >> (8 * i));
+}
+
+static long status_kb(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return -1;
+    char line[256];
+    long kb = -1;
+    size_t n = strlen(field);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0 && line[n] == ':')
+            kb = strtol(line + n + 1, NULL, 10);
+    fclose(f);
+    return kb;
+}
+
+/* Loads the session and renders a second at its start and a second 90
+ * minutes in; returns 0, or the step that failed. */
+static int load_and_play(const char *session_path)
+{
+    session *s = NULL;
+    timeline *t = NULL;
+    if (session_load(session_path, &s, stderr) != 0)
+        return 1;
+    if (timeline_build(s, &t, stderr) != 0)
+        return 2;
+    static float out[OUTPUT_RATE * 2];
+    int status = 0;
+    const int64_t starts[] = { 0, (int64_t)90 * 60 * OUTPUT_RATE };
+    for (size_t i = 0; i < 2 && status == 0; i++) {
+        engine_options options = { .volume_db = 0.0, .start = starts[i], .length = OUTPUT_RATE };
+        engine *e = engine_create(t, &options);
+        if (e == NULL || engine_render(e, out, OUTPUT_RATE) != OUTPUT_RATE)
+            status = 3;
+        for (size_t j = 0; status == 0 && j < 2 * OUTPUT_RATE; j++)
+            if (!isfinite(out[j]) || fabsf(out[j]) > PEAK_LIMIT)
+                status = 4;
+        engine_free(e);
+    }
+    timeline_free(t);
+    session_free(s);
+    return status;
+}
+
+/* A 2 GB 32-bit float stereo WAV at 48 kHz: 268 million frames, 93 minutes,
+ * written in a moment as a header and a sparse body of silence, used as a
+ * session's background. In a child process, loading the session and playing
+ * a second at its start and one near its end must raise the peak resident
+ * size by far less than the file's size (the file is streamed). */
+#define MEMORY_GROWTH_LIMIT_KB (64 * 1024)
+static void test_two_gigabyte_background(void **state)
+{
+    char *path = testaudio_path(dir, "huge.wav");
+    uint64_t data = 2ull * 1024 * 1024 * 1024 - 64;
+    unsigned char header[44] = "RIFF____WAVEfmt ";
+    put_le(header + 4, 36 + data, 4);
+    put_le(header + 16, 16, 4);               /* fmt chunk size */
+    put_le(header + 20, 3, 2);                /* IEEE float */
+    put_le(header + 22, 2, 2);                /* channels */
+    put_le(header + 24, OUTPUT_RATE, 4);
+    put_le(header + 28, OUTPUT_RATE * 8, 4);  /* bytes per second */
+    put_le(header + 32, 8, 2);                /* block align */
+    put_le(header + 34, 32, 2);               /* bits */
+    memcpy(header + 36, "data", 4);
+    put_le(header + 40, data, 4);
+    FILE *file = fopen(path, "wb");
+    assert_non_null(file);
+    assert_int_equal(fwrite(header, 1, sizeof header, file), sizeof header);
+    assert_int_equal(ftruncate(fileno(file), (off_t)(sizeof header + data)), 0);
+    fclose(file);
+    char *session_path = testaudio_path(dir, "huge.cfg");
+    file = fopen(session_path, "w");
+    assert_non_null(file);
+    fputs("title = \"Huge background\";\n"
+          "background = { file = \"huge.wav\"; level = -20.0; };\n"
+          "steps = ( { type = \"timer\"; duration = \"2h\"; } );\n", file);
+    fclose(file);
+
+    int pipe_fds[2];
+    assert_int_equal(pipe(pipe_fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        alarm(120);
+        long start_kb = status_kb("VmRSS");
+        int status = load_and_play(session_path);
+        long growth = status_kb("VmHWM") - start_kb;
+        ssize_t ignored = write(pipe_fds[1], &growth, sizeof growth);
+        (void)ignored;
+        _exit(status);
+    }
+    close(pipe_fds[1]);
+    long growth_kb = -1;
+    ssize_t got = read(pipe_fds[0], &growth_kb, sizeof growth_kb);
+    close(pipe_fds[0]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    print_message("2 GB background: exit %d, peak resident size rose by %ld kB\n",
+                  WIFEXITED(status) ? WEXITSTATUS(status) : -1, growth_kb);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(got, (ssize_t)sizeof growth_kb);
+    assert_true(growth_kb >= 0 && growth_kb < MEMORY_GROWTH_LIMIT_KB);
+    unlink(session_path);
+    unlink(path);
+    free(session_path);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_truncated_wav_keeps_what_is_there),
         cmocka_unit_test(test_truncated_compressed_files),
         cmocka_unit_test(test_not_files_refused_without_hanging),
+        cmocka_unit_test(test_two_gigabyte_background),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
