@@ -15,9 +15,12 @@
 #include "config.h"
 #include "engine.h"
 #include "keys.h"
+#include "lint.h"
 #include "out.h"
+#include "plot.h"
 #include "safety.h"
 #include "session.h"
+#include "starter.h"
 #include "status.h"
 #include "timeline.h"
 #include "transport.h"
@@ -32,7 +35,9 @@ enum { DEVICE_RETRY_SECONDS = 30 };
 static const char usage_text[] =
     "Usage: breathe [OPTIONS] SESSION          play a session live\n"
     "       breathe -o FILE [OPTIONS] SESSION  render it to FILE (WAV, FLAC, Ogg by extension)\n"
-    "       breathe --check SESSION...         validate, print the timeline and total length\n"
+    "       breathe --check SESSION...         validate, print the timeline and warnings\n"
+    "       breathe --plot FILE.svg SESSION    draw the session as an SVG picture\n"
+    "       breathe --new FILE                 write a commented session to start from\n"
     "       breathe --list                     installed sessions with title and length\n"
     "       breathe --list-devices             audio output devices\n"
     "       breathe --stats                    your practice: totals, streaks, last 14 days\n"
@@ -40,7 +45,12 @@ static const char usage_text[] =
     "\n"
     "  -o, --output FILE        render to FILE instead of playing (.wav 32-bit float,\n"
     "                           .flac 24-bit, .ogg/.oga Vorbis, .opus)\n"
-    "  -c, --check              check sessions and print their timelines; no audio\n"
+    "  -c, --check              check sessions, print their timelines and warnings\n"
+    "                           (FILE:LINE: warning: ...); no audio\n"
+    "      --plot FILE          draw the session to FILE (SVG): breaths, steps, cues,\n"
+    "                           bells; --start and --length choose the part drawn\n"
+    "      --new FILE           write a starting session to FILE (.cfg is added when\n"
+    "                           missing); never replaces an existing file\n"
     "      --list               list installed sessions\n"
     "      --list-devices       list output devices\n"
     "      --stats              sessions and minutes this week and in total, streaks,\n"
@@ -72,6 +82,8 @@ static const char usage_text[] =
 
 typedef struct {
     const char *output;
+    const char *plot;         /* --plot FILE */
+    const char *new_session;  /* --new FILE */
     const char *device;
     bool check, list, list_devices, names_only, quiet, stats;
     bool record_history;   /* live sessions go into the history */
@@ -263,12 +275,16 @@ typedef struct {
     FILE *out;
 } check_context;
 
+enum { LABEL_COLUMN = 30 };
+
+/* One line per step: start, length, breaths a minute (breathe steps), the
+ * label indented by repeat depth, then what the step is. */
 static void print_step(void *context, const session_step *step, int depth, int64_t start,
                        int64_t length, long long rounds)
 {
     check_context *c = context;
     int rate = timeline_rate(c->timeline);
-    char at[32], span[32], what[256];
+    char at[32], span[32], pace[32] = "", what[256];
     status_format_time(at, sizeof at, start, rate);
     status_format_time(span, sizeof span, length, rate);
     switch (step->type) {
@@ -302,17 +318,34 @@ static void print_step(void *context, const session_step *step, int depth, int64
         }
         if (step->breathe.ramps) {
             format_pattern(to, sizeof to, &step->breathe.ramp_to);
-            snprintf(what, sizeof what, "breathe %s to %s, %lld cycles, %.1f to %.1f/min",
-                     from, to, cycles, 60.0 / cycle_from, 60.0 / cycle_to);
+            snprintf(pace, sizeof pace, "%.1f-%.1f", 60.0 / cycle_from, 60.0 / cycle_to);
+            snprintf(what, sizeof what, "breathe %s to %s, %lld cycles", from, to, cycles);
         } else {
-            snprintf(what, sizeof what, "breathe %s, %lld cycles, %.1f/min", from, cycles,
-                     60.0 / cycle_from);
+            snprintf(pace, sizeof pace, "%.1f", 60.0 / cycle_from);
+            snprintf(what, sizeof what, "breathe %s, %lld cycles", from, cycles);
         }
         break;
     }
     }
-    fprintf(c->out, "  %9s %9s  %*s%s%s%s%s\n", at, span, 2 * depth, "", what,
-            step->label[0] ? "  \"" : "", step->label, step->label[0] ? "\"" : "");
+    /* Pad by characters, not bytes, so labels in any language line up. */
+    const char *label = step->label[0] ? step->label : "-";
+    int shown = 2 * depth;
+    for (const char *p = label; *p; p++)
+        shown += ((unsigned char)*p & 0xC0) != 0x80;
+    fprintf(c->out, "  %8s %8s %9s  %*s%s%*s  %s\n", at, span, pace, 2 * depth, "", label,
+            shown < LABEL_COLUMN ? LABEL_COLUMN - shown : 0, "", what);
+}
+
+typedef struct {
+    const char *path;
+    FILE *err;
+} warning_context;
+
+static void print_warning(void *context, lint_kind kind, int line, const char *message)
+{
+    const warning_context *w = context;
+    (void)kind;
+    fprintf(w->err, "%s:%d: warning: %s\n", w->path, line, message);
 }
 
 static int check_sessions(char **names, int count, FILE *out, FILE *err)
@@ -331,7 +364,8 @@ static int check_sessions(char **names, int count, FILE *out, FILE *err)
             fprintf(out, "  %s\n", s->description);
         if (s->caution)
             fprintf(out, "  Caution: %s\n", s->caution);
-        fprintf(out, "  %9s %9s  %s\n", "start", "length", "step");
+        fprintf(out, "  %8s %8s %9s  %-*s  %s\n", "start", "length", "per min", LABEL_COLUMN,
+                "label", "step");
         check_context c = { l.timeline, out };
         timeline_walk(l.timeline, print_step, &c);
         int64_t total = timeline_length(l.timeline);
@@ -342,9 +376,53 @@ static int check_sessions(char **names, int count, FILE *out, FILE *err)
         else
             fprintf(out, "  total: %s (%lld frames at %d Hz)\n", length, (long long)total,
                     s->sample_rate);
+        fflush(out);
+        warning_context w = { s->path, err };
+        lint_session(l.timeline, print_warning, &w);
         unload(&l);
     }
     return worst;
+}
+
+/* ---- --plot and --new ---- */
+
+static int plot_session(const options *o, const char *name, FILE *out, FILE *err)
+{
+    loaded l;
+    int code = load(name, &l, err);
+    if (code)
+        return code;
+    int64_t start = o->has_start ? timeline_seconds_to_frames(l.timeline, o->start_seconds) : 0;
+    int64_t length = o->has_length ? timeline_seconds_to_frames(l.timeline, o->length_seconds)
+                                   : TIMELINE_FOREVER;
+    int64_t from, frames;
+    plot_window(l.timeline, start, length, &from, &frames);
+    if (frames <= 0) {
+        fprintf(err, "breathe: --start is past the end of the session\n");
+        unload(&l);
+        return EXIT_USAGE;
+    }
+    code = plot_write(l.timeline, start, length, o->plot, err) ? EXIT_RUNTIME : EXIT_DONE;
+    if (code == EXIT_DONE && !o->quiet)
+        fprintf(out, "wrote %s\n", o->plot);
+    unload(&l);
+    return code;
+}
+
+static int new_session(const char *name, bool quiet, FILE *out, FILE *err)
+{
+    size_t length = strlen(name);
+    bool has_extension = length > 4 && strcmp(name + length - 4, ".cfg") == 0;
+    char *path = malloc(length + 5);
+    if (!path)
+        return EXIT_RUNTIME;
+    snprintf(path, length + 5, "%s%s", name, has_extension ? "" : ".cfg");
+    int code = starter_write(path, err) ? EXIT_RUNTIME : EXIT_DONE;
+    if (code == EXIT_DONE && !quiet)
+        fprintf(out, "wrote %s; check it with 'breathe --check %s', play it with "
+                     "'breathe %s'\n", path, path, path);
+    free(path);
+    return code;
 }
 
 /* ---- --list ---- */
@@ -831,7 +909,7 @@ int cli_main(int argc, char **argv)
 {
     FILE *out = stdout, *err = stderr;
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
-           OPT_NAMES, OPT_SAFETY, OPT_STATS };
+           OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
@@ -847,6 +925,8 @@ int cli_main(int argc, char **argv)
         { "version", no_argument, NULL, OPT_VERSION },
         { "safety", no_argument, NULL, OPT_SAFETY },
         { "stats", no_argument, NULL, OPT_STATS },
+        { "plot", required_argument, NULL, OPT_PLOT },
+        { "new", required_argument, NULL, OPT_NEW },
         { NULL, 0, NULL, 0 },
     };
     options o = { .volume_db = 0.0, .record_history = true };
@@ -862,6 +942,8 @@ int cli_main(int argc, char **argv)
         case OPT_LIST_DEVICES: o.list_devices = true; break;
         case OPT_NAMES: o.names_only = true; break;
         case OPT_STATS: o.stats = true; break;
+        case OPT_PLOT: o.plot = optarg; break;
+        case OPT_NEW: o.new_session = optarg; break;
         case OPT_VOLUME: {
             char *end = NULL;
             errno = 0;
@@ -913,6 +995,10 @@ int cli_main(int argc, char **argv)
         result = list_sessions(o.names_only, out, err);
     } else if (o.stats) {
         result = show_stats(out, err);
+    } else if (o.new_session) {
+        result = operands > 0 ? usage_error(err, "--new takes only a file name, not",
+                                            argv[optind])
+                              : new_session(o.new_session, o.quiet, out, err);
     } else if (o.check) {
         result = operands < 1 ? usage_error(err, "--check needs at least one session", NULL)
                               : check_sessions(argv + optind, operands, out, err);
@@ -924,6 +1010,8 @@ int cli_main(int argc, char **argv)
     } else if (operands != 1) {
         result = usage_error(err, operands == 0 ? "no session given" : "give one session, not",
                              operands == 0 ? NULL : "several");
+    } else if (o.plot) {
+        result = plot_session(&o, argv[optind], out, err);
     } else if (o.output && !out_file_format_known(o.output)) {
         result = usage_error(err, "cannot tell the output format from the name (use .wav, "
                                   ".flac, .ogg, .oga or .opus):", o.output);

@@ -846,7 +846,10 @@ static int add_clip(loader *ld, const config_setting_t *s, const char *file, cha
         char **keys = realloc(ld->clip_keys, capacity * sizeof *keys);
         if (keys)
             ld->clip_keys = keys;
-        if (!clips || !keys) {
+        int *lines = realloc(ses->clip_lines, capacity * sizeof *lines);
+        if (lines)
+            ses->clip_lines = lines;
+        if (!clips || !keys || !lines) {
             free(key);
             return fail(ld, s, MSG_OUT_OF_MEMORY);
         }
@@ -869,6 +872,7 @@ static int add_clip(loader *ld, const config_setting_t *s, const char *file, cha
     if (!clip->streamed)
         ld->preloaded_frames += clip->frames;
     ses->clips[ses->clip_count] = clip;
+    ses->clip_lines[ses->clip_count] = (int)config_setting_source_line(s);
     ld->clip_keys[ses->clip_count] = key;
     ses->clip_count++;
     *out = clip;
@@ -1264,6 +1268,8 @@ void session_free(session *s)
     for (size_t i = 0; i < s->clip_count; i++)
         audio_clip_free(s->clips[i]);
     free(s->clips);
+    free(s->clip_lines);
+    free(s->audio_dir);
     free(s);
 }
 
@@ -1292,6 +1298,10 @@ static int parse_audio_dir(loader *ld, const config_setting_t *root)
         return fail(ld, s, MSG_OUT_OF_MEMORY);
     if (!is_folder(ld->audio_folder))
         return fail(ld, s, MSG_AUDIO_DIR_MISSING, quoted(ld->audio_folder, shown, sizeof shown));
+    ld->s->audio_dir = copy_text(ld->audio_folder);
+    if (!ld->s->audio_dir)
+        return fail(ld, s, MSG_OUT_OF_MEMORY);
+    ld->s->audio_dir_line = (int)config_setting_source_line(s);
     return 0;
 }
 

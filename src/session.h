@@ -128,7 +128,10 @@ typedef struct {
     background_settings background;
     session_step *steps;
     size_t step_count;
+    char *audio_dir;          /* audio_dir resolved against the session's folder, or NULL */
+    int audio_dir_line;
     audio_clip **clips;       /* every decoded file, each once */
+    int *clip_lines;          /* where each of clips is first named */
     size_t clip_count;
 } session;
 

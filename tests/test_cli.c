@@ -195,7 +195,11 @@ static void test_check_prints_timeline(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "Short"));
     assert_non_null(strstr(r.out, "Caution: Stop if dizzy."));
-    assert_non_null(strstr(r.out, "breathe 2-3, 2 cycles, 12.0/min"));
+    /* start, length, breaths a minute, label, step: 5 s of 2-3 after the 2 s bell. */
+    assert_non_null(strstr(r.out, "per min  label"));
+    char *calm = strstr(r.out, "0:02     0:10      12.0  Calm");
+    assert_non_null(calm);
+    assert_non_null(strstr(calm, "breathe 2-3, 2 cycles\n"));
     assert_non_null(strstr(r.out, "total: 0:14 (672000 frames at 48000 Hz)"));
     free(path);
 }
@@ -609,6 +613,96 @@ static void test_stats_from_the_history(void **state)
     free(history);
 }
 
+static void test_check_warns_and_still_succeeds(void **state)
+{
+    (void)state;
+    char *path = write_file("holds.cfg",
+                            "format = 1;\ntitle = \"Holds\";\n"
+                            "steps = (\n"
+                            "  { type = \"breathe\"; label = \"Long holds\"; pattern = \"4-21-8\"; cycles = 1; }\n"
+                            ");\n");
+    result r;
+    RUN(&r, "--check", path);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "total: 0:33"));
+    char expected[700];
+    snprintf(expected, sizeof expected, "%s:4: warning: a hold of 21 s is longer than 20 s", path);
+    assert_true(strncmp(r.err, expected, strlen(expected)) == 0);
+    /* 33 s a breath is 1.8 a minute: the second warning, same line. */
+    snprintf(expected, sizeof expected, "%s:4: warning: 1.8 breaths a minute", path);
+    assert_non_null(strstr(r.err, expected));
+    free(path);
+}
+
+static void test_new_writes_a_session_that_checks_clean(void **state)
+{
+    (void)state;
+    char *name = in_dir("evening");
+    char *path = in_dir("evening.cfg");
+    result r;
+    RUN(&r, "--new", name);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "wrote "));
+    RUN(&r, "--check", path);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "");
+    assert_non_null(strstr(r.out, ": evening\n"));
+    /* Never over an existing file: it stays as it was. */
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    fputs("# my edits\n", f);
+    fclose(f);
+    RUN(&r, "--new", path);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "already exists"));
+    char text[8192];
+    f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(text, "# my edits\n"));
+    RUN(&r, "--new", path, "extra");
+    assert_int_equal(r.status, 2);
+    unlink(path);
+    free(path);
+    free(name);
+}
+
+static void test_plot_writes_an_svg(void **state)
+{
+    (void)state;
+    char *session_path = write_file("plotted.cfg", short_session);
+    char *svg = in_dir("plotted.svg");
+    result r;
+    RUN(&r, "--plot", svg, session_path);
+    assert_int_equal(r.status, 0);
+    char text[4096];
+    FILE *f = fopen(svg, "r");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    assert_true(strncmp(text, "<?xml", 5) == 0);
+    assert_non_null(strstr(text, "<svg"));
+    assert_non_null(strstr(text, ">Short</text>"));
+    /* Past the end: a usage error, the picture left alone. */
+    RUN(&r, "--plot", svg, "--start", "1m", session_path);
+    assert_int_equal(r.status, 2);
+    struct stat before;
+    assert_int_equal(stat(svg, &before), 0);
+    assert_true(before.st_size > 1000);
+    /* A folder that does not exist: a runtime failure. */
+    char *nowhere = in_dir("missing-folder/plotted.svg");
+    RUN(&r, "--plot", nowhere, session_path);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "cannot write"));
+    unlink(svg);
+    free(nowhere);
+    free(svg);
+    free(session_path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -616,6 +710,9 @@ int main(void)
         cmocka_unit_test(test_usage_errors_exit_2),
         cmocka_unit_test(test_check_prints_timeline),
         cmocka_unit_test(test_check_reports_file_line_and_exit_2),
+        cmocka_unit_test(test_check_warns_and_still_succeeds),
+        cmocka_unit_test(test_new_writes_a_session_that_checks_clean),
+        cmocka_unit_test(test_plot_writes_an_svg),
         cmocka_unit_test(test_render_wav_is_exact_and_repeatable),
         cmocka_unit_test(test_volume_scales_output),
         cmocka_unit_test(test_failed_render_keeps_existing_file),
