@@ -26,6 +26,8 @@ enum {
 #define LABEL_MIN_CHARS 4
 
 enum { MARK_BELL = 1, MARK_CUE = 2, MARK_VOICE = 4 };
+/* This many marked columns in a row are drawn as one bar. */
+enum { MARK_RUN_COLUMNS = 4 };
 
 typedef struct {
     bool breathing;        /* some frame of the column is in a breath phase */
@@ -274,33 +276,56 @@ static const char *band_class(step_type type)
     }
 }
 
-/* One band per span; spans narrower than a column are drawn to the column's
- * end and those behind them skipped, so the count stays bounded. */
+static void put_band(FILE *f, const char *class_name, double x0, double x1)
+{
+    fprintf(f, "<rect class=\"%s\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\"/>\n",
+            class_name, x0, PLOT_AREA_TOP - PLOT_LABEL_STRIP, x1 - x0,
+            PLOT_AREA_HEIGHT + PLOT_LABEL_STRIP);
+}
+
+/* One labelled band per span. Spans narrower than a column are drawn
+ * together as one plain band, and the walk skips to the next column, so the
+ * number of bands stays bounded however many steps the window holds. */
 static void draw_bands(FILE *f, const plot *p)
 {
     int64_t end = p->from + p->frames, frame = p->from;
     double column_width = PLOT_AREA_WIDTH / PLOT_COLUMNS;
+    double crowd_from = -1.0;    /* where a run of narrow spans began, or < 0 */
     timeline_span span;
     fputs("<g class=\"steps\">\n", f);
     while (frame < end && timeline_locate(p->t, frame, &span)) {
         int64_t stop = span.end < end ? span.end : end;
         double x0 = x_of(p, frame), x1 = x_of(p, stop);
         if (x1 - x0 < column_width) {
+            if (crowd_from < 0.0)
+                crowd_from = x0;
             int c = (int)((x0 - PLOT_AREA_LEFT) / column_width) + 1;
             int64_t next = c >= PLOT_COLUMNS ? end : column_start(p, c);
-            stop = next > stop ? next : stop;
-            x1 = x_of(p, stop);
+            frame = next > stop ? next : stop;
+            continue;
         }
-        fprintf(f, "<rect class=\"%s%s\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\"/>\n",
-                band_class(span.step->type), span.ordinal % 2 ? " odd" : "", x0,
-                PLOT_AREA_TOP - PLOT_LABEL_STRIP, x1 - x0, PLOT_AREA_HEIGHT + PLOT_LABEL_STRIP);
-        char name[256], pace[64];
+        if (crowd_from >= 0.0) {
+            put_band(f, "crowd", crowd_from, x0);
+            put_label(f, crowd_from + 4.0, PLOT_AREA_TOP - 20.0, x0 - crowd_from, "short steps",
+                      "class=\"label\"");
+            crowd_from = -1.0;
+        }
+        char class_name[32], name[256], pace[64];
+        snprintf(class_name, sizeof class_name, "%s%s", band_class(span.step->type),
+                 span.ordinal % 2 ? " odd" : "");
+        put_band(f, class_name, x0, x1);
         step_name(name, sizeof name, span.step);
         step_pace(pace, sizeof pace, span.step);
         put_label(f, x0 + 4.0, PLOT_AREA_TOP - 20.0, x1 - x0, name, "class=\"label\"");
         if (pace[0])
             put_label(f, x0 + 4.0, PLOT_AREA_TOP - 6.0, x1 - x0, pace, "class=\"pace\"");
         frame = stop;
+    }
+    if (crowd_from >= 0.0) {
+        double x_end = x_of(p, end);
+        put_band(f, "crowd", crowd_from, x_end);
+        put_label(f, crowd_from + 4.0, PLOT_AREA_TOP - 20.0, x_end - crowd_from, "short steps",
+                  "class=\"label\"");
     }
     fputs("</g>\n", f);
 }
@@ -460,6 +485,19 @@ static void collect_marks(plot *p)
     }
 }
 
+static bool column_shows(const plot *p, int c, unsigned kind)
+{
+    unsigned marks = p->columns[c].marks;
+    if (marks & MARK_CUE)
+        marks &= ~(unsigned)MARK_VOICE;
+    return (marks & kind) != 0;
+}
+
+static const char *mark_class(unsigned kind)
+{
+    return kind == MARK_BELL ? "bell" : (kind == MARK_CUE ? "cue" : "voice");
+}
+
 static void draw_marks(FILE *f, const plot *p)
 {
     double width = PLOT_AREA_WIDTH / PLOT_COLUMNS;
@@ -474,15 +512,37 @@ static void draw_marks(FILE *f, const plot *p)
     fprintf(f, "<line class=\"row\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
             PLOT_AREA_LEFT, cues_y, PLOT_AREA_LEFT + PLOT_AREA_WIDTH, cues_y);
     for (int c = 0; c < PLOT_COLUMNS; c++) {
-        double x = PLOT_AREA_LEFT + width * (c + 0.5);
         unsigned marks = p->columns[c].marks;
-        if (marks & MARK_BELL)
-            fprintf(f, "<circle class=\"bell\" cx=\"%.2f\" cy=\"%.1f\" r=\"4.5\"/>\n", x, bells_y);
+        /* A cue hides a voice cue in the same column: they share the row. */
         if (marks & MARK_CUE)
-            fprintf(f, "<path class=\"cue\" d=\"M%.2f %.1fl-5 -7h10z\"/>\n", x, cues_y + 3.5);
-        else if (marks & MARK_VOICE)
-            fprintf(f, "<line class=\"voice\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"/>\n",
-                    x, cues_y - 5.0, x, cues_y + 5.0);
+            marks &= ~(unsigned)MARK_VOICE;
+        for (unsigned kind = MARK_BELL; kind <= MARK_VOICE; kind <<= 1) {
+            if (!(marks & kind) || (c > 0 && column_shows(p, c - 1, kind)))
+                continue;
+            int last = c;
+            while (last + 1 < PLOT_COLUMNS && column_shows(p, last + 1, kind))
+                last++;
+            double x = PLOT_AREA_LEFT + width * (c + 0.5);
+            double y = kind == MARK_BELL ? bells_y : cues_y;
+            if (last - c >= MARK_RUN_COLUMNS - 1) {
+                /* Marks in every column of a stretch: one bar for them all. */
+                fprintf(f, "<rect class=\"%s\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" "
+                           "height=\"8\" rx=\"4\"/>\n", mark_class(kind), x - 4.0, y - 4.0,
+                        width * (last - c) + 8.0);
+            } else {
+                for (int i = c; i <= last; i++) {
+                    x = PLOT_AREA_LEFT + width * (i + 0.5);
+                    if (kind == MARK_BELL)
+                        fprintf(f, "<circle class=\"bell\" cx=\"%.2f\" cy=\"%.1f\" r=\"4.5\"/>\n",
+                                x, y);
+                    else if (kind == MARK_CUE)
+                        fprintf(f, "<path class=\"cue\" d=\"M%.2f %.1fl-5 -7h10z\"/>\n", x, y + 3.5);
+                    else
+                        fprintf(f, "<line class=\"voice\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" "
+                                   "y2=\"%.1f\"/>\n", x, y - 5.0, x, y + 5.0);
+                }
+            }
+        }
     }
     double legend_y = PLOT_IMAGE_HEIGHT - 14.0;
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"note\">The curve is how full the lungs "
@@ -506,6 +566,7 @@ static const char style[] =
     ".timer { fill: #e2f1de; } .timer.odd { fill: #d6eacf; }\n"
     ".bell { fill: #f7eed8; } .bell.odd { fill: #f1e4c5; }\n"
     ".cue { fill: #eee6f5; } .cue.odd { fill: #e4d9ee; }\n"
+    ".crowd { fill: #e8e8e8; }\n"
     ".axis line { stroke: #888; stroke-width: 1; }\n"
     ".axis .grid { stroke: #ffffff; stroke-opacity: 0.9; stroke-dasharray: 3 3; }\n"
     ".frame { fill: none; stroke: #999; stroke-width: 1; }\n"
@@ -517,6 +578,7 @@ static const char style[] =
     ".marks .bell { fill: #d9a21b; stroke: #8a6410; stroke-width: 1; }\n"
     ".marks .cue { fill: #6a4c93; }\n"
     ".marks .voice { stroke: #8d7bb0; stroke-width: 1.5; }\n"
+    ".marks rect.voice { fill: #8d7bb0; stroke: none; }\n"
     "</style>\n";
 
 int plot_svg(const timeline *t, int64_t start, int64_t length, char **svg, size_t *size)

@@ -10,8 +10,10 @@
  * true height). When they are not, it is the band between the lowest and
  * highest fullness of each column: a two-hour session reads as where
  * breathing happens, a thirty-second one shows every breath. The
- * marks are thinned to one of each kind per column, so the file stays small
- * (tens of kilobytes) however long or dense the session is.
+ * marks are thinned to one of each kind per column (a run of marked columns
+ * becomes one bar) and steps narrower than a column share one plain band, so
+ * the file stays small however long or dense the session is: about 30 KB for
+ * 30 seconds, 50 KB for two hours, 70 KB for a week of two-second steps.
  *
  * plot_write() writes the picture to a file through a temporary file beside
  * it and a rename, so a failure never leaves a half-written or clobbered file. */
