@@ -17,7 +17,7 @@ static const char starter_template[] =
     "#   breathe --plot picture.svg THIS-FILE   draw it\n"
     "#   breathe THIS-FILE                  play it\n"
     "#\n"
-    "# Every setting is described in the session format guide. Durations are seconds\n"
+    "# Every setting is described in 'man 5 breathe-session'. Durations are seconds\n"
     "# (30) or text with units (\"90s\", \"5m\", \"2m30s\"); levels are in dB; patterns\n"
     "# are breath phase lengths in seconds: \"4-6\" is in 4, out 6; \"4-7-8\" is in 4,\n"
     "# hold 7, out 8; \"4-4-4-4\" also holds 4 after breathing out.\n"

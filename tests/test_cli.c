@@ -703,6 +703,49 @@ static void test_plot_writes_an_svg(void **state)
     free(session_path);
 }
 
+/* Every complete session in the authoring guide (a fenced block starting
+ * "format = 1;") passes --check without a warning. */
+static void test_guide_examples_check_clean(void **state)
+{
+    (void)state;
+    const char *source = getenv("BREATHE_SOURCE_DIR");
+    assert_non_null(source);
+    char guide[4096];
+    snprintf(guide, sizeof guide, "%s/docs/session-format.md", source);
+    FILE *f = fopen(guide, "r");
+    assert_non_null(f);
+    char line[1024], block[16384];
+    size_t used = 0;
+    bool inside = false;
+    int checked = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "```", 3) == 0) {
+            if (inside && strncmp(block, "format = 1;", 11) == 0) {
+                char name[64];
+                snprintf(name, sizeof name, "guide-%d.cfg", checked + 1);
+                char *path = write_file(name, block);
+                result r;
+                RUN(&r, "--check", path);
+                if (r.status != 0 || r.err[0])
+                    fail_msg("example %d of the guide: status %d\n%s", checked + 1, r.status,
+                             r.err);
+                unlink(path);
+                free(path);
+                checked++;
+            }
+            inside = !inside;
+            used = 0;
+            block[0] = '\0';
+            continue;
+        }
+        if (inside && used + strlen(line) < sizeof block)
+            used += (size_t)snprintf(block + used, sizeof block - used, "%s", line);
+    }
+    fclose(f);
+    /* The top-level example and the five of the cookbook. */
+    assert_true(checked >= 6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -713,6 +756,7 @@ int main(void)
         cmocka_unit_test(test_check_warns_and_still_succeeds),
         cmocka_unit_test(test_new_writes_a_session_that_checks_clean),
         cmocka_unit_test(test_plot_writes_an_svg),
+        cmocka_unit_test(test_guide_examples_check_clean),
         cmocka_unit_test(test_render_wav_is_exact_and_repeatable),
         cmocka_unit_test(test_volume_scales_output),
         cmocka_unit_test(test_failed_render_keeps_existing_file),
