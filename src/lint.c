@@ -204,6 +204,29 @@ static void visit_step(void *context, const session_step *step, int depth, int64
 
 /* ---- cue files ---- */
 
+/* A long clip is not held in memory: it is read from its file in pieces. */
+static int add_streamed_clip(ebur128_state *state, const audio_clip *clip, int rate)
+{
+    enum { PIECE_FRAMES = 65536 };
+    char why[256];
+    audio_clip_reader *reader = NULL;
+    float *piece = malloc(sizeof *piece * 2 * PIECE_FRAMES);
+    int status = piece && audio_clip_reader_open(clip, rate, 0, &reader, why, sizeof why) == 0
+                     ? 0 : 1;
+    for (int64_t done = 0; status == 0 && done < clip->frames;) {
+        int64_t got = audio_clip_reader_read(reader, piece, PIECE_FRAMES);
+        if (got <= 0)
+            break;
+        if (ebur128_add_frames_float(state, piece, (size_t)got) != EBUR128_SUCCESS)
+            status = 1;
+        done += got;
+    }
+    if (reader)
+        audio_clip_reader_close(reader);
+    free(piece);
+    return status;
+}
+
 int lint_clip_loudness(const audio_clip *clip, int rate, double *lufs, double *peak_dbfs)
 {
     *lufs = -HUGE_VAL;
@@ -213,9 +236,14 @@ int lint_clip_loudness(const audio_clip *clip, int rate, double *lufs, double *p
     if (!state)
         return 1;
     int status = 0;
-    if (clip->frames > 0
-        && ebur128_add_frames_float(state, clip->samples, (size_t)clip->frames) != EBUR128_SUCCESS)
-        status = 1;
+    if (clip->samples) {
+        if (clip->frames > 0
+            && ebur128_add_frames_float(state, clip->samples, (size_t)clip->frames)
+                   != EBUR128_SUCCESS)
+            status = 1;
+    } else {
+        status = add_streamed_clip(state, clip, rate);
+    }
     double loudness = -HUGE_VAL, peak = 0.0;
     if (status == 0 && ebur128_loudness_global(state, &loudness) == EBUR128_SUCCESS)
         *lufs = loudness;

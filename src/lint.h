@@ -8,8 +8,9 @@
  * Each finding is passed to `report` with the session line it is about; the
  * caller prints it ("FILE:LINE: warning: message") and nothing fails.
  *
- * It reads the session, its timeline and its decoded clips; the only thing
- * it looks at outside them is the list of files directly inside `audio_dir`.
+ * It reads the session, its timeline and its clips; outside them it reads
+ * only the list of files directly inside `audio_dir`, and the files of long
+ * cues that are streamed rather than held in memory (to measure them).
  * The thresholds below are the documented ones (docs/session-format.md,
  * "Warnings"). */
 #ifndef BREATHE_LINT_H

@@ -274,6 +274,14 @@ static void test_loudness_of_a_sine_follows_bs1770(void **state)
     assert_true(fabs(lufs - (-20.0)) < 0.2);
     assert_true(fabs(peak - (-20.0)) < 0.05);
     audio_clip_free(clip);
+    /* The same file streamed from disk (as long cues are) measures the same. */
+    assert_int_equal(audio_clip_open(path, RATE, RATE / 2, &clip, why, sizeof why), 0);
+    assert_true(clip->streamed);
+    assert_null(clip->samples);
+    assert_int_equal(lint_clip_loudness(clip, RATE, &lufs, &peak), 0);
+    assert_true(fabs(lufs - (-20.0)) < 0.2);
+    assert_true(fabs(peak - (-20.0)) < 0.05);
+    audio_clip_free(clip);
     free(path);
 }
 
