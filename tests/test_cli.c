@@ -21,6 +21,9 @@
 #include "testaudio.h"
 
 static const char *binary;
+/* Set in cross builds (BREATHE_EXE_WRAPPER, e.g. qemu-aarch64): the program
+ * that runs a binary built for another machine. */
+static const char *wrapper;
 static char *dir;
 
 typedef struct {
@@ -47,10 +50,13 @@ static void run_with_signal(result *r, double signal_after, const char *const *a
     char out_path[512], err_path[512];
     snprintf(out_path, sizeof out_path, "%s/stdout", dir);
     snprintf(err_path, sizeof err_path, "%s/stderr", dir);
-    const char *argv[32] = { binary };
-    int n = 1;
-    for (; args[n - 1] && n < 31; n++)
-        argv[n] = args[n - 1];
+    const char *argv[33];
+    int n = 0;
+    if (wrapper)
+        argv[n++] = wrapper;
+    argv[n++] = binary;
+    for (int a = 0; args[a] && n < 32; a++)
+        argv[n++] = args[a];
     argv[n] = NULL;
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -61,7 +67,7 @@ static void run_with_signal(result *r, double signal_after, const char *const *a
         dup2(o, 1);
         dup2(e, 2);
         dup2(in, 0);
-        execv(binary, (char *const *)argv);
+        execv(argv[0], (char *const *)argv);
         _exit(127);
     }
     if (signal_after > 0) {
@@ -107,6 +113,9 @@ static int setup(void **state)
 {
     (void)state;
     binary = getenv("BREATHE_BINARY");
+    wrapper = getenv("BREATHE_EXE_WRAPPER");
+    if (wrapper && !*wrapper)
+        wrapper = NULL;
     dir = testaudio_temp_dir();
     if (!binary || !dir)
         return -1;

@@ -81,7 +81,12 @@ static pid_t start(const char *output, const char *session_path, const char *err
         dup2(e, 2);
         dup2(in, 0);
         dup2(in, 1);
-        execl(binary, binary, "-q", "-o", output, session_path, (char *)NULL);
+        /* In a cross build the binary runs through qemu (BREATHE_EXE_WRAPPER). */
+        const char *wrapper = getenv("BREATHE_EXE_WRAPPER");
+        if (wrapper && *wrapper)
+            execl(wrapper, wrapper, binary, "-q", "-o", output, session_path, (char *)NULL);
+        else
+            execl(binary, binary, "-q", "-o", output, session_path, (char *)NULL);
         _exit(127);
     }
     return pid;

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,10 +90,13 @@ static char *run_isolated(const char *binary, const char *option, int *status)
     fclose(out);
     assert_int_equal(chmod(copy, 0755), 0);
 
+    /* In a cross build the binary runs through qemu (BREATHE_EXE_WRAPPER). */
+    const char *wrapper = getenv("BREATHE_EXE_WRAPPER");
+    bool wrapped = wrapper && *wrapper;
     char command[2048];
     snprintf(command, sizeof command,
-             "HOME='%s' XDG_DATA_HOME='%s/none' XDG_DATA_DIRS='%s/none' '%s' %s", dir, dir, dir,
-             copy, option);
+             "HOME='%s' XDG_DATA_HOME='%s/none' XDG_DATA_DIRS='%s/none' %s%s%s'%s' %s", dir, dir,
+             dir, wrapped ? "'" : "", wrapped ? wrapper : "", wrapped ? "' " : "", copy, option);
     FILE *pipe = popen(command, "r");
     assert_non_null(pipe);
     char *text = read_all(pipe);
