@@ -26,6 +26,7 @@
 #include "transport.h"
 #include "history.h"
 #include "userconfig.h"
+#include "xdgpath.h"
 
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 
@@ -103,15 +104,16 @@ typedef struct {
     int count;
 } dir_list;
 
-static void dirs_add(dir_list *list, const char *base, const char *suffix)
+/* Adds dir (a new string, which the list takes; NULL adds nothing) unless
+ * the list holds it already or is full. */
+static void dirs_add_new(dir_list *list, char *dir)
 {
-    if (!base || !*base || list->count == MAX_DIRS)
-        return;
-    size_t n = strlen(base) + strlen(suffix) + 2;
-    char *dir = malloc(n);
     if (!dir)
         return;
-    snprintf(dir, n, "%s/%s", base, suffix);
+    if (list->count == MAX_DIRS) {
+        free(dir);
+        return;
+    }
     for (int i = 0; i < list->count; i++) {
         if (strcmp(list->dirs[i], dir) == 0) {
             free(dir);
@@ -119,6 +121,17 @@ static void dirs_add(dir_list *list, const char *base, const char *suffix)
         }
     }
     list->dirs[list->count++] = dir;
+}
+
+static void dirs_add(dir_list *list, const char *base, const char *suffix)
+{
+    if (!base || !*base || list->count == MAX_DIRS)
+        return;
+    size_t n = strlen(base) + strlen(suffix) + 2;
+    char *dir = malloc(n);
+    if (dir)
+        snprintf(dir, n, "%s/%s", base, suffix);
+    dirs_add_new(list, dir);
 }
 
 /* True when this is the program in the build tree, not an installed copy. */
@@ -138,20 +151,13 @@ static bool running_from_build_tree(void)
     return inside;
 }
 
-/* $XDG_DATA_HOME, each of $XDG_DATA_DIRS, the install prefix, then (for a
- * build that has not been installed) the source tree. */
+/* $XDG_DATA_HOME (else ~/.local/share), each of $XDG_DATA_DIRS, the install
+ * prefix, then (for a build that has not been installed) the source tree. */
 static void data_dirs(dir_list *list, const char *what)
 {
+    dirs_add_new(list,
+                 xdgpath_user(XDGPATH_DATA, getenv("XDG_DATA_HOME"), getenv("HOME"), what));
     char buffer[4096];
-    const char *home = getenv("HOME");
-    const char *data_home = getenv("XDG_DATA_HOME");
-    if (data_home && *data_home) {
-        snprintf(buffer, sizeof buffer, "%s/breathe", data_home);
-        dirs_add(list, buffer, what);
-    } else if (home && *home) {
-        snprintf(buffer, sizeof buffer, "%s/.local/share/breathe", home);
-        dirs_add(list, buffer, what);
-    }
     const char *data_dirs_env = getenv("XDG_DATA_DIRS");
     if (!data_dirs_env || !*data_dirs_env)
         data_dirs_env = "/usr/local/share:/usr/share";

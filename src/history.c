@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xdgpath.h"
+
 /* Why a line is skipped ("PATH:LINE: warning: skipped: why"). */
 #define WHY_TIME        "it does not start with a time like 2026-11-24T07:30:12+01:00"
 #define WHY_DATE        "'%.10s' is not a date in the calendar"
@@ -79,21 +81,7 @@ static int64_t record_day(const history_record *r)
 
 char *history_path(const char *xdg_state_home, const char *home)
 {
-    const char *base, *suffix;
-    if (xdg_state_home && *xdg_state_home) {
-        base = xdg_state_home;
-        suffix = "/breathe/history";
-    } else if (home && *home) {
-        base = home;
-        suffix = "/.local/state/breathe/history";
-    } else {
-        return NULL;
-    }
-    size_t n = strlen(base) + strlen(suffix) + 1;
-    char *path = malloc(n);
-    if (path)
-        snprintf(path, n, "%s%s", base, suffix);
-    return path;
+    return xdgpath_user(XDGPATH_STATE, xdg_state_home, home, "history");
 }
 
 int history_utc_offset(time_t t)

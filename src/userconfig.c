@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "xdgpath.h"
+
 /* Every message the file's owner can see, printed as "FILE:LINE: message". */
 #define MSG_CANNOT_READ     "cannot read the settings file: %s"
 #define MSG_UNKNOWN_SETTING "unknown setting '%s'; the settings are " KNOWN_LIST
@@ -28,21 +30,7 @@ static const char *const known_settings[] = { "device", "volume", "quiet", "sess
 
 char *userconfig_path(const char *xdg_config_home, const char *home)
 {
-    const char *base, *suffix;
-    if (xdg_config_home && *xdg_config_home) {
-        base = xdg_config_home;
-        suffix = "/breathe/config";
-    } else if (home && *home) {
-        base = home;
-        suffix = "/.config/breathe/config";
-    } else {
-        return NULL;
-    }
-    size_t n = strlen(base) + strlen(suffix) + 1;
-    char *path = malloc(n);
-    if (path)
-        snprintf(path, n, "%s%s", base, suffix);
-    return path;
+    return xdgpath_user(XDGPATH_CONFIG, xdg_config_home, home, "config");
 }
 
 static int problem(FILE *err, const char *file, int line, const char *format, ...)
