@@ -24,7 +24,6 @@ static const char *binary;
 /* Set in cross builds (BREATHE_EXE_WRAPPER, e.g. qemu-aarch64): the program
  * that runs a binary built for another machine. */
 static const char *wrapper;
-static char *dir;
 
 typedef struct {
     int status;     /* exit code, or 128 + signal */
@@ -48,8 +47,8 @@ static void slurp(const char *path, char *buffer, size_t size)
 static void run_with_signal(result *r, double signal_after, const char *const *args)
 {
     char out_path[512], err_path[512];
-    snprintf(out_path, sizeof out_path, "%s/stdout", dir);
-    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+    snprintf(out_path, sizeof out_path, "%s/stdout", testaudio_dir);
+    snprintf(err_path, sizeof err_path, "%s/stderr", testaudio_dir);
     const char *argv[33];
     int n = 0;
     if (wrapper)
@@ -85,15 +84,12 @@ static void run_with_signal(result *r, double signal_after, const char *const *a
 
 #define RUN(r, ...) run_with_signal((r), 0, (const char *const[]){ __VA_ARGS__, NULL })
 
-static char *in_dir(const char *name) { return testaudio_path(dir, name); }
+static char *in_dir(const char *name) { return testaudio_path(testaudio_dir, name); }
 
 static char *write_file(const char *name, const char *text)
 {
-    char *path = in_dir(name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    char *path = testaudio_write_text(testaudio_dir, name, text);
+    assert_non_null(path);
     return path;
 }
 
@@ -116,8 +112,7 @@ static int setup(void **state)
     wrapper = getenv("BREATHE_EXE_WRAPPER");
     if (wrapper && !*wrapper)
         wrapper = NULL;
-    dir = testaudio_temp_dir();
-    if (!binary || !dir)
+    if (!binary || testaudio_dir_setup(state) != 0)
         return -1;
     /* The program reads the person's defaults and keeps their history:
      * here, fresh ones inside the test's folder. */
@@ -132,23 +127,13 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    (void)state;
-    char command[600];
-    snprintf(command, sizeof command, "rm -rf '%s'", dir);
-    int removed = system(command);
-    free(dir);
-    return removed;
-}
-
 /* Writes the defaults file ($XDG_CONFIG_HOME/breathe/config); returns its path. */
 static char *write_config(const char *text)
 {
     char folder[600];
-    snprintf(folder, sizeof folder, "%s/config", dir);
+    snprintf(folder, sizeof folder, "%s/config", testaudio_dir);
     mkdir(folder, 0700);
-    snprintf(folder, sizeof folder, "%s/config/breathe", dir);
+    snprintf(folder, sizeof folder, "%s/config/breathe", testaudio_dir);
     mkdir(folder, 0700);
     return write_file("config/breathe/config", text);
 }
@@ -600,9 +585,9 @@ static void test_stats_from_the_history(void **state)
             used += (size_t)snprintf(text + used, sizeof text - used, "not a record\n");
     }
     char folder[600];
-    snprintf(folder, sizeof folder, "%s/state", dir);
+    snprintf(folder, sizeof folder, "%s/state", testaudio_dir);
     mkdir(folder, 0700);
-    snprintf(folder, sizeof folder, "%s/state/breathe", dir);
+    snprintf(folder, sizeof folder, "%s/state/breathe", testaudio_dir);
     mkdir(folder, 0700);
     free(write_file("state/breathe/history", text));
     RUN(&r, "--stats");
@@ -778,5 +763,5 @@ int main(void)
         cmocka_unit_test(test_user_defaults),
         cmocka_unit_test(test_stats_from_the_history),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, testaudio_dir_teardown);
 }

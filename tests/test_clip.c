@@ -23,19 +23,6 @@
 /* Far above the resampler's pre-ringing, far below the burst. */
 #define ONSET_THRESHOLD 0.05
 
-static int setup_dir(void **state)
-{
-    *state = testaudio_temp_dir();
-    return *state == NULL ? -1 : 0;
-}
-
-static int teardown_dir(void **state)
-{
-    testaudio_remove_dir(*state);
-    free(*state);
-    return 0;
-}
-
 static int64_t first_above(const float *samples, int64_t frames, int channel, double threshold)
 {
     for (int64_t i = 0; i < frames; i++)
@@ -305,11 +292,8 @@ static void test_errors(void **state)
     check_refused(fifo, "not a regular file");
     free(fifo);
 
-    char *text = testaudio_path(dir, "notes.wav");
-    FILE *file = fopen(text, "w");
-    assert_non_null(file);
-    fputs("These are notes, not sound.\n", file);
-    fclose(file);
+    char *text = testaudio_write_text(dir, "notes.wav", "These are notes, not sound.\n");
+    assert_non_null(text);
     check_refused(text, "not an audio file");
     free(text);
 
@@ -359,16 +343,15 @@ static void test_free_null(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_rates_to_48000, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_rates_to_44100, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_stereo_kept_apart, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_four_channels_mixed_down, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_non_finite_and_loud_samples, setup_dir,
-                                        teardown_dir),
-        cmocka_unit_test_setup_teardown(test_flac_and_vorbis, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_edges_faded, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_errors, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_too_long, setup_dir, teardown_dir),
+        TESTAUDIO_TEST_IN_DIR(test_rates_to_48000),
+        TESTAUDIO_TEST_IN_DIR(test_rates_to_44100),
+        TESTAUDIO_TEST_IN_DIR(test_stereo_kept_apart),
+        TESTAUDIO_TEST_IN_DIR(test_four_channels_mixed_down),
+        TESTAUDIO_TEST_IN_DIR(test_non_finite_and_loud_samples),
+        TESTAUDIO_TEST_IN_DIR(test_flac_and_vorbis),
+        TESTAUDIO_TEST_IN_DIR(test_edges_faded),
+        TESTAUDIO_TEST_IN_DIR(test_errors),
+        TESTAUDIO_TEST_IN_DIR(test_too_long),
         cmocka_unit_test(test_free_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,38 +25,11 @@ typedef struct {
     int rate;
 } render;
 
-static char *temp_dir;
-
-static int setup(void **state)
-{
-    (void)state;
-    temp_dir = testaudio_temp_dir();
-    return temp_dir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    testaudio_remove_dir(temp_dir);
-    free(temp_dir);
-    return 0;
-}
-
-static char *write_session(const char *name, const char *text)
-{
-    char *path = malloc(strlen(temp_dir) + strlen(name) + 2);
-    sprintf(path, "%s/%s", temp_dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
 static void load(render *r, const char *text)
 {
     memset(r, 0, sizeof *r);
-    char *path = write_session("golden.cfg", text);
+    char *path = testaudio_write_text(testaudio_dir, "golden.cfg", text);
+    assert_non_null(path);
     int status = session_load(path, &r->session, stderr);
     free(path);
     assert_int_equal(status, 0);
@@ -348,7 +321,7 @@ static void test_cue_placed_on_exact_frame_after_resampling(void **state)
     int rates[] = { 22050, 44100, 96000 };
     for (int i = 0; i < 3; i++) {
         char wav[512];
-        snprintf(wav, sizeof wav, "%s/burst-%d.wav", temp_dir, rates[i]);
+        snprintf(wav, sizeof wav, "%s/burst-%d.wav", testaudio_dir, rates[i]);
         int64_t burst_start = rates[i] / 4;   /* 0.25 s into the file */
         testaudio_burst burst = { rates[i], burst_start, rates[i] / 2, 1000.0, 0.5 };
         assert_int_equal(testaudio_write_burst(wav, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 1,
@@ -377,7 +350,7 @@ static void test_background_ducks_under_cues(void **state)
 {
     (void)state;
     char wav[512];
-    snprintf(wav, sizeof wav, "%s/voice.wav", temp_dir);
+    snprintf(wav, sizeof wav, "%s/voice.wav", testaudio_dir);
     testaudio_burst burst = { 48000, 0, 96000, 3000.0, 0.001 };
     assert_int_equal(testaudio_write_burst(wav, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 1, 96000,
                                            &burst), 0);
@@ -423,7 +396,7 @@ static void test_background_file_loops_seamlessly(void **state)
 {
     (void)state;
     char wav[512];
-    snprintf(wav, sizeof wav, "%s/bed.wav", temp_dir);
+    snprintf(wav, sizeof wav, "%s/bed.wav", testaudio_dir);
     assert_int_equal(testaudio_write(wav, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 48000, 2, 62400,
                                      noise_sample, NULL), 0);
     char text[1024];
@@ -460,5 +433,5 @@ int main(void)
         cmocka_unit_test(test_background_ducks_under_cues),
         cmocka_unit_test(test_background_file_loops_seamlessly),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, testaudio_dir_setup, testaudio_dir_teardown);
 }

@@ -31,7 +31,6 @@
 #include "testaudio.h"
 
 static const char *binary;
-static char *dir;
 static int skipped;
 
 /* A minute of pink noise: 23 MB as a float WAV, and hard to compress. */
@@ -50,24 +49,13 @@ typedef struct {
 static int setup(void **state)
 {
     binary = getenv("BREATHE_BINARY");
-    dir = testaudio_temp_dir();
-    return binary == NULL || dir == NULL ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-    testaudio_remove_dir(dir);
-    free(dir);
-    return 0;
+    return binary == NULL ? -1 : testaudio_dir_setup(state);
 }
 
 static char *write_file(const char *folder, const char *name, const char *text)
 {
-    char *path = testaudio_path(folder, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    char *path = testaudio_write_text(folder, name, text);
+    assert_non_null(path);
     return path;
 }
 
@@ -110,7 +98,7 @@ static void finish(pid_t pid, const char *err_path, result *r)
 
 static void render(const char *output, const char *session_path, result *r)
 {
-    char *err_path = testaudio_path(dir, "stderr");
+    char *err_path = testaudio_path(testaudio_dir, "stderr");
     finish(start(output, session_path, err_path), err_path, r);
     free(err_path);
 }
@@ -177,8 +165,8 @@ static bool mount_small_disk(const char *folder, int kilobytes, bool read_only)
 
 static void test_disk_full(void **state)
 {
-    char *session_path = write_file(dir, "noise.cfg", noise_session);
-    char *disk = testaudio_path(dir, "disk");
+    char *session_path = write_file(testaudio_dir, "noise.cfg", noise_session);
+    char *disk = testaudio_path(testaudio_dir, "disk");
     assert_int_equal(mkdir(disk, 0700), 0);
     if (!mount_small_disk(disk, 1024, false)) {
         rmdir(disk);
@@ -210,8 +198,8 @@ static void test_disk_full(void **state)
 
 static void test_read_only_folder(void **state)
 {
-    char *session_path = write_file(dir, "noise.cfg", noise_session);
-    char *disk = testaudio_path(dir, "read-only");
+    char *session_path = write_file(testaudio_dir, "noise.cfg", noise_session);
+    char *disk = testaudio_path(testaudio_dir, "read-only");
     assert_int_equal(mkdir(disk, 0700), 0);
     if (!mount_small_disk(disk, 1024, true)) {
         rmdir(disk);
@@ -241,11 +229,11 @@ static void test_read_only_folder(void **state)
  * and the final rename fails. */
 static void test_output_folder_removed(void **state)
 {
-    char *session_path = write_file(dir, "noise.cfg", noise_session);
-    char *folder = testaudio_path(dir, "gone");
+    char *session_path = write_file(testaudio_dir, "noise.cfg", noise_session);
+    char *folder = testaudio_path(testaudio_dir, "gone");
     assert_int_equal(mkdir(folder, 0700), 0);
     char *output = testaudio_path(folder, "out.flac");
-    char *err_path = testaudio_path(dir, "stderr");
+    char *err_path = testaudio_path(testaudio_dir, "stderr");
     pid_t pid = start(output, session_path, err_path);
 
     bool seen = false;
@@ -290,7 +278,7 @@ int main(void)
         cmocka_unit_test(test_read_only_folder),
         cmocka_unit_test(test_output_folder_removed),
     };
-    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests(tests, setup, testaudio_dir_teardown);
     if (failed == 0 && skipped == 2 && geteuid() != 0)
         return 77;
     return failed;

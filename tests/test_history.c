@@ -17,25 +17,6 @@
 #include "history.h"
 #include "testaudio.h"
 
-static char *dir;
-
-static int setup(void **state)
-{
-    (void)state;
-    dir = testaudio_temp_dir();
-    return dir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char command[600];
-    snprintf(command, sizeof command, "rm -rf '%s'", dir);
-    int removed = system(command);
-    free(dir);
-    return removed;
-}
-
 /* Seconds since the epoch of a UTC calendar time, from the C library. */
 static int64_t utc(int year, int month, int day, int hour, int minute, int second)
 {
@@ -412,7 +393,7 @@ static void test_print_shows_the_numbers(void **state)
 static void test_append_creates_and_only_appends(void **state)
 {
     (void)state;
-    char *path = testaudio_path(dir, "state/breathe/history");
+    char *path = testaudio_path(testaudio_dir, "state/breathe/history");
     history_record a = at_local(2026, 11, 23, 8, 0, 60, HISTORY_COMPLETED, 357);
     history_record b = at_local(2026, 11, 24, 8, 0, 60, HISTORY_STOPPED, 42);
     assert_int_equal(history_append(path, &a, stderr), 0);
@@ -445,7 +426,7 @@ static void test_append_creates_and_only_appends(void **state)
 static void test_missing_file_is_an_empty_history(void **state)
 {
     (void)state;
-    char *path = testaudio_path(dir, "nothing/history");
+    char *path = testaudio_path(testaudio_dir, "nothing/history");
     history_record *records = (history_record *)1;
     size_t count = 99;
     char message[256] = "";
@@ -464,7 +445,7 @@ static void test_missing_file_is_an_empty_history(void **state)
 static void test_damaged_file_is_read_around_and_kept(void **state)
 {
     (void)state;
-    char *path = testaudio_path(dir, "damaged");
+    char *path = testaudio_path(testaudio_dir, "damaged");
     static const char damaged[] =
         "2026-11-20T08:00:00+00:00\tcompleted\t300\t300\tbox-breathing\n"
         "this is not a record\n"
@@ -519,7 +500,7 @@ static void test_damaged_file_is_read_around_and_kept(void **state)
 static void test_many_damaged_lines_are_summed_up(void **state)
 {
     (void)state;
-    char *path = testaudio_path(dir, "noise");
+    char *path = testaudio_path(testaudio_dir, "noise");
     FILE *f = fopen(path, "w");
     for (int i = 0; i < 25; i++)
         fprintf(f, "noise %d\n", i);
@@ -546,9 +527,9 @@ static void test_unwritable_history_only_warns(void **state)
 {
     (void)state;
     /* A file where the folder should be. */
-    char *blocker = testaudio_path(dir, "blocker");
+    char *blocker = testaudio_path(testaudio_dir, "blocker");
     write_all(blocker, "x", 1);
-    char *path = testaudio_path(dir, "blocker/breathe/history");
+    char *path = testaudio_path(testaudio_dir, "blocker/breathe/history");
     char message[1024] = "";
     FILE *err = fmemopen(message, sizeof message, "w");
     history_record r = done_on(2026, 11, 24);
@@ -594,5 +575,5 @@ int main(void)
         cmocka_unit_test(test_unwritable_history_only_warns),
         cmocka_unit_test(test_path_follows_xdg_then_home),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, testaudio_dir_setup, testaudio_dir_teardown);
 }

@@ -31,21 +31,6 @@
 /* The engine's limiter keeps peaks under -1 dBFS. */
 #define PEAK_LIMIT 0.8913f
 
-static char *dir;
-
-static int setup(void **state)
-{
-    dir = testaudio_temp_dir();
-    return dir == NULL ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-    testaudio_remove_dir(dir);
-    free(dir);
-    return 0;
-}
-
 static double sine_sample(int64_t frame, int channel, void *context)
 {
     int rate = *(const int *)context;
@@ -95,7 +80,7 @@ static void assert_sine_level(const audio_clip *clip, double tolerance_db)
 
 static void test_empty_file_refused(void **state)
 {
-    char *path = testaudio_path(dir, "empty.wav");
+    char *path = testaudio_path(testaudio_dir, "empty.wav");
     int rate = OUTPUT_RATE;
     assert_int_equal(testaudio_write(path, FLOAT_WAV, rate, 1, 0, sine_sample, &rate), 0);
     check_refused(path, "contains no audio");
@@ -110,7 +95,7 @@ static void test_one_frame_files(void **state)
     for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
         char name[64];
         snprintf(name, sizeof name, "one-frame-%d.wav", rates[i]);
-        char *path = testaudio_path(dir, name);
+        char *path = testaudio_path(testaudio_dir, name);
         int rate = rates[i];
         assert_int_equal(testaudio_write(path, FLOAT_WAV, rate, 2, 1, sine_sample, &rate), 0);
         int64_t expected = llround((double)OUTPUT_RATE / rate);
@@ -136,7 +121,7 @@ static double channel_constant(int64_t frame, int channel, void *context)
 
 static void test_eight_channels_mixed_down(void **state)
 {
-    char *path = testaudio_path(dir, "eight.wav");
+    char *path = testaudio_path(testaudio_dir, "eight.wav");
     assert_int_equal(testaudio_write(path, FLOAT_WAV, OUTPUT_RATE, 8, 4800, channel_constant,
                                      NULL), 0);
     audio_clip *clip = load_ok(path, OUTPUT_RATE);
@@ -157,7 +142,7 @@ static void test_extreme_rates(void **state)
     for (size_t i = 0; i < 2; i++) {
         char name[64];
         snprintf(name, sizeof name, "rate-%d.wav", rates[i]);
-        char *path = testaudio_path(dir, name);
+        char *path = testaudio_path(testaudio_dir, name);
         int rate = rates[i];
         int64_t frames = rate / 2 + 3;
         assert_int_equal(testaudio_write(path, FLOAT_WAV, rate, 1, frames, sine_sample, &rate), 0);
@@ -176,7 +161,7 @@ static void test_eight_bit_files(void **state)
     static const int formats[] = { SF_FORMAT_WAV | SF_FORMAT_PCM_U8,
                                    SF_FORMAT_AIFF | SF_FORMAT_PCM_S8 };
     for (size_t i = 0; i < 2; i++) {
-        char *path = testaudio_path(dir, i == 0 ? "eight-bit.wav" : "eight-bit.aiff");
+        char *path = testaudio_path(testaudio_dir, i == 0 ? "eight-bit.wav" : "eight-bit.aiff");
         int rate = 22050;
         assert_int_equal(testaudio_write(path, formats[i], rate, 1, rate, sine_sample, &rate), 0);
         audio_clip *clip = load_ok(path, OUTPUT_RATE);
@@ -239,7 +224,7 @@ static void test_non_finite_files_render_safely(void **state)
         { "poison-float.aiff", SF_FORMAT_AIFF | SF_FORMAT_FLOAT, 8000 },
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char *audio = testaudio_path(dir, files[i].name);
+        char *audio = testaudio_path(testaudio_dir, files[i].name);
         assert_int_equal(testaudio_write(audio, files[i].format, files[i].rate, 2,
                                          files[i].rate / 2, poison_sample, NULL), 0);
         char text[2048];
@@ -253,11 +238,8 @@ static void test_non_finite_files_render_safely(void **state)
                  "  { type = \"breathe\"; pattern = \"1-1\"; cycles = 2; }\n"
                  ");\n",
                  files[i].name, files[i].name, files[i].name, files[i].name, files[i].name);
-        char *session_path = testaudio_path(dir, "poison.cfg");
-        FILE *f = fopen(session_path, "w");
-        assert_non_null(f);
-        fputs(text, f);
-        fclose(f);
+        char *session_path = testaudio_write_text(testaudio_dir, "poison.cfg", text);
+        assert_non_null(session_path);
         float peak = render_peak(session_path);
         print_message("%s: peak %.4f\n", files[i].name, (double)peak);
         assert_true(peak > 0.1f);          /* the finite part is heard */
@@ -282,7 +264,7 @@ static void truncate_to(const char *path, double fraction, off_t *old_size, off_
 /* A WAV cut short keeps what it holds: every whole frame left in the file. */
 static void test_truncated_wav_keeps_what_is_there(void **state)
 {
-    char *path = testaudio_path(dir, "cut.wav");
+    char *path = testaudio_path(testaudio_dir, "cut.wav");
     int rate = OUTPUT_RATE;
     assert_int_equal(testaudio_write(path, SF_FORMAT_WAV | SF_FORMAT_PCM_16, rate, 2, rate,
                                      sine_sample, &rate), 0);
@@ -308,7 +290,7 @@ static void test_truncated_compressed_files(void **state)
     static const double fractions[] = { 0.7, 0.3, 0.02 };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         for (size_t j = 0; j < sizeof fractions / sizeof fractions[0]; j++) {
-            char *path = testaudio_path(dir, files[i].name);
+            char *path = testaudio_path(testaudio_dir, files[i].name);
             int rate = 44100;
             assert_int_equal(testaudio_write(path, files[i].format, rate, 1, rate, sine_sample,
                                              &rate), 0);
@@ -348,8 +330,8 @@ static void write_cue_session(const char *session_path, const char *cue)
  * turns a hang into a failure. */
 static void test_not_files_refused_without_hanging(void **state)
 {
-    char *folder = testaudio_path(dir, "folder.wav");
-    char *fifo = testaudio_path(dir, "fifo.wav");
+    char *folder = testaudio_path(testaudio_dir, "folder.wav");
+    char *fifo = testaudio_path(testaudio_dir, "fifo.wav");
     assert_int_equal(mkdir(folder, 0700), 0);
     assert_int_equal(mkfifo(fifo, 0600), 0);
     static const struct { const char *cue; const char *reason; } cases[] = {
@@ -357,7 +339,7 @@ static void test_not_files_refused_without_hanging(void **state)
         { "fifo.wav", "is not a regular file" },
         { "/dev/zero", "is not a regular file" },
     };
-    char *session_path = testaudio_path(dir, "odd.cfg");
+    char *session_path = testaudio_path(testaudio_dir, "odd.cfg");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         write_cue_session(session_path, cases[i].cue);
         char message[1024] = "";
@@ -447,7 +429,7 @@ static int load_and_play(const char *session_path)
 #define MEMORY_GROWTH_LIMIT_KB (64 * 1024)
 static void test_two_gigabyte_background(void **state)
 {
-    char *path = testaudio_path(dir, "huge.wav");
+    char *path = testaudio_path(testaudio_dir, "huge.wav");
     uint64_t data = 2ull * 1024 * 1024 * 1024 - 64;
     unsigned char header[44] = "RIFF____WAVEfmt ";
     put_le(header + 4, 36 + data, 4);
@@ -465,13 +447,11 @@ static void test_two_gigabyte_background(void **state)
     assert_int_equal(fwrite(header, 1, sizeof header, file), sizeof header);
     assert_int_equal(ftruncate(fileno(file), (off_t)(sizeof header + data)), 0);
     fclose(file);
-    char *session_path = testaudio_path(dir, "huge.cfg");
-    file = fopen(session_path, "w");
-    assert_non_null(file);
-    fputs("title = \"Huge background\";\n"
-          "background = { file = \"huge.wav\"; level = -20.0; };\n"
-          "steps = ( { type = \"timer\"; duration = \"2h\"; } );\n", file);
-    fclose(file);
+    const char *session_text = "title = \"Huge background\";\n"
+                               "background = { file = \"huge.wav\"; level = -20.0; };\n"
+                               "steps = ( { type = \"timer\"; duration = \"2h\"; } );\n";
+    char *session_path = testaudio_write_text(testaudio_dir, "huge.cfg", session_text);
+    assert_non_null(session_path);
 
     int pipe_fds[2];
     assert_int_equal(pipe(pipe_fds), 0);
@@ -518,5 +498,5 @@ int main(void)
         cmocka_unit_test(test_not_files_refused_without_hanging),
         cmocka_unit_test(test_two_gigabyte_background),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, testaudio_dir_setup, testaudio_dir_teardown);
 }

@@ -27,21 +27,6 @@
 #define MEMORY_GROWTH_LIMIT_KB (128 * 1024)
 #define HANG_SECONDS 60
 
-static char *dir;
-
-static int setup(void **state)
-{
-    dir = testaudio_temp_dir();
-    return dir == NULL ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-    testaudio_remove_dir(dir);
-    free(dir);
-    return 0;
-}
-
 typedef struct {
     int status;              /* session_load's, or 1 when the timeline refused it */
     char message[2048];      /* what it printed */
@@ -67,7 +52,7 @@ static long status_kb(const char *field)
 static void load_in_child(const char *path, outcome *result)
 {
     char message_path[512];
-    snprintf(message_path, sizeof message_path, "%s/messages", dir);
+    snprintf(message_path, sizeof message_path, "%s/messages", testaudio_dir);
     int pipe_fds[2];
     assert_int_equal(pipe(pipe_fds), 0);
     pid_t pid = fork();
@@ -114,7 +99,7 @@ static void load_in_child(const char *path, outcome *result)
 
 static char *write_text(const char *name, const char *text, size_t length)
 {
-    char *path = testaudio_path(dir, name);
+    char *path = testaudio_path(testaudio_dir, name);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     assert_int_equal(fwrite(text, 1, length, f), length);
@@ -156,7 +141,7 @@ static const char bell_steps[] = "steps = ( { type = \"bell\"; } );\n";
 
 static void test_fifo_and_device_sessions(void **state)
 {
-    char *fifo = testaudio_path(dir, "fifo.cfg");
+    char *fifo = testaudio_path(testaudio_dir, "fifo.cfg");
     assert_int_equal(mkfifo(fifo, 0600), 0);
     expect_error(fifo, fifo, 1, "cannot read the session file: it is not a regular file");
     expect_error("/dev/zero", "/dev/zero", 1,
@@ -177,7 +162,7 @@ static void test_fifo_and_device_sessions(void **state)
 /* A link inside the folder to a file outside it is outside. */
 static void test_include_through_a_link_outside(void **state)
 {
-    char *link = testaudio_path(dir, "hosts.inc");
+    char *link = testaudio_path(testaudio_dir, "hosts.inc");
     assert_int_equal(symlink("/etc/hostname", link), 0);
     char *session_path = write_string("link.cfg", "title = \"t\";\n@include \"hosts.inc\"\n");
     expect_error(session_path, session_path, 2,
@@ -214,14 +199,14 @@ static void test_include_depth(void **state)
             assert_non_null(strstr(result.message, "unknown setting 'x1'"));
         } else {
             char shown[600], expected[800];
-            snprintf(shown, sizeof shown, "%s/level%d.inc", dir, levels - 1);
+            snprintf(shown, sizeof shown, "%s/level%d.inc", testaudio_dir, levels - 1);
             snprintf(expected, sizeof expected,
                      "%s:2: @include files nest at most %d deep; 'level%d.inc' is %d deep\n",
                      shown, SESSION_MAX_INCLUDE_DEPTH, levels, levels);
             assert_string_equal(result.message, expected);
         }
         for (int i = 1; i <= levels; i++) {
-            snprintf(name, sizeof name, "%s/level%d.inc", dir, i);
+            snprintf(name, sizeof name, "%s/level%d.inc", testaudio_dir, i);
             unlink(name);
         }
         unlink(session_path);
@@ -425,5 +410,5 @@ int main(void)
         cmocka_unit_test(test_gigantic_strings),
         cmocka_unit_test(test_text_that_is_not_utf8),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, testaudio_dir_setup, testaudio_dir_teardown);
 }

@@ -18,8 +18,6 @@
 
 #define RATE 48000
 
-static char *dir;
-
 typedef struct {
     int count;
     lint_kind kind[64];
@@ -38,25 +36,10 @@ static void collect(void *context, lint_kind kind, int line, const char *message
     f->count++;
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    dir = testaudio_temp_dir();
-    return dir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    testaudio_remove_dir(dir);
-    free(dir);
-    return 0;
-}
-
 /* A 440 Hz burst of `seconds` at `amplitude`, filling the whole file. */
 static void write_cue(const char *name, double seconds, double amplitude)
 {
-    char *path = testaudio_path(dir, name);
+    char *path = testaudio_path(testaudio_dir, name);
     int64_t frames = (int64_t)llround(seconds * RATE);
     testaudio_burst burst = { RATE, 0, frames, 440.0, amplitude };
     assert_int_equal(testaudio_write_burst(path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 2, frames,
@@ -67,11 +50,8 @@ static void write_cue(const char *name, double seconds, double amplitude)
 /* Loads `text` as a session and runs the lints over it. */
 static void lint_text(const char *text, findings *f)
 {
-    char *path = testaudio_path(dir, "session.cfg");
-    FILE *file = fopen(path, "w");
-    assert_non_null(file);
-    fputs(text, file);
-    fclose(file);
+    char *path = testaudio_write_text(testaudio_dir, "session.cfg", text);
+    assert_non_null(path);
     session *s = NULL;
     timeline *t = NULL;
     assert_int_equal(session_load(path, &s, stderr), 0);
@@ -262,7 +242,7 @@ static void test_unlabelled_steps_in_long_sessions(void **state)
 static void test_loudness_of_a_sine_follows_bs1770(void **state)
 {
     (void)state;
-    char *path = testaudio_path(dir, "sine.wav");
+    char *path = testaudio_path(testaudio_dir, "sine.wav");
     testaudio_burst burst = { RATE, 0, 3 * RATE, 1000.0, 0.1 };
     assert_int_equal(testaudio_write_burst(path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 2, 3 * RATE,
                                            &burst), 0);
@@ -355,11 +335,8 @@ static void test_unused_files_in_audio_dir(void **state)
     findings f;
     write_cue("used.wav", 1.0, 0.1);
     write_cue("spare.wav", 1.0, 0.1);
-    char *notes = testaudio_path(dir, "notes.txt");
-    FILE *file = fopen(notes, "w");
-    assert_non_null(file);
-    fputs("not audio\n", file);
-    fclose(file);
+    char *notes = testaudio_write_text(testaudio_dir, "notes.txt", "not audio\n");
+    assert_non_null(notes);
     lint_text("title = \"t\";\n"
               "audio_dir = \".\";\n"
               "steps = ( { type = \"cue\"; file = \"used.wav\"; } );\n", &f);
@@ -402,18 +379,16 @@ static void test_bundled_sessions_have_no_warnings(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_voice_cue_longer_than_its_phase, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_voice_cue_checked_over_the_cued_cycles_of_a_ramp,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_step_cue_longer_than_its_step, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_long_hold_without_caution, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pace_outside_3_to_20_without_caution, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_unlabelled_steps_in_long_sessions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_loudness_of_a_sine_follows_bs1770, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_clipping_cue_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_quiet_cue_files, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unused_files_in_audio_dir, setup, teardown),
+        TESTAUDIO_TEST_IN_DIR(test_voice_cue_longer_than_its_phase),
+        TESTAUDIO_TEST_IN_DIR(test_voice_cue_checked_over_the_cued_cycles_of_a_ramp),
+        TESTAUDIO_TEST_IN_DIR(test_step_cue_longer_than_its_step),
+        TESTAUDIO_TEST_IN_DIR(test_long_hold_without_caution),
+        TESTAUDIO_TEST_IN_DIR(test_pace_outside_3_to_20_without_caution),
+        TESTAUDIO_TEST_IN_DIR(test_unlabelled_steps_in_long_sessions),
+        TESTAUDIO_TEST_IN_DIR(test_loudness_of_a_sine_follows_bs1770),
+        TESTAUDIO_TEST_IN_DIR(test_clipping_cue_file),
+        TESTAUDIO_TEST_IN_DIR(test_quiet_cue_files),
+        TESTAUDIO_TEST_IN_DIR(test_unused_files_in_audio_dir),
         cmocka_unit_test(test_bundled_sessions_have_no_warnings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -111,11 +111,8 @@ static void test_eight_hours_on_exact_frames(void **state)
     char *click = testaudio_path(dir, "click.wav");
     assert_int_equal(testaudio_write(click, SF_FORMAT_WAV | SF_FORMAT_FLOAT, RATE, 1,
                                      CLICK_FRAMES, click_sample, NULL), 0);
-    char *session_path = testaudio_path(dir, "eight-hours.cfg");
-    FILE *f = fopen(session_path, "w");
-    assert_non_null(f);
-    fputs(session_text, f);
-    fclose(f);
+    char *session_path = testaudio_write_text(dir, "eight-hours.cfg", session_text);
+    assert_non_null(session_path);
 
     session *s = NULL;
     timeline *t = NULL;

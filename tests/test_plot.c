@@ -18,23 +18,6 @@
 #include "plot.h"
 #include "testaudio.h"
 
-static char *dir;
-
-static int setup(void **state)
-{
-    (void)state;
-    dir = testaudio_temp_dir();
-    return dir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    testaudio_remove_dir(dir);
-    free(dir);
-    return 0;
-}
-
 typedef struct {
     session *session;
     timeline *timeline;
@@ -44,11 +27,8 @@ typedef struct {
 
 static void load_text(const char *text, drawn *d)
 {
-    char *path = testaudio_path(dir, "session.cfg");
-    FILE *file = fopen(path, "w");
-    assert_non_null(file);
-    fputs(text, file);
-    fclose(file);
+    char *path = testaudio_write_text(testaudio_dir, "session.cfg", text);
+    assert_non_null(path);
     memset(d, 0, sizeof *d);
     assert_int_equal(session_load(path, &d->session, stderr), 0);
     assert_int_equal(timeline_build(d->session, &d->timeline, stderr), 0);
@@ -181,7 +161,7 @@ static void test_forever_draws_the_first_hour(void **state)
 static void test_bells_cues_and_labels(void **state)
 {
     (void)state;
-    char *cue = testaudio_path(dir, "cue.wav");
+    char *cue = testaudio_path(testaudio_dir, "cue.wav");
     testaudio_burst burst = { 48000, 0, 48000, 440.0, 0.1 };
     assert_int_equal(testaudio_write_burst(cue, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 1, 48000, &burst), 0);
     drawn d;
@@ -210,17 +190,14 @@ static void test_write_replaces_atomically(void **state)
     (void)state;
     drawn d;
     load_text("title = \"t\";\nsteps = ( { type = \"bell\"; } );\n", &d);
-    char *path = testaudio_path(dir, "picture.svg");
-    FILE *old = fopen(path, "w");
-    assert_non_null(old);
-    fputs("old", old);
-    fclose(old);
+    char *path = testaudio_write_text(testaudio_dir, "picture.svg", "old");
+    assert_non_null(path);
     assert_int_equal(plot_write(d.timeline, 0, TIMELINE_FOREVER, path, stderr), 0);
     struct stat info;
     assert_int_equal(stat(path, &info), 0);
     assert_true(info.st_size > 1000);
     /* A folder that does not exist: an error, and nothing written. */
-    char *missing = testaudio_path(dir, "no-such-folder/picture.svg");
+    char *missing = testaudio_path(testaudio_dir, "no-such-folder/picture.svg");
     FILE *err = tmpfile();
     assert_int_equal(plot_write(d.timeline, 0, TIMELINE_FOREVER, missing, err), 1);
     char message[512] = "";
@@ -232,7 +209,7 @@ static void test_write_replaces_atomically(void **state)
     free(missing);
     free(path);
     release(&d);
-    DIR *folder = opendir(dir);
+    DIR *folder = opendir(testaudio_dir);
     assert_non_null(folder);
     int entries = 0;
     for (struct dirent *entry; (entry = readdir(folder));)
@@ -244,12 +221,11 @@ static void test_write_replaces_atomically(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_curve_follows_the_breathing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_hours_is_a_band_in_a_small_file, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_forever_draws_the_first_hour, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bells_cues_and_labels, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_replaces_atomically, setup, teardown),
+        TESTAUDIO_TEST_IN_DIR(test_curve_follows_the_breathing),
+        TESTAUDIO_TEST_IN_DIR(test_two_hours_is_a_band_in_a_small_file),
+        TESTAUDIO_TEST_IN_DIR(test_forever_draws_the_first_hour),
+        TESTAUDIO_TEST_IN_DIR(test_bells_cues_and_labels),
+        TESTAUDIO_TEST_IN_DIR(test_write_replaces_atomically),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,23 +22,6 @@
 
 #define RATE 48000
 
-static char *temp_dir;
-
-static int setup(void **state)
-{
-    (void)state;
-    temp_dir = testaudio_temp_dir();
-    return temp_dir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    testaudio_remove_dir(temp_dir);
-    free(temp_dir);
-    return 0;
-}
-
 /* Two tones, different on each channel, with a slow swell: no two nearby
  * frames are alike, so a frame read from the wrong position shows. */
 static double music(int64_t frame, int channel, void *context)
@@ -52,7 +35,7 @@ static double music(int64_t frame, int channel, void *context)
 
 static char *write_music(const char *name, int rate, int channels, double seconds)
 {
-    char *path = testaudio_path(temp_dir, name);
+    char *path = testaudio_path(testaudio_dir, name);
     int format = strstr(name, ".flac") ? SF_FORMAT_FLAC | SF_FORMAT_PCM_24
                                        : SF_FORMAT_WAV | SF_FORMAT_FLOAT;
     assert_int_equal(testaudio_write(path, format, rate, channels,
@@ -333,5 +316,5 @@ int main(void)
         cmocka_unit_test(test_pool_live_late_reader_stays_on_time),
         cmocka_unit_test(test_deleted_files),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, testaudio_dir_setup, testaudio_dir_teardown);
 }

@@ -18,23 +18,6 @@
 
 #define RATE 48000
 
-static char *temp_dir;
-
-static int setup(void **state)
-{
-    (void)state;
-    temp_dir = testaudio_temp_dir();
-    return temp_dir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    testaudio_remove_dir(temp_dir);
-    free(temp_dir);
-    return 0;
-}
-
 /* Two tones, different on each channel, with a slow swell. */
 static double music(int64_t frame, int channel, void *context)
 {
@@ -47,7 +30,7 @@ static double music(int64_t frame, int channel, void *context)
 
 static char *write_music(const char *name, int rate, int channels, double seconds)
 {
-    char *path = testaudio_path(temp_dir, name);
+    char *path = testaudio_path(testaudio_dir, name);
     assert_int_equal(testaudio_write(path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, rate, channels,
                                      (int64_t)llround(seconds * rate), music, &rate),
                      0);
@@ -78,11 +61,8 @@ typedef struct {
 
 static void load_session(loaded *l, const char *text)
 {
-    char *path = testaudio_path(temp_dir, "streamed.cfg");
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    char *path = testaudio_write_text(testaudio_dir, "streamed.cfg", text);
+    assert_non_null(path);
     assert_int_equal(session_load(path, &l->session, stderr), 0);
     assert_int_equal(timeline_build(l->session, &l->timeline, stderr), 0);
     free(path);
@@ -182,5 +162,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_session_streamed_equals_preloaded),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, testaudio_dir_setup, testaudio_dir_teardown);
 }

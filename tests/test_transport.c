@@ -67,12 +67,9 @@ static int setup(void **state)
     f->dir = testaudio_temp_dir();
     if (!f->dir)
         return -1;
-    char *path = testaudio_path(f->dir, "transport.cfg");
-    FILE *file = fopen(path, "w");
-    if (!file)
+    char *path = testaudio_write_text(f->dir, "transport.cfg", session_text);
+    if (!path)
         return -1;
-    fputs(session_text, file);
-    fclose(file);
     int status = session_load(path, &f->session, stderr);
     free(path);
     if (status || timeline_build(f->session, &f->timeline, stderr))

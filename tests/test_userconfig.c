@@ -14,30 +14,10 @@
 #include "testaudio.h"
 #include "userconfig.h"
 
-static char *dir;
-
-static int setup(void **state)
-{
-    (void)state;
-    dir = testaudio_temp_dir();
-    return dir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    testaudio_remove_dir(dir);
-    free(dir);
-    return 0;
-}
-
 static char *write_config(const char *text)
 {
-    char *path = testaudio_path(dir, "config");
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    char *path = testaudio_write_text(testaudio_dir, "config", text);
+    assert_non_null(path);
     return path;
 }
 
@@ -73,7 +53,7 @@ static void test_missing_file_gives_defaults(void **state)
 {
     (void)state;
     userconfig c;
-    char *path = testaudio_path(dir, "no-such-config");
+    char *path = testaudio_path(testaudio_dir, "no-such-config");
     assert_int_equal(userconfig_load(path, &c, stderr), 0);
     assert_null(c.device);
     assert_null(c.session);
@@ -82,7 +62,7 @@ static void test_missing_file_gives_defaults(void **state)
     assert_true(c.history);
     assert_null(c.path);
     free(path);
-    path = testaudio_path(dir, "no-such-folder/config");
+    path = testaudio_path(testaudio_dir, "no-such-folder/config");
     assert_int_equal(userconfig_load(path, &c, stderr), 0);
     free(path);
     assert_int_equal(userconfig_load(NULL, &c, stderr), 0);
@@ -105,7 +85,7 @@ static void test_every_setting_is_read(void **state)
     assert_string_equal(c.device, "pulse");
     assert_string_equal(c.session, "calm-breathing");
     assert_true(c.volume_db == -7.5);
-    char *path = testaudio_path(dir, "config");
+    char *path = testaudio_path(testaudio_dir, "config");
     assert_string_equal(c.path, path);
     free(path);
     assert_true(c.quiet);
@@ -148,7 +128,7 @@ static void test_problems_are_reported_with_their_line(void **state)
         { "audio = { device = \"pulse\"; };\n", 1,
           "unknown setting 'audio'; the settings are device, volume, quiet, session and history" },
     };
-    char *path = testaudio_path(dir, "config");
+    char *path = testaudio_path(testaudio_dir, "config");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         userconfig c;
         char message[512] = "", expected[512];
@@ -171,7 +151,7 @@ static void test_a_folder_is_not_a_file(void **state)
 {
     (void)state;
     char folder[600];
-    snprintf(folder, sizeof folder, "%s/folder", dir);
+    snprintf(folder, sizeof folder, "%s/folder", testaudio_dir);
     assert_int_equal(mkdir(folder, 0700), 0);
     char message[512] = "", expected[700];
     FILE *err = fmemopen(message, sizeof message, "w");
@@ -193,5 +173,5 @@ int main(void)
         cmocka_unit_test(test_problems_are_reported_with_their_line),
         cmocka_unit_test(test_a_folder_is_not_a_file),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, testaudio_dir_setup, testaudio_dir_teardown);
 }

@@ -1,9 +1,12 @@
+#define _XOPEN_SOURCE 700   /* nftw */
 #include "testaudio.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <math.h>
 #include <sndfile.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +161,54 @@ int testaudio_remove_dir(const char *dir)
     closedir(folder);
     rmdir(dir);
     return count;
+}
+
+char *testaudio_dir;
+
+int testaudio_dir_setup(void **state)
+{
+    testaudio_dir = testaudio_temp_dir();
+    *state = testaudio_dir;
+    return testaudio_dir ? 0 : -1;
+}
+
+static int remove_entry(const char *path, const struct stat *info, int type, struct FTW *where)
+{
+    (void)info;
+    (void)type;
+    (void)where;
+    if (remove(path) != 0) {
+        fprintf(stderr, "testaudio: cannot remove %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int testaudio_dir_teardown(void **state)
+{
+    (void)state;
+    /* Depth first, so each folder is empty by the time it is removed. */
+    int status = nftw(testaudio_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(testaudio_dir);
+    testaudio_dir = NULL;
+    return status == 0 ? 0 : -1;
+}
+
+char *testaudio_write_text(const char *dir, const char *name, const char *text)
+{
+    char *path = testaudio_path(dir, name);
+    if (path == NULL)
+        return NULL;
+    FILE *file = fopen(path, "w");
+    bool written = file != NULL && fputs(text, file) != EOF;
+    if (file != NULL && fclose(file) != 0)
+        written = false;
+    if (!written) {
+        fprintf(stderr, "testaudio: cannot write %s: %s\n", path, strerror(errno));
+        free(path);
+        return NULL;
+    }
+    return path;
 }
 
 double testaudio_rms(const float *samples, int channels, int channel, int64_t from, int64_t to)

@@ -1,9 +1,10 @@
-/* testaudio.h: audio files for tests.
+/* testaudio.h: files for tests.
  *
  * Tests that need audio on disk write it here from a formula, in a fresh
- * folder under /tmp, and read rendered files back. Every function returns
- * 0 (or a non-NULL pointer) on success and prints the reason on stderr
- * otherwise, so a test can simply assert on the result. */
+ * folder under /tmp, and read rendered files back; sessions and other text
+ * files are written the same way. Every function returns 0 (or a non-NULL
+ * pointer) on success and prints the reason on stderr otherwise, so a test
+ * can simply assert on the result. */
 #ifndef BREATHE_TESTAUDIO_H
 #define BREATHE_TESTAUDIO_H
 
@@ -55,6 +56,23 @@ char *testaudio_path(const char *dir, const char *name);
  * entries it found besides "." and ".." (so a test can check that nothing
  * unexpected was left behind). */
 int testaudio_remove_dir(const char *dir);
+
+/* The test's own folder, as a cmocka fixture: testaudio_dir_setup makes a
+ * fresh folder under /tmp and sets testaudio_dir (and *state) to it;
+ * testaudio_dir_teardown removes it with everything in it. Use them for
+ * each test (cmocka_unit_test_setup_teardown) or for the whole group
+ * (cmocka_run_group_tests). */
+extern char *testaudio_dir;
+int testaudio_dir_setup(void **state);
+int testaudio_dir_teardown(void **state);
+
+/* A cmocka test that runs in a fresh testaudio_dir of its own. */
+#define TESTAUDIO_TEST_IN_DIR(test) \
+    cmocka_unit_test_setup_teardown(test, testaudio_dir_setup, testaudio_dir_teardown)
+
+/* Writes text to dir/name, replacing any file there; returns the path,
+ * allocated. */
+char *testaudio_write_text(const char *dir, const char *name, const char *text);
 
 /* Root mean square of one channel of interleaved samples over [from, to). */
 double testaudio_rms(const float *samples, int channels, int channel, int64_t from, int64_t to);
