@@ -22,25 +22,10 @@
 
 #define RATE 48000
 
-/* Two tones, different on each channel, with a slow swell: no two nearby
- * frames are alike, so a frame read from the wrong position shows. */
-static double music(int64_t frame, int channel, void *context)
-{
-    int rate = *(const int *)context;
-    double t = (double)frame / rate;
-    double swell = 0.6 + 0.3 * sin(2 * M_PI * 0.37 * t);
-    return swell * (0.5 * sin(2 * M_PI * (channel ? 331.0 : 220.0) * t)
-                    + 0.2 * sin(2 * M_PI * 1234.5 * t + channel));
-}
-
 static char *write_music(const char *name, int rate, int channels, double seconds)
 {
-    char *path = testaudio_path(testaudio_dir, name);
-    int format = strstr(name, ".flac") ? SF_FORMAT_FLAC | SF_FORMAT_PCM_24
-                                       : SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-    assert_int_equal(testaudio_write(path, format, rate, channels,
-                                     (int64_t)llround(seconds * rate), music, &rate),
-                     0);
+    char *path = testaudio_write_music(testaudio_dir, name, rate, channels, seconds);
+    assert_non_null(path);
     return path;
 }
 

@@ -18,25 +18,6 @@
 
 #define RATE 48000
 
-/* Two tones, different on each channel, with a slow swell. */
-static double music(int64_t frame, int channel, void *context)
-{
-    int rate = *(const int *)context;
-    double t = (double)frame / rate;
-    double swell = 0.6 + 0.3 * sin(2 * M_PI * 0.37 * t);
-    return swell * (0.5 * sin(2 * M_PI * (channel ? 331.0 : 220.0) * t)
-                    + 0.2 * sin(2 * M_PI * 1234.5 * t + channel));
-}
-
-static char *write_music(const char *name, int rate, int channels, double seconds)
-{
-    char *path = testaudio_path(testaudio_dir, name);
-    assert_int_equal(testaudio_write(path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, rate, channels,
-                                     (int64_t)llround(seconds * rate), music, &rate),
-                     0);
-    return path;
-}
-
 static audio_clip *open_clip(const char *path, int64_t preload_max)
 {
     audio_clip *clip = NULL;
@@ -101,8 +82,12 @@ static const char streamed_session[] =
 static void test_session_streamed_equals_preloaded(void **state)
 {
     (void)state;
-    free(write_music("bed.wav", RATE, 2, 20.0));
-    free(write_music("talk.wav", RATE, 1, 17.0));
+    char *bed_path = testaudio_write_music(testaudio_dir, "bed.wav", RATE, 2, 20.0);
+    char *talk_path = testaudio_write_music(testaudio_dir, "talk.wav", RATE, 1, 17.0);
+    assert_non_null(bed_path);
+    assert_non_null(talk_path);
+    free(bed_path);
+    free(talk_path);
     loaded l;
     load_session(&l, streamed_session);
     const audio_clip *bed = l.session->background.file;

@@ -163,6 +163,31 @@ int testaudio_remove_dir(const char *dir)
     return count;
 }
 
+static double music_sample(int64_t frame, int channel, void *context)
+{
+    int rate = *(const int *)context;
+    double t = (double)frame / rate;
+    double swell = 0.6 + 0.3 * sin(2 * M_PI * 0.37 * t);
+    return swell * (0.5 * sin(2 * M_PI * (channel ? 331.0 : 220.0) * t)
+                    + 0.2 * sin(2 * M_PI * 1234.5 * t + channel));
+}
+
+char *testaudio_write_music(const char *dir, const char *name, int rate, int channels,
+                            double seconds)
+{
+    char *path = testaudio_path(dir, name);
+    if (path == NULL)
+        return NULL;
+    int format = strstr(name, ".flac") ? SF_FORMAT_FLAC | SF_FORMAT_PCM_24
+                                       : SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+    if (testaudio_write(path, format, rate, channels, (int64_t)llround(seconds * rate),
+                        music_sample, &rate) != 0) {
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
 char *testaudio_dir;
 
 int testaudio_dir_setup(void **state)

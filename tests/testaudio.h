@@ -41,6 +41,14 @@ double testaudio_burst_at(const testaudio_burst *burst, double seconds);
 int testaudio_write_burst(const char *path, int sf_format, int channels, int64_t frames,
                           const testaudio_burst *burst);
 
+/* Music for streaming tests: two tones, different on each channel, with a
+ * slow swell, so no two nearby frames are alike and a frame read from the
+ * wrong position shows. Written to dir/name, `seconds` long at `rate`: a
+ * 24-bit FLAC when the name holds ".flac", else a float WAV. Returns the
+ * path, allocated. */
+char *testaudio_write_music(const char *dir, const char *name, int rate, int channels,
+                            double seconds);
+
 /* Reads any file libsndfile can open as interleaved float (values as
  * libsndfile returns them). The caller frees *samples. */
 int testaudio_read(const char *path, float **samples, int64_t *frames, int *channels,
