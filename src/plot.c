@@ -368,6 +368,24 @@ static void draw_axes(FILE *f, const plot *p)
     fputs("</g>\n", f);
 }
 
+/* The next run of columns with breathing in them, from column *first on:
+ * sets *first and *last to its first and last column, or returns false when
+ * no breathing column is left. */
+static bool next_breathing_run(const plot *p, int *first, int *last)
+{
+    int c = *first;
+    while (c < PLOT_COLUMNS && !p->columns[c].breathing)
+        c++;
+    if (c >= PLOT_COLUMNS)
+        return false;
+    int end = c;
+    while (end + 1 < PLOT_COLUMNS && p->columns[end + 1].breathing)
+        end++;
+    *first = c;
+    *last = end;
+    return true;
+}
+
 /* The band between the lowest and highest fullness around each column, one
  * polygon per run of columns with breathing in them. A column narrower than
  * a breath holds only part of one, so each column takes the range of its
@@ -379,14 +397,8 @@ static void draw_envelope(FILE *f, const plot *p)
     double frames_per_column = (double)p->frames / PLOT_COLUMNS;
     int reach = (int)ceil((double)p->longest_cycle / frames_per_column);
     fputs("<g class=\"envelope\">\n", f);
-    for (int c = 0; c < PLOT_COLUMNS;) {
-        if (!p->columns[c].breathing) {
-            c++;
-            continue;
-        }
-        int last = c;
-        while (last + 1 < PLOT_COLUMNS && p->columns[last + 1].breathing)
-            last++;
+    int last;
+    for (int c = 0; next_breathing_run(p, &c, &last); c = last + 1) {
         double *low = malloc((size_t)(last - c + 1) * 2 * sizeof *low);
         if (!low)
             return;
@@ -408,7 +420,6 @@ static void draw_envelope(FILE *f, const plot *p)
                     y_of(low[i - c]), PLOT_AREA_LEFT + width * i, y_of(low[i - c]));
         fputs("\"/>\n", f);
         free(low);
-        c = last + 1;
     }
     fputs("</g>\n", f);
 }
@@ -423,14 +434,8 @@ static void put_point(FILE *f, const plot *p, int64_t frame, double fullness)
 static void draw_curve(FILE *f, const plot *p, bool thick)
 {
     fprintf(f, "<g class=\"fullness%s\">\n", thick ? " thick" : "");
-    for (int c = 0; c < PLOT_COLUMNS;) {
-        if (!p->columns[c].breathing) {
-            c++;
-            continue;
-        }
-        int last = c;
-        while (last + 1 < PLOT_COLUMNS && p->columns[last + 1].breathing)
-            last++;
+    int last;
+    for (int c = 0; next_breathing_run(p, &c, &last); c = last + 1) {
         fputs("<polyline points=\"", f);
         for (int i = c; i <= last; i++) {
             const column *col = &p->columns[i];
@@ -448,7 +453,6 @@ static void draw_curve(FILE *f, const plot *p, bool thick)
                 put_point(f, p, second_at, second);
         }
         fputs("\"/>\n", f);
-        c = last + 1;
     }
     fputs("</g>\n", f);
 }
