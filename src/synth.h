@@ -54,6 +54,7 @@ struct synth_voice {
      * feedback * sample - damping * previous. */
     double sample[SYNTH_MAX_PARTIALS], previous[SYNTH_MAX_PARTIALS];
     double feedback[SYNTH_MAX_PARTIALS], damping[SYNTH_MAX_PARTIALS];
+    int64_t silent_after[SYNTH_MAX_PARTIALS];  /* frame from the strike it has died away */
     int64_t attack, release;              /* ramp lengths in frames */
 };
 
@@ -83,9 +84,12 @@ float synth_random_next(synth_random *r);
 typedef struct {
     background_kind color;
     synth_random random;
-    float state[7];
+    float state[3];  /* the filter's memory, at the output's level */
     float pole;      /* brown: the leaky integrator's pole */
-    float scale;
+    /* White samples arrive as 24-bit integer values; these coefficients
+     * take them to the colour at the target level in one step. */
+    float feed[3];   /* into each filter stage */
+    float direct;    /* straight to the output */
     float spare;     /* white sample drawn but not yet used */
     bool has_spare;
 } synth_noise;
