@@ -303,34 +303,14 @@ static void test_errors(void **state)
     free(empty);
 }
 
-static void put_le(unsigned char *at, uint32_t value, int bytes)
-{
-    for (int i = 0; i < bytes; i++)
-        at[i] = (unsigned char)(value >> (8 * i));
-}
-
 /* A valid 8 kHz 8-bit mono WAV of 3 hours and 1 second, written as a
  * header plus a sparse body: the length is refused before any decoding. */
 static void test_too_long(void **state)
 {
     char *path = testaudio_path(*state, "long.wav");
     uint32_t data = (3 * 3600 + 1) * 8000;
-    unsigned char header[44] = "RIFF____WAVEfmt ";
-    put_le(header + 4, 36 + data, 4);
-    put_le(header + 16, 16, 4);       /* fmt chunk size */
-    put_le(header + 20, 1, 2);        /* PCM */
-    put_le(header + 22, 1, 2);        /* channels */
-    put_le(header + 24, 8000, 4);     /* rate */
-    put_le(header + 28, 8000, 4);     /* bytes per second */
-    put_le(header + 32, 1, 2);        /* block align */
-    put_le(header + 34, 8, 2);        /* bits */
-    memcpy(header + 36, "data", 4);
-    put_le(header + 40, data, 4);
-    FILE *file = fopen(path, "wb");
-    assert_non_null(file);
-    assert_int_equal(fwrite(header, 1, sizeof header, file), sizeof header);
-    assert_int_equal(ftruncate(fileno(file), (off_t)(sizeof header + data)), 0);
-    fclose(file);
+    /* Integer PCM (format 1), mono, 8 bits. */
+    assert_int_equal(testaudio_write_sparse_wav(path, 1, 1, 8000, 8, data), 0);
     check_refused(path, "longer than 3 hours");
     free(path);
 }

@@ -372,27 +372,6 @@ static void test_not_files_refused_without_hanging(void **state)
 
 /* ---- a 2 GB file ---- */
 
-static void put_le(unsigned char *at, uint64_t value, int bytes)
-{
-    for (int i = 0; i < bytes; i++)
-        at[i] = (unsigned char)(value >> (8 * i));
-}
-
-static long status_kb(const char *field)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f)
-        return -1;
-    char line[256];
-    long kb = -1;
-    size_t n = strlen(field);
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, field, n) == 0 && line[n] == ':')
-            kb = strtol(line + n + 1, NULL, 10);
-    fclose(f);
-    return kb;
-}
-
 /* Loads the session and renders a second at its start and a second 90
  * minutes in; returns 0, or the step that failed. */
 static int load_and_play(const char *session_path)
@@ -431,22 +410,8 @@ static void test_two_gigabyte_background(void **state)
 {
     char *path = testaudio_path(testaudio_dir, "huge.wav");
     uint64_t data = 2ull * 1024 * 1024 * 1024 - 64;
-    unsigned char header[44] = "RIFF____WAVEfmt ";
-    put_le(header + 4, 36 + data, 4);
-    put_le(header + 16, 16, 4);               /* fmt chunk size */
-    put_le(header + 20, 3, 2);                /* IEEE float */
-    put_le(header + 22, 2, 2);                /* channels */
-    put_le(header + 24, OUTPUT_RATE, 4);
-    put_le(header + 28, OUTPUT_RATE * 8, 4);  /* bytes per second */
-    put_le(header + 32, 8, 2);                /* block align */
-    put_le(header + 34, 32, 2);               /* bits */
-    memcpy(header + 36, "data", 4);
-    put_le(header + 40, data, 4);
-    FILE *file = fopen(path, "wb");
-    assert_non_null(file);
-    assert_int_equal(fwrite(header, 1, sizeof header, file), sizeof header);
-    assert_int_equal(ftruncate(fileno(file), (off_t)(sizeof header + data)), 0);
-    fclose(file);
+    /* IEEE float (format 3), stereo, 32 bits. */
+    assert_int_equal(testaudio_write_sparse_wav(path, 3, 2, OUTPUT_RATE, 32, data), 0);
     const char *session_text = "title = \"Huge background\";\n"
                                "background = { file = \"huge.wav\"; level = -20.0; };\n"
                                "steps = ( { type = \"timer\"; duration = \"2h\"; } );\n";
@@ -459,9 +424,9 @@ static void test_two_gigabyte_background(void **state)
     assert_true(pid >= 0);
     if (pid == 0) {
         alarm(120);
-        long start_kb = status_kb("VmRSS");
+        long start_kb = testaudio_status_kb("VmRSS");
         int status = load_and_play(session_path);
-        long growth = status_kb("VmHWM") - start_kb;
+        long growth = testaudio_status_kb("VmHWM") - start_kb;
         ssize_t ignored = write(pipe_fds[1], &growth, sizeof growth);
         (void)ignored;
         _exit(status);

@@ -33,21 +33,6 @@ typedef struct {
     long growth_kb;
 } outcome;
 
-static long status_kb(const char *field)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f)
-        return -1;
-    char line[256];
-    long kb = -1;
-    size_t n = strlen(field);
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, field, n) == 0 && line[n] == ':')
-            kb = strtol(line + n + 1, NULL, 10);
-    fclose(f);
-    return kb;
-}
-
 /* Loads path (and builds its timeline) in a child process. */
 static void load_in_child(const char *path, outcome *result)
 {
@@ -59,7 +44,7 @@ static void load_in_child(const char *path, outcome *result)
     assert_true(pid >= 0);
     if (pid == 0) {
         alarm(HANG_SECONDS);
-        long start_kb = status_kb("VmRSS");
+        long start_kb = testaudio_status_kb("VmRSS");
         FILE *err = fopen(message_path, "w");
         if (!err)
             _exit(99);
@@ -71,7 +56,7 @@ static void load_in_child(const char *path, outcome *result)
         timeline_free(t);
         session_free(s);
         fclose(err);
-        long growth = status_kb("VmHWM") - start_kb;
+        long growth = testaudio_status_kb("VmHWM") - start_kb;
         ssize_t ignored = write(pipe_fds[1], &growth, sizeof growth);
         (void)ignored;
         _exit(status);

@@ -188,6 +188,39 @@ char *testaudio_write_music(const char *dir, const char *name, int rate, int cha
     return path;
 }
 
+static void put_le(unsigned char *at, uint64_t value, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        at[i] = (unsigned char)(value >> (8 * i));
+}
+
+int testaudio_write_sparse_wav(const char *path, int format_tag, int channels, int rate,
+                               int bits, uint64_t data_bytes)
+{
+    int block_align = channels * bits / 8;
+    unsigned char header[44] = "RIFF____WAVEfmt ";
+    put_le(header + 4, 36 + data_bytes, 4);
+    put_le(header + 16, 16, 4);   /* fmt chunk size */
+    put_le(header + 20, (uint64_t)format_tag, 2);
+    put_le(header + 22, (uint64_t)channels, 2);
+    put_le(header + 24, (uint64_t)rate, 4);
+    put_le(header + 28, (uint64_t)rate * (uint64_t)block_align, 4);   /* bytes per second */
+    put_le(header + 32, (uint64_t)block_align, 2);
+    put_le(header + 34, (uint64_t)bits, 2);
+    memcpy(header + 36, "data", 4);
+    put_le(header + 40, data_bytes, 4);
+    FILE *file = fopen(path, "wb");
+    bool written = file != NULL && fwrite(header, 1, sizeof header, file) == sizeof header
+                   && ftruncate(fileno(file), (off_t)(sizeof header + data_bytes)) == 0;
+    if (file != NULL && fclose(file) != 0)
+        written = false;
+    if (!written) {
+        fprintf(stderr, "testaudio: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 char *testaudio_dir;
 
 int testaudio_dir_setup(void **state)
@@ -234,6 +267,21 @@ char *testaudio_write_text(const char *dir, const char *name, const char *text)
         return NULL;
     }
     return path;
+}
+
+long testaudio_status_kb(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return -1;
+    char line[256];
+    long kb = -1;
+    size_t n = strlen(field);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0 && line[n] == ':')
+            kb = strtol(line + n + 1, NULL, 10);
+    fclose(f);
+    return kb;
 }
 
 double testaudio_rms(const float *samples, int channels, int channel, int64_t from, int64_t to)

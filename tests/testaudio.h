@@ -49,6 +49,13 @@ int testaudio_write_burst(const char *path, int sf_format, int channels, int64_t
 char *testaudio_write_music(const char *dir, const char *name, int rate, int channels,
                             double seconds);
 
+/* A WAV file of any length written in a moment: a 44-byte header that
+ * announces data_bytes of samples (format_tag 1 for integer PCM, 3 for
+ * IEEE float; `bits` per sample), then a sparse body of zeros as long as
+ * announced. For files too large to write sample by sample. */
+int testaudio_write_sparse_wav(const char *path, int format_tag, int channels, int rate,
+                               int bits, uint64_t data_bytes);
+
 /* Reads any file libsndfile can open as interleaved float (values as
  * libsndfile returns them). The caller frees *samples. */
 int testaudio_read(const char *path, float **samples, int64_t *frames, int *channels,
@@ -81,6 +88,10 @@ int testaudio_dir_teardown(void **state);
 /* Writes text to dir/name, replacing any file there; returns the path,
  * allocated. */
 char *testaudio_write_text(const char *dir, const char *name, const char *text);
+
+/* A "Name: N kB" field of /proc/self/status, such as VmRSS (resident now)
+ * or VmHWM (the peak so far), in kB; -1 when it cannot be read. */
+long testaudio_status_kb(const char *field);
 
 /* Root mean square of one channel of interleaved samples over [from, to). */
 double testaudio_rms(const float *samples, int channels, int channel, int64_t from, int64_t to);
