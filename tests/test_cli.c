@@ -31,17 +31,6 @@ typedef struct {
     char err[16384];
 } result;
 
-static void slurp(const char *path, char *buffer, size_t size)
-{
-    buffer[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    size_t n = fread(buffer, 1, size - 1, f);
-    buffer[n] = '\0';
-    fclose(f);
-}
-
 /* Runs breathe with args (NULL-terminated); after `signal_after` seconds
  * (if > 0) sends SIGINT. */
 static void run_with_signal(result *r, double signal_after, const char *const *args)
@@ -78,8 +67,8 @@ static void run_with_signal(result *r, double signal_after, const char *const *a
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    slurp(out_path, r->out, sizeof r->out);
-    slurp(err_path, r->err, sizeof r->err);
+    testaudio_read_into(out_path, r->out, sizeof r->out);
+    testaudio_read_into(err_path, r->err, sizeof r->err);
 }
 
 #define RUN(r, ...) run_with_signal((r), 0, (const char *const[]){ __VA_ARGS__, NULL })
@@ -310,14 +299,14 @@ static void test_failed_render_keeps_existing_file(void **state)
     RUN(&r, "-o", target, bad);
     assert_int_equal(r.status, 2);
     char text[64];
-    slurp(target, text, sizeof text);
+    testaudio_read_into(target, text, sizeof text);
     assert_string_equal(text, "precious bytes");
 
     /* An unknown format is a usage error that touches nothing. */
     char *odd = write_file("precious.xyz", "keep");
     RUN(&r, "-o", odd, good);
     assert_int_equal(r.status, 2);
-    slurp(odd, text, sizeof text);
+    testaudio_read_into(odd, text, sizeof text);
     assert_string_equal(text, "keep");
 
     /* A folder that does not exist: a runtime failure, exit 1. */
@@ -441,7 +430,7 @@ static void test_every_bad_session_exits_2_with_its_line(void **state)
             continue;
         char path[512], first[1024], expected[1600];
         snprintf(path, sizeof path, "bad/%s", entry->d_name);
-        slurp(path, first, sizeof first);
+        testaudio_read_into(path, first, sizeof first);
         first[strcspn(first, "\n")] = '\0';
         assert_true(strncmp(first, "# expect: ", 10) == 0);
         snprintf(expected, sizeof expected, "%s:%s\n", path, first + 10);
@@ -600,7 +589,7 @@ static void test_stats_from_the_history(void **state)
              history);
     assert_non_null(strstr(r.err, expected));
     char after[2048];
-    slurp(history, after, sizeof after);
+    testaudio_read_into(history, after, sizeof after);
     assert_string_equal(after, text);
     free(wav);
     free(path);

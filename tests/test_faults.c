@@ -85,13 +85,7 @@ static void finish(pid_t pid, const char *err_path, result *r)
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r->err[0] = '\0';
-    FILE *f = fopen(err_path, "r");
-    if (f) {
-        size_t n = fread(r->err, 1, sizeof r->err - 1, f);
-        r->err[n] = '\0';
-        fclose(f);
-    }
+    testaudio_read_into(err_path, r->err, sizeof r->err);
     unlink(err_path);
     print_message("exit %d: %s", r->status, r->err);
 }
@@ -119,12 +113,8 @@ static int count_entries(const char *folder)
 
 static void assert_file_holds(const char *path, const char *text)
 {
-    char buffer[256] = "";
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    size_t n = fread(buffer, 1, sizeof buffer - 1, f);
-    buffer[n] = '\0';
-    fclose(f);
+    char buffer[256];
+    assert_int_equal(testaudio_read_into(path, buffer, sizeof buffer), 0);
     assert_string_equal(buffer, text);
 }
 

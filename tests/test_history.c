@@ -43,11 +43,8 @@ static history_record done_on(int year, int month, int day)
 
 static char *read_all(const char *path, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    char *text = calloc(1, 1 << 16);
-    *size = fread(text, 1, (1 << 16) - 1, f);
-    fclose(f);
+    char *text = testaudio_read_text(path, size);
+    assert_non_null(text);
     return text;
 }
 

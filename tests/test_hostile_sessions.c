@@ -71,12 +71,8 @@ static void load_in_child(const char *path, outcome *result)
         fail_msg("loading %s ended with signal %d", path, WTERMSIG(wait_status));
     assert_int_equal(got, (ssize_t)sizeof result->growth_kb);
     result->status = WEXITSTATUS(wait_status);
-    result->message[0] = '\0';
-    FILE *f = fopen(message_path, "r");
-    assert_non_null(f);
-    size_t n = fread(result->message, 1, sizeof result->message - 1, f);
-    result->message[n] = '\0';
-    fclose(f);
+    assert_int_equal(
+        testaudio_read_into(message_path, result->message, sizeof result->message), 0);
     print_message("%s: status %d, %ld MB: %.200s", strrchr(path, '/') + 1, result->status,
                   result->growth_kb / 1024, result->message[0] ? result->message : "(nothing)\n");
     assert_true(result->growth_kb >= 0 && result->growth_kb < MEMORY_GROWTH_LIMIT_KB);

@@ -14,33 +14,6 @@
 
 #include "testaudio.h"
 
-static char *read_all(FILE *f)
-{
-    size_t size = 0, capacity = 4096;
-    char *text = malloc(capacity);
-    assert_non_null(text);
-    size_t n;
-    while ((n = fread(text + size, 1, capacity - size - 1, f)) > 0) {
-        size += n;
-        if (capacity - size < 2) {
-            capacity *= 2;
-            text = realloc(text, capacity);
-            assert_non_null(text);
-        }
-    }
-    text[size] = '\0';
-    return text;
-}
-
-static char *read_path(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char *text = read_all(f);
-    fclose(f);
-    return text;
-}
-
 /* The expected terminal text, built from the Markdown independently of the
  * program: "## Heading" becomes "Heading" over a line of "-" ("=" for "#"). */
 static char *expected_from_markdown(const char *markdown)
@@ -99,7 +72,8 @@ static char *run_isolated(const char *binary, const char *option, int *status)
              dir, wrapped ? "'" : "", wrapped ? wrapper : "", wrapped ? "' " : "", copy, option);
     FILE *pipe = popen(command, "r");
     assert_non_null(pipe);
-    char *text = read_all(pipe);
+    char *text = testaudio_read_stream(pipe, NULL);
+    assert_non_null(text);
     int raw = pclose(pipe);
     *status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
     assert_int_equal(testaudio_remove_dir(dir), 1);
@@ -117,7 +91,8 @@ static void test_safety_prints_the_document(void **state)
     assert_non_null(source);
     char path[4096];
     snprintf(path, sizeof path, "%s/docs/safety.md", source);
-    char *markdown = read_path(path);
+    char *markdown = testaudio_read_text(path, NULL);
+    assert_non_null(markdown);
     char *expected = expected_from_markdown(markdown);
 
     int status;

@@ -188,6 +188,55 @@ char *testaudio_write_music(const char *dir, const char *name, int rate, int cha
     return path;
 }
 
+char *testaudio_read_stream(FILE *stream, size_t *size)
+{
+    size_t used = 0, capacity = 4096;
+    char *text = malloc(capacity);
+    size_t n;
+    while (text != NULL && (n = fread(text + used, 1, capacity - used - 1, stream)) > 0) {
+        used += n;
+        if (capacity - used < 2) {
+            capacity *= 2;
+            char *grown = realloc(text, capacity);
+            if (grown == NULL)
+                free(text);
+            text = grown;
+        }
+    }
+    if (text == NULL) {
+        fprintf(stderr, "testaudio: out of memory reading a stream\n");
+        return NULL;
+    }
+    text[used] = '\0';
+    if (size != NULL)
+        *size = used;
+    return text;
+}
+
+char *testaudio_read_text(const char *path, size_t *size)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        fprintf(stderr, "testaudio: cannot read %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    char *text = testaudio_read_stream(file, size);
+    fclose(file);
+    return text;
+}
+
+int testaudio_read_into(const char *path, char *buffer, size_t size)
+{
+    buffer[0] = '\0';
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return -1;
+    size_t n = fread(buffer, 1, size - 1, file);
+    buffer[n] = '\0';
+    fclose(file);
+    return 0;
+}
+
 static void put_le(unsigned char *at, uint64_t value, int bytes)
 {
     for (int i = 0; i < bytes; i++)

@@ -8,7 +8,9 @@
 #ifndef BREATHE_TESTAUDIO_H
 #define BREATHE_TESTAUDIO_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* The value of one sample: frame counts from 0 at the file's own rate. */
 typedef double (*testaudio_sample_fn)(int64_t frame, int channel, void *context);
@@ -48,6 +50,18 @@ int testaudio_write_burst(const char *path, int sf_format, int channels, int64_t
  * path, allocated. */
 char *testaudio_write_music(const char *dir, const char *name, int rate, int channels,
                             double seconds);
+
+/* Everything left to read from a stream (a file, a pipe), as text with a
+ * '\0' after it; its length in *size when size is not NULL. Allocated. */
+char *testaudio_read_stream(FILE *stream, size_t *size);
+
+/* The whole file at path, the same way. */
+char *testaudio_read_text(const char *path, size_t *size);
+
+/* At most size - 1 bytes of the file at path into buffer, with a '\0'
+ * after them. A file that cannot be opened leaves buffer empty and
+ * returns -1 (quietly: a test may expect no file there). */
+int testaudio_read_into(const char *path, char *buffer, size_t size);
 
 /* A WAV file of any length written in a moment: a 44-byte header that
  * announces data_bytes of samples (format_tag 1 for integer PCM, 3 for
