@@ -76,7 +76,7 @@ struct engine {
     double pacer_cached_hz, pacer_cached_gain, pacer_cached_fullness;
     double pacer_level_db, pacer_level_gain;
 
-    synth_noise noise[2];
+    synth_noise noise;
     float *loop;               /* background file, crossfaded into a seamless loop */
     int64_t loop_frames;
     int64_t loop_in_memory;    /* frames of the loop held in `loop`; the rest is streamed */
@@ -395,8 +395,7 @@ static void render_background(engine *e, float *out, int64_t from, int frames)
             i += n;
         }
     } else {
-        synth_noise_render(&e->noise[0], bed, frames, 2);
-        synth_noise_render(&e->noise[1], bed + 1, frames, 2);
+        synth_noise_render_stereo(&e->noise, bed, frames);
     }
     /* Past the block's end the bed is silent, so the loop can run over the
      * whole block: a fixed count the compiler turns into vector code. */
@@ -685,8 +684,7 @@ engine *engine_create(const timeline *t, const engine_options *options)
             return NULL;
         }
     } else if (bg->kind != BACKGROUND_NONE) {
-        synth_noise_init(&e->noise[0], bg->kind, seed ^ 1, e->rate);
-        synth_noise_init(&e->noise[1], bg->kind, seed ^ 2, e->rate);
+        synth_noise_init(&e->noise, bg->kind, seed ^ 1, e->rate);
     }
     e->background_gain = bg->kind == BACKGROUND_NONE ? 0.0 : synth_db_to_gain(bg->level_db);
 

@@ -80,22 +80,32 @@ typedef struct { uint64_t state; } synth_random;
 void synth_random_seed(synth_random *r, uint64_t seed);
 float synth_random_next(synth_random *r);
 
-/* Coloured noise, normalised so that gain 1 gives an RMS of -6 dBFS. */
+/* Coloured noise, normalised so that gain 1 gives an RMS of -6 dBFS, as a
+ * pair of independent channels (left and right) computed side by side:
+ * each xorshift draw gives two frames of white for each channel, and the
+ * filters run on vectors of two frames of both channels, (L, R, L, R). */
+enum { SYNTH_NOISE_STAGES = 3 };
 typedef struct {
     background_kind color;
-    synth_random random;
-    float state[3];  /* the filter's memory, at the output's level */
-    float pole;      /* brown: the leaky integrator's pole */
-    /* White samples arrive as 24-bit integer values; these coefficients
-     * take them to the colour at the target level in one step. */
-    float feed[3];   /* into each filter stage */
-    float direct;    /* straight to the output */
-    float spare;     /* white sample drawn but not yet used */
+    uint64_t random[2];                 /* one stream a channel */
+    int stages;                         /* one-pole filters: pink 3, brown 1, white 0 */
+    /* Per stage, four lanes each (two frames of L and R): the last output
+     * pair, and the coefficients that advance a stage by two frames at
+     * once. White arrives as 24-bit integer values; the scale to the
+     * target level is folded into the coefficients. */
+    float state[SYNTH_NOISE_STAGES][4];
+    float pole2[SYNTH_NOISE_STAGES][4];   /* (p, p, p^2, p^2) */
+    float feed[SYNTH_NOISE_STAGES][4];    /* (f, f, f, f) */
+    float cross[SYNTH_NOISE_STAGES][4];   /* (0, 0, p f, p f): the first frame into the second */
+    float direct[4];                      /* white straight to the output */
+    float spare[2];  /* a frame computed but not yet handed out */
     bool has_spare;
 } synth_noise;
 
 void synth_noise_init(synth_noise *n, background_kind color, uint64_t seed, int rate);
-/* Writes `frames` samples, `stride` floats apart. */
+/* Writes `frames` interleaved stereo frames. */
+void synth_noise_render_stereo(synth_noise *n, float *out, int frames);
+/* Writes `frames` samples of the left channel only, `stride` floats apart. */
 void synth_noise_render(synth_noise *n, float *out, int frames, int stride);
 
 /* The tone pacer: a soft tone (fundamental, a little second and third
