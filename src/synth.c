@@ -93,7 +93,7 @@ static float envelope(const synth_voice *v, int64_t at)
     int64_t left = v->length - at;
     if (left < v->release) {
         double u = (double)left / (double)v->release;
-        e *= (float)(0.5 - 0.5 * cos(M_PI * u));
+        e *= 0.5f - 0.5f * synth_sine(0.25 + 0.5 * u);   /* cos(pi u), from the table */
     }
     return e;
 }
@@ -349,6 +349,20 @@ static float4 load4(const float *x)
 
 static void store4(float *x, float4 v) { memcpy(x, &v, sizeof v); }
 
+/* out (stereo) += mono on both channels, two frames a vector. */
+static inline __attribute__((always_inline)) void add_to_both(float *restrict out, const float *restrict mono, int frames)
+{
+    int i = 0;
+    for (; i + 2 <= frames; i += 2) {
+        float4 pair = { mono[i], mono[i], mono[i + 1], mono[i + 1] };
+        store4(out + 2 * i, load4(out + 2 * i) + pair);
+    }
+    for (; i < frames; i++) {
+        out[2 * i] += mono[i];
+        out[2 * i + 1] += mono[i];
+    }
+}
+
 /* Sets the coefficients of stage k: pole p, feed f (already scaled). */
 static void set_stage(synth_noise *n, int k, float p, float f)
 {
@@ -569,58 +583,97 @@ void synth_tone_render(synth_tone *t, float *out, int frames, int rate, double h
 void synth_breath_noise_init(synth_breath_noise *b, uint64_t seed)
 {
     memset(b, 0, sizeof *b);
-    synth_random_seed(&b->random, seed);
+    synth_random first, second;
+    synth_random_seed(&first, seed);
+    synth_random_seed(&second, seed ^ 0x5DEECE66Dull);
+    b->random[0] = first.state;
+    b->random[1] = second.state;
 }
 
 /* Low-pass corner for a brightness: 250 Hz dark to 3 kHz bright. */
-static double breath_corner(float brightness)
+static double breath_corner(double brightness)
 {
     return 250.0 * pow(12.0, brightness);
 }
 
-/* The filter coefficient for a brightness, and the gain that makes up for
- * what the filter takes away. The last answer is kept: one block's end is
- * the next one's start. */
-static void breath_filter(synth_breath_noise *b, float brightness, int rate,
-                          double *coefficient, double *makeup)
+/* The filter coefficient and the gain that makes up for what the filter
+ * takes away, at SYNTH_BREATH_STEPS + 1 brightnesses, for this rate. Made
+ * on the first block (libm there only), again only if the rate changes. */
+static void breath_table(synth_breath_noise *b, int rate)
 {
-    if (b->known && brightness == b->known_brightness && rate == b->known_rate) {
-        *coefficient = b->known_coefficient;
-        *makeup = b->known_makeup;
-        return;
+    for (int i = 0; i <= SYNTH_BREATH_STEPS; i++) {
+        double c = 1.0 - exp(-2.0 * M_PI * breath_corner((double)i / SYNTH_BREATH_STEPS) / rate);
+        /* Two one-poles in series pass roughly c / (2 - c) of white noise's
+         * power each way; make up for it so brightness does not change
+         * loudness. White arrives as 24-bit integer values: scaled here. */
+        double m = NOISE_TARGET_RMS * sqrt(3.0) / sqrt(c / (2.0 - c)) * 0.8;
+        b->coefficient[i] = (float)c;
+        b->makeup[i] = (float)m * WHITE_UNIT;
     }
-    double c = 1.0 - exp(-2.0 * M_PI * breath_corner(brightness) / rate);
-    /* Two one-poles in series pass roughly c / (2 - c) of white noise's
-     * power each way; make up for it so brightness does not change loudness. */
-    double m = NOISE_TARGET_RMS * sqrt(3.0) / sqrt(c / (2.0 - c)) * 0.8;
-    b->known = true;
-    b->known_brightness = brightness;
-    b->known_rate = rate;
-    *coefficient = b->known_coefficient = c;
-    *makeup = b->known_makeup = m;
+    b->table_rate = rate;
+}
+
+static void breath_filter(const synth_breath_noise *b, float brightness, float *coefficient,
+                          float *makeup)
+{
+    float at = brightness * SYNTH_BREATH_STEPS;
+    at = at < 0.0f ? 0.0f : (at > (float)SYNTH_BREATH_STEPS ? (float)SYNTH_BREATH_STEPS : at);
+    int i = (int)at;
+    if (i == SYNTH_BREATH_STEPS)
+        i--;
+    float u = at - (float)i;
+    *coefficient = b->coefficient[i] + (b->coefficient[i + 1] - b->coefficient[i]) * u;
+    *makeup = b->makeup[i] + (b->makeup[i + 1] - b->makeup[i]) * u;
+}
+
+/* Four white samples (24-bit integer values) from one step of two streams. */
+static inline float4 white4(random2 *state)
+{
+    random2 x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    float4 high = __builtin_convertvector((int4)x >> 8, float4);
+    float4 low = __builtin_convertvector((int4)(x >> 8) >> 8, float4);
+    return __builtin_shufflevector(high, low, 1, 3, 4, 6);
 }
 
 void synth_breath_noise_render(synth_breath_noise *b, float *out, int frames, int rate,
                                float brightness_from, float brightness_to, float gain_from,
                                float gain_to)
 {
-    double c0, m0, c1, m1;
-    breath_filter(b, brightness_from, rate, &c0, &m0);
-    breath_filter(b, brightness_to, rate, &c1, &m1);
-    float coefficient = (float)c0, coefficient_change = (float)((c1 - c0) / frames);
-    float gain = (float)(gain_from * m0);
-    float gain_change = (float)((gain_to * m1 - gain_from * m0) / frames);
+    if (b->table_rate != rate)
+        breath_table(b, rate);
+    float c0, m0, c1, m1;
+    breath_filter(b, brightness_from, &c0, &m0);
+    breath_filter(b, brightness_to, &c1, &m1);
+    float coefficient = c0, coefficient_change = (c1 - c0) / (float)frames;
+    float gain = gain_from * m0, gain_change = (gain_to * m1 - gain_from * m0) / (float)frames;
     float low0 = b->low[0], low1 = b->low[1];
-    for (int i = 0; i < frames; i++) {
-        float white = next_random(&b->random);
-        low0 += coefficient * (white - low0);
-        low1 += coefficient * (low0 - low1);
-        float s = low1 * gain;
-        out[2 * i] += s;
-        out[2 * i + 1] += s;
-        coefficient += coefficient_change;
-        gain += gain_change;
+    random2 random;
+    memcpy(&random, b->random, sizeof random);
+    /* In pieces: white four samples at a time, then the filter (a chain,
+     * one sample after another), then both channels in vector code. A
+     * piece that is not a multiple of four leaves the rest of its last draw
+     * unused; the engine cuts its blocks at absolute frames, so the sound
+     * is still the same every time. */
+    enum { PIECE = 64 };
+    float white[PIECE], mono[PIECE];
+    for (int done = 0; done < frames; done += PIECE) {
+        int n = frames - done < PIECE ? frames - done : PIECE;
+        for (int i = 0; i < n; i += 4)
+            store4(white + i, white4(&random));
+        for (int i = 0; i < n; i++) {
+            low0 += coefficient * (white[i] - low0);
+            low1 += coefficient * (low0 - low1);
+            mono[i] = low1 * gain;
+            coefficient += coefficient_change;
+            gain += gain_change;
+        }
+        add_to_both(out + 2 * done, mono, n);
     }
+    memcpy(b->random, &random, sizeof random);
     b->low[0] = low0;
     b->low[1] = low1;
 }

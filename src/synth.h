@@ -117,14 +117,15 @@ void synth_tone_render(synth_tone *t, float *out, int frames, int rate, double h
                        double hz_to, float gain_from, float gain_to);
 
 /* The noise pacer: white noise through a low-pass whose corner follows
- * `brightness` (0 dark .. 1 bright), added to both channels. */
+ * `brightness` (0 dark .. 1 bright), added to both channels. The filter
+ * for a brightness comes from a table made once for the rate, so a block
+ * costs no libm call. */
+enum { SYNTH_BREATH_STEPS = 64 };
 typedef struct {
-    synth_random random;
+    uint64_t random[2];          /* two streams, drawn side by side */
     float low[2];
-    bool known;                  /* the last brightness asked for, and its filter */
-    float known_brightness;
-    int known_rate;
-    double known_coefficient, known_makeup;
+    int table_rate;              /* the rate the table was made for; 0: none yet */
+    float coefficient[SYNTH_BREATH_STEPS + 1], makeup[SYNTH_BREATH_STEPS + 1];
 } synth_breath_noise;
 void synth_breath_noise_init(synth_breath_noise *b, uint64_t seed);
 void synth_breath_noise_render(synth_breath_noise *b, float *out, int frames, int rate,
