@@ -1,5 +1,6 @@
 /* plot.c: the SVG picture of a session. See plot.h. */
 #include "plot.h"
+#include "savefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -640,19 +641,6 @@ int plot_svg(const timeline *t, int64_t start, int64_t length, char **svg, size_
 
 /* ---- writing ---- */
 
-/* ".NAME.XXXXXX" beside the destination, so the rename stays on one file
- * system and is atomic. */
-static char *temp_path_for(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    size_t dir_length = slash ? (size_t)(slash - path) + 1 : 0;
-    size_t size = strlen(path) + 10;
-    char *temp = malloc(size);
-    if (temp)
-        snprintf(temp, size, "%.*s.%s.XXXXXX", (int)dir_length, path, path + dir_length);
-    return temp;
-}
-
 int plot_write(const timeline *t, int64_t start, int64_t length, const char *path, FILE *err)
 {
     char *svg = NULL;
@@ -662,44 +650,10 @@ int plot_write(const timeline *t, int64_t start, int64_t length, const char *pat
                 svg ? "out of memory" : "nothing to draw in that window or out of memory");
         return 1;
     }
-    char *temp = temp_path_for(path);
-    int fd = temp ? mkstemp(temp) : -1;
-    if (fd < 0) {
+    int failure = savefile_write(path, svg, size, SAVEFILE_REPLACE);
+    if (failure)
         fprintf(err, "breathe: cannot write '%s': %s\n", path,
-                temp ? strerror(errno) : "out of memory");
-        free(temp);
-        free(svg);
-        return 1;
-    }
-    /* The picture gets the permissions of a new file, or of the one it replaces. */
-    struct stat st;
-    mode_t mask = umask(0);
-    umask(mask);
-    (void)fchmod(fd, stat(path, &st) == 0 && S_ISREG(st.st_mode) ? st.st_mode & 07777
-                                                                  : 0666 & ~mask);
-    size_t written = 0;
-    int failure = 0;
-    while (written < size) {
-        ssize_t n = write(fd, svg + written, size - written);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            failure = n < 0 ? errno : EIO;
-            break;
-        }
-        written += (size_t)n;
-    }
-    if (!failure && fsync(fd) != 0)
-        failure = errno;
-    if (close(fd) != 0 && !failure)
-        failure = errno;
-    if (!failure && rename(temp, path) != 0)
-        failure = errno;
-    if (failure) {
-        fprintf(err, "breathe: cannot write '%s': %s\n", path, strerror(failure));
-        unlink(temp);
-    }
-    free(temp);
+                failure == ENOMEM ? "out of memory" : strerror(failure));
     free(svg);
     return failure ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 /* starter.c: the session written by breathe --new. See starter.h. */
 #include "starter.h"
+#include "savefile.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -105,51 +106,15 @@ int starter_write(const char *path, FILE *err)
     }
     char *title = title_from_path(path);
     char *text = title ? starter_text(title[0] ? title : "My session") : NULL;
-    const char *slash = strrchr(path, '/');
-    size_t folder = slash ? (size_t)(slash - path) + 1 : 0;
-    size_t temp_size = strlen(path) + 16;
-    char *temp = malloc(temp_size);
-    if (!text || !temp) {
-        fprintf(err, "breathe: out of memory\n");
-        free(title);
-        free(text);
-        free(temp);
-        return 1;
-    }
-    snprintf(temp, temp_size, "%.*s.%s.XXXXXX", (int)folder, path, path + folder);
-    int failure = 0;
-    int fd = mkstemp(temp);
-    if (fd < 0) {
-        failure = errno;
-    } else {
-        mode_t mask = umask(0);
-        umask(mask);
-        (void)fchmod(fd, 0666 & ~mask);
-        size_t size = strlen(text), written = 0;
-        while (written < size && !failure) {
-            ssize_t n = write(fd, text + written, size - written);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                failure = n < 0 ? errno : EIO;
-            else
-                written += (size_t)n;
-        }
-        if (!failure && fsync(fd) != 0)
-            failure = errno;
-        if (close(fd) != 0 && !failure)
-            failure = errno;
-        if (!failure && link(temp, path) != 0)
-            failure = errno;
-        unlink(temp);
-    }
+    int failure = text ? savefile_write(path, text, strlen(text), SAVEFILE_NEW) : ENOMEM;
     if (failure == EEXIST)
         fprintf(err, "breathe: '%s' already exists; --new never replaces a file, so give "
                      "another name\n", path);
+    else if (failure == ENOMEM)
+        fprintf(err, "breathe: out of memory\n");
     else if (failure)
         fprintf(err, "breathe: cannot write '%s': %s\n", path, strerror(failure));
     free(title);
     free(text);
-    free(temp);
     return failure ? 1 : 0;
 }

@@ -85,19 +85,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int count_entries(const char *dir)
-{
-    DIR *folder = opendir(dir);
-    int count = 0;
-    struct dirent *entry;
-    while (folder != NULL && (entry = readdir(folder)) != NULL)
-        if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
-            count++;
-    if (folder != NULL)
-        closedir(folder);
-    return count;
-}
-
 static int teardown(void **state)
 {
     fixture *f = *state;
@@ -153,7 +140,7 @@ static void render_and_compare(fixture *f, const char *name, int64_t total, doub
     assert_int_equal(render(f, path, RATE, &source, NULL, true, &run_status), OUT_DONE);
     assert_int_equal(run_status, OUT_DONE);
     assert_string_equal(f->message, "");
-    assert_int_equal(count_entries(f->dir), 1);
+    assert_int_equal(testaudio_count_entries(f->dir), 1);
 
     float *samples;
     int64_t frames;
@@ -215,7 +202,7 @@ static void test_opus(void **state)
     print_message("%s", f->message);
     assert_non_null(strstr(f->message, "48000"));
     assert_non_null(strstr(f->message, "44100"));
-    assert_int_equal(count_entries(f->dir), 0);
+    assert_int_equal(testaudio_count_entries(f->dir), 0);
     free(path);
 }
 
@@ -270,7 +257,7 @@ static void test_stop_keeps_old_file(void **state)
     assert_int_equal(run_status, OUT_STOPPED);
     assert_int_equal(monitor.calls, 1);
     assert_old_file(path);
-    assert_int_equal(count_entries(f->dir), 1);
+    assert_int_equal(testaudio_count_entries(f->dir), 1);
     free(path);
 }
 
@@ -292,7 +279,7 @@ static void test_commit_replaces_old_file(void **state)
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0640);
-    assert_int_equal(count_entries(f->dir), 1);
+    assert_int_equal(testaudio_count_entries(f->dir), 1);
     free(path);
 }
 
@@ -319,7 +306,7 @@ static void test_write_failure_keeps_old_file(void **state)
     assert_non_null(strstr(f->message, "cannot write '"));
     assert_non_null(strstr(f->message, "File too large"));
     assert_old_file(path);
-    assert_int_equal(count_entries(f->dir), 1);
+    assert_int_equal(testaudio_count_entries(f->dir), 1);
     free(path);
 }
 
@@ -331,7 +318,7 @@ static void check_open_refused(fixture *f, const char *path, const char *expecte
     assert_int_equal(run_status, -1);
     print_message("%s", f->message);
     assert_non_null(strstr(f->message, expected_part));
-    assert_int_equal(count_entries(f->dir), 0);
+    assert_int_equal(testaudio_count_entries(f->dir), 0);
 }
 
 static void test_open_errors(void **state)
@@ -350,7 +337,7 @@ static void test_open_errors(void **state)
     assert_int_equal(render(f, folder, RATE, &source, NULL, true, &run_status), OUT_FAILED);
     print_message("%s", f->message);
     assert_non_null(strstr(f->message, "Is a directory"));
-    assert_int_equal(count_entries(f->dir), 1);
+    assert_int_equal(testaudio_count_entries(f->dir), 1);
     rmdir(folder);
     free(folder);
     char *no_extension = testaudio_path(f->dir, "wav");

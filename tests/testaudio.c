@@ -270,6 +270,19 @@ int testaudio_write_sparse_wav(const char *path, int format_tag, int channels, i
     return 0;
 }
 
+int testaudio_count_entries(const char *dir)
+{
+    DIR *folder = opendir(dir);
+    int count = 0;
+    struct dirent *entry;
+    while (folder != NULL && (entry = readdir(folder)) != NULL)
+        if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+            count++;
+    if (folder != NULL)
+        closedir(folder);
+    return count;
+}
+
 char *testaudio_dir;
 
 int testaudio_dir_setup(void **state)

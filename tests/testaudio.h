@@ -86,6 +86,10 @@ char *testaudio_path(const char *dir, const char *name);
  * unexpected was left behind). */
 int testaudio_remove_dir(const char *dir);
 
+/* How many entries dir holds besides "." and ".." (0 when it cannot be
+ * read), so a test can check that no stray file was left there. */
+int testaudio_count_entries(const char *dir);
+
 /* The test's own folder, as a cmocka fixture: testaudio_dir_setup makes a
  * fresh folder under /tmp and sets testaudio_dir (and *state) to it;
  * testaudio_dir_teardown removes it with everything in it. Use them for

@@ -1,5 +1,6 @@
 /* out_file: renders as fast as the source allows into an audio file. */
 #include "out.h"
+#include "savefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,36 +73,6 @@ static double monotonic_seconds(void)
     return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
 }
 
-/* ".NAME.XXXXXX" beside the destination, so the final rename stays on one
- * file system and is atomic. */
-static char *temp_path_for(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    size_t dir_length = slash != NULL ? (size_t)(slash - path) + 1 : 0;
-    const char *name = path + dir_length;
-    size_t size = dir_length + 1 + strlen(name) + 8;
-    char *temp = malloc(size);
-    if (temp != NULL)
-        snprintf(temp, size, "%.*s.%s.XXXXXX", (int)dir_length, path, name);
-    return temp;
-}
-
-/* The finished file gets the permissions a new file would get, or those of
- * the file it replaces: mkstemp alone would leave it private. */
-static void set_final_mode(int fd, const char *path)
-{
-    struct stat st;
-    mode_t mode;
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-        mode = st.st_mode & 07777;
-    } else {
-        mode_t mask = umask(0);
-        umask(mask);
-        mode = 0666 & ~mask;
-    }
-    (void)fchmod(fd, mode);
-}
-
 static void free_stream(out_stream *stream)
 {
     free(stream->buffer);
@@ -149,21 +120,22 @@ static int file_open(out_stream **out, const out_params *params, FILE *err)
     }
     stream->fd = -1;
     stream->path = strdup(path);
-    stream->temp_path = temp_path_for(path);
     stream->buffer = malloc(sizeof(float) * 2 * FILE_BLOCK_FRAMES);
-    if (stream->path == NULL || stream->temp_path == NULL || stream->buffer == NULL) {
+    if (stream->path == NULL || stream->buffer == NULL) {
         fprintf(err, "breathe: out of memory\n");
         free_stream(stream);
         return OUT_FAILED;
     }
 
-    stream->fd = mkstemp(stream->temp_path);
+    /* Written beside the destination and renamed into place when finished
+     * (savefile.h), so a failed render never clobbers an existing file. */
+    stream->fd = savefile_open_temp(path, &stream->temp_path);
     if (stream->fd < 0) {
-        fprintf(err, "breathe: cannot write '%s': %s\n", path, strerror(errno));
+        fprintf(err, "breathe: cannot write '%s': %s\n", path,
+                errno == ENOMEM ? "out of memory" : strerror(errno));
         free_stream(stream);
         return OUT_FAILED;
     }
-    set_final_mode(stream->fd, path);
 
     SF_INFO info = { .samplerate = params->sample_rate, .channels = 2, .format = format->format };
     if (!sf_format_check(&info)) {
