@@ -25,6 +25,7 @@ pacat_pid=""
 stop_process() { # PID: SIGTERM, then SIGKILL after 3 s
     local pid=$1 i
     kill -TERM "$pid" 2>/dev/null || return 0
+    kill -CONT "$pid" 2>/dev/null || true # a process held with SIGSTOP
     for ((i = 0; i < 30; i++)); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
