@@ -62,6 +62,8 @@ static const char usage_text[] =
     "  -d, --device NAME|INDEX  play on this device (a name, part of one, or an index\n"
     "                           from --list-devices)\n"
     "      --volume DB          master gain in dB, added to the session's own volume\n"
+    "      --latency SECONDS    live output buffer, 0.01 to 2 (default 0.1); more\n"
+    "                           rides out a busy machine, less answers keys sooner\n"
     "      --start TIME         begin TIME into the session (90, 1.5m, 2m30s)\n"
     "      --length TIME        play or render only TIME (needed to render a session\n"
     "                           that repeats forever)\n"
@@ -70,9 +72,9 @@ static const char usage_text[] =
     "      --version            the version\n"
     "\n"
     "SESSION is a path to a .cfg file or the name of an installed session\n"
-    "(box-breathing). Defaults (device, volume, quiet, session, history) are read\n"
-    "from ~/.config/breathe/config; options override them. Each live session adds\n"
-    "a line to ~/.local/state/breathe/history (see --stats).\n"
+    "(box-breathing). Defaults (device, volume, latency, quiet, session, history)\n"
+    "are read from ~/.config/breathe/config; options override them. Each live\n"
+    "session adds a line to ~/.local/state/breathe/history (see --stats).\n"
     "\n"
     "Keys while playing on a terminal: space pause/resume, + and - volume by 1 dB,\n"
     "n next step, q quit, h or ? these keys. Signals: SIGINT and SIGTERM fade out\n"
@@ -91,6 +93,7 @@ typedef struct {
     const char *defaults_path;  /* the defaults file, when it chose the device */
     double volume_db;
     bool has_volume;
+    double latency_seconds;  /* 0: the backend's default */
     double start_seconds, length_seconds;
     bool has_start, has_length;
 } options;
@@ -789,7 +792,8 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
                       .stop_on_signal = o->output != NULL, .err = err };
 
     const out_backend *backend = o->output ? &out_file_backend : &out_portaudio_backend;
-    out_params params = { .sample_rate = rate, .device = o->device, .path = o->output };
+    out_params params = { .sample_rate = rate, .device = o->device, .path = o->output,
+                          .latency_seconds = o->latency_seconds };
     out_stream *stream = NULL;
     int result = EXIT_DONE;
     if (backend->open(&stream, &params, err) != 0) {
@@ -887,6 +891,8 @@ static int load_defaults(options *o, userconfig *defaults, FILE *err)
     }
     if (!o->output && !o->has_volume)
         o->volume_db = defaults->volume_db;
+    if (o->latency_seconds == 0.0)
+        o->latency_seconds = defaults->latency_seconds;
     o->quiet = o->quiet || defaults->quiet;
     o->record_history = defaults->history;
     return EXIT_DONE;
@@ -915,7 +921,7 @@ int cli_main(int argc, char **argv)
 {
     FILE *out = stdout, *err = stderr;
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
-           OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW };
+           OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW, OPT_LATENCY };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
@@ -924,6 +930,7 @@ int cli_main(int argc, char **argv)
         { "names", no_argument, NULL, OPT_NAMES },
         { "device", required_argument, NULL, 'd' },
         { "volume", required_argument, NULL, OPT_VOLUME },
+        { "latency", required_argument, NULL, OPT_LATENCY },
         { "start", required_argument, NULL, OPT_START },
         { "length", required_argument, NULL, OPT_LENGTH },
         { "quiet", no_argument, NULL, 'q' },
@@ -959,6 +966,16 @@ int cli_main(int argc, char **argv)
                 || o.volume_db < -120.0 || o.volume_db > 40.0)
                 return usage_error(err, "--volume takes a gain in dB from -120 to 40, not",
                                    optarg);
+            break;
+        }
+        case OPT_LATENCY: {
+            char *end = NULL;
+            errno = 0;
+            o.latency_seconds = strtod(optarg, &end);
+            if (end == optarg || *end || errno || !isfinite(o.latency_seconds)
+                || o.latency_seconds < LATENCY_MIN_SECONDS
+                || o.latency_seconds > LATENCY_MAX_SECONDS)
+                return usage_error(err, "--latency takes seconds from 0.01 to 2, not", optarg);
             break;
         }
         case OPT_START:

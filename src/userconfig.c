@@ -16,14 +16,17 @@
 #define MSG_UNKNOWN_SETTING "unknown setting '%s'; the settings are " KNOWN_LIST
 #define MSG_NOT_STRING      "'%s' must be a string in double quotes, like %s = \"%s\";"
 #define MSG_EMPTY           "'%s' must not be empty; remove the line to use the default"
-#define MSG_NOT_NUMBER      "'volume' must be a gain in dB, like volume = -6.0;"
+#define MSG_VOLUME_NUMBER   "'volume' must be a gain in dB, like volume = -6.0;"
 #define MSG_VOLUME_RANGE    "'volume' must be between -120 and 40 dB, not %g"
+#define MSG_LATENCY_NUMBER  "'latency' must be a time in seconds, like latency = 0.5;"
+#define MSG_LATENCY_RANGE   "'latency' must be between 0.01 and 2 seconds, not %g"
 #define MSG_NOT_BOOL        "'%s' must be true or false, like %s = %s;"
 #define MSG_SYNTAX          "%s; write each setting as name = value; with text in double quotes, like device = \"pulse\";"
 #define MSG_OUT_OF_MEMORY   "out of memory"
 
-#define KNOWN_LIST "device, volume, quiet, session and history"
-static const char *const known_settings[] = { "device", "volume", "quiet", "session", "history" };
+#define KNOWN_LIST "device, volume, latency, quiet, session and history"
+static const char *const known_settings[] = { "device", "volume", "latency", "quiet", "session",
+                                              "history" };
 
 #define VOLUME_MIN_DB (-120.0)
 #define VOLUME_MAX_DB 40.0
@@ -85,7 +88,11 @@ static int read_bool(const config_setting_t *setting, const char *path, const ch
     return 0;
 }
 
-static int read_volume(const config_setting_t *setting, const char *path, double *out, FILE *err)
+/* A number (integer or not) from min to max into *out; 0 or 2, with
+ * not_number or range_message (one %g) when it is not. */
+static int read_number(const config_setting_t *setting, const char *path,
+                       const char *not_number, double min, double max,
+                       const char *range_message, double *out, FILE *err)
 {
     int line = (int)config_setting_source_line(setting);
     double value;
@@ -93,10 +100,10 @@ static int read_volume(const config_setting_t *setting, const char *path, double
     case CONFIG_TYPE_INT:
     case CONFIG_TYPE_INT64: value = (double)config_setting_get_int64(setting); break;
     case CONFIG_TYPE_FLOAT: value = config_setting_get_float(setting); break;
-    default: return problem(err, path, line, MSG_NOT_NUMBER);
+    default: return problem(err, path, line, "%s", not_number);
     }
-    if (!isfinite(value) || value < VOLUME_MIN_DB || value > VOLUME_MAX_DB)
-        return problem(err, path, line, MSG_VOLUME_RANGE, value);
+    if (!isfinite(value) || value < min || value > max)
+        return problem(err, path, line, range_message, value);
     *out = value;
     return 0;
 }
@@ -117,7 +124,11 @@ static int read_settings(const config_t *cfg, const char *path, userconfig *c, F
         else if (strcmp(name, "session") == 0)
             code = read_text(s, path, "box-breathing", &c->session, err);
         else if (strcmp(name, "volume") == 0)
-            code = read_volume(s, path, &c->volume_db, err);
+            code = read_number(s, path, MSG_VOLUME_NUMBER, VOLUME_MIN_DB, VOLUME_MAX_DB, MSG_VOLUME_RANGE,
+                               &c->volume_db, err);
+        else if (strcmp(name, "latency") == 0)
+            code = read_number(s, path, MSG_LATENCY_NUMBER, LATENCY_MIN_SECONDS, LATENCY_MAX_SECONDS,
+                               MSG_LATENCY_RANGE, &c->latency_seconds, err);
         else if (strcmp(name, "quiet") == 0)
             code = read_bool(s, path, "true", &c->quiet, err);
         else

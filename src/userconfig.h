@@ -5,6 +5,7 @@
  *
  *   device  = "pulse";          # -d, --device
  *   volume  = -6.0;             # --volume, in dB
+ *   latency = 0.5;              # --latency, live output buffer in seconds
  *   quiet   = true;             # -q, --quiet
  *   session = "box-breathing";  # played when no session is given
  *   history = false;            # do not record live sessions
@@ -19,10 +20,15 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* The live output buffer one may ask for (--latency, latency = ...). */
+#define LATENCY_MIN_SECONDS 0.01
+#define LATENCY_MAX_SECONDS 2.0
+
 typedef struct {
     char *device;          /* NULL: the system's default output */
     char *session;         /* NULL: none; a session must be given */
     double volume_db;      /* 0 when not set */
+    double latency_seconds; /* 0 when not set: the output's default */
     bool quiet;
     bool history;          /* true unless the file says history = false */
     char *path;            /* the file read; NULL when there was none */

@@ -156,6 +156,13 @@ static void test_usage_errors_exit_2(void **state)
     assert_non_null(strstr(r.err, "unknown option"));
     RUN(&r, "--volume", "loud", "x.cfg");
     assert_int_equal(r.status, 2);
+    RUN(&r, "--latency", "0", "x.cfg");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--latency takes seconds from 0.01 to 2, not 0"));
+    RUN(&r, "--latency", "2.5", "x.cfg");
+    assert_int_equal(r.status, 2);
+    RUN(&r, "--latency", "fast", "x.cfg");
+    assert_int_equal(r.status, 2);
     RUN(&r, "--start", "ten", "x.cfg");
     assert_int_equal(r.status, 2);
     RUN(&r, "-o");
@@ -518,8 +525,8 @@ static void test_user_defaults(void **state)
     assert_int_equal(r.status, 2);
     char expected[1200];
     snprintf(expected, sizeof expected,
-             "%s:3: unknown setting 'volum'; the settings are device, volume, quiet, session "
-             "and history\n", config);
+             "%s:3: unknown setting 'volum'; the settings are device, volume, latency, quiet, "
+             "session and history\n", config);
     assert_string_equal(r.err, expected);
     assert_int_equal(access(with, F_OK), -1);
     /* --help, --check and --list do not depend on it. */

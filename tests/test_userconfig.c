@@ -77,6 +77,7 @@ static void test_every_setting_is_read(void **state)
     assert_int_equal(load_text("# my defaults\n"
                                "device = \"pulse\";\n"
                                "volume = -7.5;\n"
+                               "latency = 0.5;\n"
                                "quiet = true;\n"
                                "session = \"calm-breathing\";\n"
                                "history = false;\n",
@@ -85,6 +86,7 @@ static void test_every_setting_is_read(void **state)
     assert_string_equal(c.device, "pulse");
     assert_string_equal(c.session, "calm-breathing");
     assert_true(c.volume_db == -7.5);
+    assert_true(c.latency_seconds == 0.5);
     char *path = testaudio_path(testaudio_dir, "config");
     assert_string_equal(c.path, path);
     free(path);
@@ -113,10 +115,15 @@ static void test_problems_are_reported_with_their_line(void **state)
         const char *message;
     } cases[] = {
         { "device = \"pulse\";\n\nvolum = -6;\n", 3,
-          "unknown setting 'volum'; the settings are device, volume, quiet, session and history" },
+          "unknown setting 'volum'; the settings are device, volume, latency, quiet, session and history" },
         { "volume = \"loud\";\n", 1, "'volume' must be a gain in dB, like volume = -6.0;" },
         { "\n\nvolume = -130.0;\n", 3, "'volume' must be between -120 and 40 dB, not -130" },
         { "volume = 41;\n", 1, "'volume' must be between -120 and 40 dB, not 41" },
+        { "latency = \"long\";\n", 1,
+          "'latency' must be a time in seconds, like latency = 0.5;" },
+        { "quiet = true;\nlatency = 0.001;\n", 2,
+          "'latency' must be between 0.01 and 2 seconds, not 0.001" },
+        { "latency = 3;\n", 1, "'latency' must be between 0.01 and 2 seconds, not 3" },
         { "device = 2;\n", 1, "'device' must be a string in double quotes, like device = \"pulse\";" },
         { "quiet = true;\ndevice = \"\";\n", 2,
           "'device' must not be empty; remove the line to use the default" },
@@ -126,7 +133,7 @@ static void test_problems_are_reported_with_their_line(void **state)
         { "quiet = \"yes\";\n", 1, "'quiet' must be true or false, like quiet = true;" },
         { "volume = -6.0;\nvolume = -3.0;\n", 2, NULL },  /* libconfig: a duplicate */
         { "audio = { device = \"pulse\"; };\n", 1,
-          "unknown setting 'audio'; the settings are device, volume, quiet, session and history" },
+          "unknown setting 'audio'; the settings are device, volume, latency, quiet, session and history" },
     };
     char *path = testaudio_path(testaudio_dir, "config");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
