@@ -24,14 +24,29 @@ void synth_init(void)
 {
     if (sine_ready)
         return;
-    double tone_peak = 0.0;
-    for (int i = 0; i < 8 * SINE_TABLE_SIZE; i++)
-        tone_peak = fmax(tone_peak, fabs(tone_wave(2.0 * M_PI * i / (8 * SINE_TABLE_SIZE))));
+    /* The tone's peak: the highest point of the table's grid, refined
+     * between its neighbours by ternary search (the curve is smooth there). */
+    static double wave[SINE_TABLE_SIZE + 1];
+    int best = 0;
     for (int i = 0; i <= SINE_TABLE_SIZE; i++) {
         double x = 2.0 * M_PI * i / SINE_TABLE_SIZE;
         sine_table[i] = (float)sin(x);
-        tone_table[i] = (float)(tone_wave(x) / tone_peak);
+        wave[i] = tone_wave(x);
+        if (fabs(wave[i]) > fabs(wave[best]))
+            best = i;
     }
+    double low = 2.0 * M_PI * (best - 1) / SINE_TABLE_SIZE;
+    double high = 2.0 * M_PI * (best + 1) / SINE_TABLE_SIZE;
+    for (int step = 0; step < 60; step++) {
+        double a = low + (high - low) / 3.0, b = high - (high - low) / 3.0;
+        if (fabs(tone_wave(a)) < fabs(tone_wave(b)))
+            low = a;
+        else
+            high = b;
+    }
+    double tone_peak = fabs(tone_wave(0.5 * (low + high)));
+    for (int i = 0; i <= SINE_TABLE_SIZE; i++)
+        tone_table[i] = (float)(wave[i] / tone_peak);
     sine_ready = true;
 }
 
