@@ -34,7 +34,9 @@ typedef struct timeline_leaf node;
 struct timeline_leaf {
     const session_step *step;
     int64_t length;               /* whole node, TIMELINE_FOREVER when endless */
-    /* Leaf steps */
+    bool is_leaf;                 /* a step that is not a repeat */
+    /* Every step: its spoken cue before, its timed part (a repeat's rounds),
+     * its gap after */
     int64_t precue_frames, timed_frames, gap_frames;
     breath_plan plan;
     /* Repeats (and the session's step list, a repeat of one round) */
@@ -295,7 +297,40 @@ static int build_leaf(builder *b, node *n)
     }
     n->length = n->precue_frames + n->timed_frames + n->gap_frames;
     n->leaves = 1;
+    n->is_leaf = true;
     return 0;
+}
+
+static int check_total(builder *b, const node *n, int line)
+{
+    int64_t limit = seconds_to_frames(b->rate, SESSION_MAX_TOTAL_SECONDS);
+    if (n->length != TIMELINE_FOREVER && n->length > limit) {
+        fprintf(b->err, "%s:%d: the session would last %.1f days, over the 7-day limit; "
+                        "use fewer rounds or 'forever = true'\n",
+                b->session->path, line, (double)n->length / b->rate / 86400.0);
+        return 2;
+    }
+    return 0;
+}
+
+/* A repeat's own cue plays once before its first round and its gap follows
+ * the last one; each is a span of its own, of the repeat step, with no timed
+ * part (repeat_edge_span). */
+static int build_repeat(builder *b, node *n)
+{
+    const session_step *step = n->step;
+    int status = build_list(b, n, step->repeat.steps, step->repeat.step_count,
+                            step->repeat.forever ? 0 : step->repeat.count);
+    if (status)
+        return status;
+    n->precue_frames = step->precue ? step->precue->frames : 0;
+    n->gap_frames = seconds_to_frames(b->rate, step->gap_seconds);
+    if (step->precue)
+        note_event_length(b, step->precue->frames);
+    n->timed_frames = n->length;
+    n->length = saturating_add(saturating_add(n->precue_frames, n->timed_frames), n->gap_frames);
+    n->leaves = saturating_add(n->leaves, (n->precue_frames > 0) + (n->gap_frames > 0));
+    return check_total(b, n, step->line);
 }
 
 static int build_node(builder *b, node *n, const session_step *step)
@@ -303,8 +338,7 @@ static int build_node(builder *b, node *n, const session_step *step)
     n->step = step;
     if (step->type != STEP_REPEAT)
         return build_leaf(b, n);
-    return build_list(b, n, step->repeat.steps, step->repeat.step_count,
-                      step->repeat.forever ? 0 : step->repeat.count);
+    return build_repeat(b, n);
 }
 
 static int build_list(builder *b, node *list, const session_step *steps, size_t count,
@@ -337,15 +371,7 @@ static int build_list(builder *b, node *list, const session_step *steps, size_t 
         list->length = saturating_multiply(list->round_length, rounds);
         list->leaves = saturating_multiply(list->leaves_per_round, rounds);
     }
-    int64_t limit = seconds_to_frames(b->rate, SESSION_MAX_TOTAL_SECONDS);
-    if (list->length != TIMELINE_FOREVER && list->length > limit) {
-        int line = list->step ? list->step->line : (count ? steps[0].line : 1);
-        fprintf(b->err, "%s:%d: the session would last %.1f days, over the 7-day limit; "
-                        "use fewer rounds or 'forever = true'\n",
-                b->session->path, line, (double)list->length / b->rate / 86400.0);
-        return 2;
-    }
-    return 0;
+    return check_total(b, list, list->step ? list->step->line : (count ? steps[0].line : 1));
 }
 
 static void free_node(node *n)
@@ -400,7 +426,25 @@ bool timeline_locate(const timeline *t, int64_t frame, timeline_span *span)
         return false;
     const node *n = &t->root;
     int64_t base = 0, ordinal = 0;
-    while (n->child_count > 0 || n->step == NULL || n->step->type == STEP_REPEAT) {
+    while (!n->is_leaf) {
+        if (n->precue_frames > 0 || n->gap_frames > 0) {
+            /* A repeat's cue before its rounds, or its gap after them. */
+            int64_t relative = frame - base;
+            int64_t rounds_end = saturating_add(n->precue_frames, n->timed_frames);
+            if (relative < n->precue_frames || relative >= rounds_end) {
+                bool cue = relative < n->precue_frames;
+                span->leaf = n;
+                span->step = n->step;
+                span->start = cue ? base : base + rounds_end;
+                span->timed_start = span->timed_end = cue ? base + n->precue_frames : span->start;
+                span->end = cue ? span->timed_start : span->start + n->gap_frames;
+                span->ordinal = cue ? ordinal
+                                    : saturating_add(ordinal, n->leaves - 1);
+                return frame < span->end;
+            }
+            base += n->precue_frames;
+            ordinal = saturating_add(ordinal, n->precue_frames > 0);
+        }
         if (n->round_length <= 0)
             return false;
         int64_t relative = frame - base;
@@ -697,7 +741,8 @@ void timeline_span_events(const timeline *t, const timeline_span *span, int64_t 
     batch.emit = emit;
     batch.context = context;
     const session_step *step = span->step;
-    if (step->precue)
+    /* A repeat's gap is a span of its own, without the cue. */
+    if (step->precue && span->timed_start > span->start)
         add_clip(&batch, span->start, step->precue, 0.0, true);
     switch (step->type) {
     case STEP_CUE:
@@ -744,7 +789,7 @@ static void walk(const node *n, int depth, int64_t start, timeline_visit visit, 
         if (child->step->type == STEP_REPEAT) {
             visit(context, child->step, depth, at, child->length,
                   child->rounds);
-            walk(child, depth + 1, at, visit, context);
+            walk(child, depth + 1, saturating_add(at, child->precue_frames), visit, context);
         } else {
             visit(context, child->step, depth, at, child->length, 1);
         }

@@ -346,6 +346,35 @@ static void test_cue_placed_on_exact_frame_after_resampling(void **state)
     }
 }
 
+/* A repeat's cue plays once, before its first round, and its gap is
+ * silence after the last round: the format gives every step both. */
+static void test_repeat_cue_and_gap_render(void **state)
+{
+    (void)state;
+    char wav[512];
+    snprintf(wav, sizeof wav, "%s/repeat-cue.wav", testaudio_dir);
+    testaudio_burst burst = { 48000, 0, 24000, 500.0, 0.5 };   /* 0.5 s at 500 Hz */
+    assert_int_equal(testaudio_write_burst(wav, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 1, 24000,
+                                           &burst), 0);
+    char text[1024];
+    snprintf(text, sizeof text,
+             "format = 1; title = \"repeat cue\";\n"
+             "steps = ( { type = \"repeat\"; count = 2; cue = \"%s\"; gap = 3;\n"
+             "            steps = ( { type = \"bell\"; ring = 2.0; } ); },\n"
+             "          { type = \"bell\"; ring = 1.0; } );\n", wav);
+    render r;
+    render_all(&r, text, 1000);
+    /* 0.5 s cue, 2 rounds of a 2 s bell, a 3 s gap, a 1 s bell. */
+    assert_int_equal(r.frames, at(&r, 0.5 + 4.0 + 3.0 + 1.0));
+    assert_true(rms_db(&r, at(&r, 0.1), at(&r, 0.4)) > -12.0);       /* the cue */
+    assert_true(peak(&r, at(&r, 0.5), at(&r, 0.5) + 1) < 0.01f);      /* first bell's onset */
+    assert_true(peak(&r, at(&r, 0.6), at(&r, 1.0)) > 0.01f);           /* first bell */
+    assert_true(peak(&r, at(&r, 2.6), at(&r, 3.0)) > 0.01f);           /* second bell */
+    assert_true(peak(&r, at(&r, 4.5), at(&r, 7.5)) < 1e-6f);           /* the gap */
+    assert_true(peak(&r, at(&r, 7.6), at(&r, 8.0)) > 0.01f);           /* the last bell */
+    release(&r);
+}
+
 static void test_background_ducks_under_cues(void **state)
 {
     (void)state;
@@ -431,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_length_option_cuts_with_a_fade),
         cmocka_unit_test(test_cue_placed_on_exact_frame_after_resampling),
         cmocka_unit_test(test_background_ducks_under_cues),
+        cmocka_unit_test(test_repeat_cue_and_gap_render),
         cmocka_unit_test(test_background_file_loops_seamlessly),
     };
     return cmocka_run_group_tests(tests, testaudio_dir_setup, testaudio_dir_teardown);

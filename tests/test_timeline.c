@@ -367,6 +367,99 @@ static void test_precue_and_gap(void **state)
     timeline_free(t);
 }
 
+typedef struct {
+    const session_step *step[8];
+    int64_t start[8], length[8];
+    int count;
+} walked;
+
+static void note_walk(void *context, const session_step *step, int depth, int64_t start,
+                      int64_t length, long long rounds)
+{
+    (void)depth;
+    (void)rounds;
+    walked *w = context;
+    if (w->count < 8) {
+        w->step[w->count] = step;
+        w->start[w->count] = start;
+        w->length[w->count++] = length;
+    }
+}
+
+/* Every step takes a cue and a gap, a repeat too: its cue plays once before
+ * the first round, its gap follows the last. */
+static void test_repeat_cue_and_gap(void **state)
+{
+    (void)state;
+    audio_clip clip = { .frames = 7000 };
+    session_step body[] = { timer_step(3) };
+    body[0].timer.bell_end = false;
+    session_step repeat;
+    memset(&repeat, 0, sizeof repeat);
+    repeat.type = STEP_REPEAT;
+    repeat.label = "rounds";
+    repeat.repeat.steps = body;
+    repeat.repeat.step_count = 1;
+    repeat.repeat.count = 2;
+    repeat.precue = &clip;
+    repeat.gap_seconds = 10;
+    session_step steps[] = { repeat, bell_step(1, 4, 1) };
+    session s = make_session(steps, 2);
+    timeline *t = build(&s);
+    int64_t rounds_start = 7000, gap_start = 7000 + 6 * RATE, bell = gap_start + 10 * RATE;
+    assert_int_equal(timeline_length(t), bell + RATE);
+
+    timeline_span span;
+    assert_true(timeline_locate(t, 0, &span));          /* the repeat's cue */
+    assert_ptr_equal(span.step, &steps[0]);
+    assert_int_equal(span.start, 0);
+    assert_int_equal(span.end, rounds_start);
+    assert_int_equal(span.timed_start, span.timed_end);
+    assert_int_equal(span.ordinal, 0);
+    collected c = events_of(t, 0, 0, timeline_length(t));
+    assert_int_equal(c.count, 1);
+    assert_ptr_equal(c.events[0].clip, &clip);
+    assert_int_equal(c.events[0].start, 0);
+
+    assert_true(timeline_locate(t, rounds_start + 3 * RATE, &span));  /* round 2 */
+    assert_ptr_equal(span.step, &body[0]);
+    assert_int_equal(span.start, rounds_start + 3 * RATE);
+    assert_int_equal(span.ordinal, 2);
+
+    assert_true(timeline_locate(t, gap_start, &span));  /* the repeat's gap: silence */
+    assert_ptr_equal(span.step, &steps[0]);
+    assert_int_equal(span.start, gap_start);
+    assert_int_equal(span.end, bell);
+    assert_int_equal(span.ordinal, 3);
+    c = events_of(t, (double)gap_start / RATE, 0, timeline_length(t));
+    assert_int_equal(c.count, 0);
+
+    assert_true(timeline_locate(t, bell, &span));
+    assert_ptr_equal(span.step, &steps[1]);
+    assert_int_equal(span.ordinal, 4);
+
+    walked w = { .count = 0 };
+    timeline_walk(t, note_walk, &w);
+    assert_int_equal(w.count, 3);
+    assert_ptr_equal(w.step[0], &steps[0]);
+    assert_int_equal(w.length[0], bell);
+    assert_ptr_equal(w.step[1], &body[0]);
+    assert_int_equal(w.start[1], rounds_start);
+    assert_int_equal(w.start[2], bell);
+    timeline_free(t);
+
+    /* Forever: the cue still comes first, and the rounds never end. */
+    steps[0].repeat.forever = true;
+    steps[0].repeat.count = 0;
+    t = build(&s);
+    assert_true(timeline_length(t) == TIMELINE_FOREVER);
+    int64_t far = rounds_start + (int64_t)RATE * 3600 * 24 * 10 + 5;
+    assert_true(timeline_locate(t, far, &span));
+    assert_ptr_equal(span.step, &body[0]);
+    assert_int_equal((span.start - rounds_start) % (3 * RATE), 0);
+    timeline_free(t);
+}
+
 static void test_voice_cues_only_first_cycles(void **state)
 {
     (void)state;
@@ -456,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_repeat_rounds_and_locate),
         cmocka_unit_test(test_forever_has_no_length),
         cmocka_unit_test(test_precue_and_gap),
+        cmocka_unit_test(test_repeat_cue_and_gap),
         cmocka_unit_test(test_voice_cues_only_first_cycles),
         cmocka_unit_test(test_seven_day_limit),
         cmocka_unit_test(test_long_breathe_step_locates_any_cycle),
