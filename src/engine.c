@@ -15,7 +15,7 @@
 
 enum {
     BLOCK = 32,             /* frames mixed at a time, aligned to absolute frames */
-    MAX_VOICES = 96,        /* one-shot sounds at once */
+    MAX_VOICES = ENGINE_MAX_VOICES,  /* one-shot sounds at once */
     EVENT_WINDOW = 512,     /* frames of events fetched from the timeline at a time */
     MAX_PENDING = 1024,
 };
@@ -53,6 +53,8 @@ struct engine {
 
     synth_voice voices[MAX_VOICES];
     int voice_count;
+    atomic_int_least64_t own_dropped;
+    atomic_int_least64_t *dropped;   /* sounds with no room: own_dropped or shared */
     timeline_event pending[MAX_PENDING];
     stream_slot *pending_stream[MAX_PENDING];  /* claimed for streamed clip events */
     int pending_count, pending_read;
@@ -99,6 +101,7 @@ static void start_voice(engine *e, const timeline_event *event, int64_t elapsed,
 {
     if (e->voice_count == MAX_VOICES) {
         stream_release(stream);
+        atomic_fetch_add_explicit(e->dropped, 1, memory_order_relaxed);
         return;
     }
     synth_voice *v = &e->voices[e->voice_count];
@@ -140,8 +143,10 @@ static bool is_streamed(const timeline_event *event)
 static void queue_event(void *context, const timeline_event *event)
 {
     engine *e = context;
-    if (e->pending_count == MAX_PENDING)
+    if (e->pending_count == MAX_PENDING) {
+        atomic_fetch_add_explicit(e->dropped, 1, memory_order_relaxed);
         return;
+    }
     e->pending_stream[e->pending_count] =
         is_streamed(event) ? stream_claim(e->streams, event->clip, 0, 0, 0) : NULL;
     e->pending[e->pending_count++] = *event;
@@ -656,6 +661,8 @@ engine *engine_create(const timeline *t, const engine_options *options)
         e->end = e->start + options->length;
     e->position = e->mixed_to = e->events_to = e->start;
     e->lookahead = (int64_t)(STREAM_LOOKAHEAD_SECONDS * e->rate);
+    atomic_init(&e->own_dropped, 0);
+    e->dropped = options->dropped_sounds ? options->dropped_sounds : &e->own_dropped;
     e->streams = options->streams;
     if (!e->streams && engine_needs_streams(t)) {
         e->streams = stream_pool_create(e->rate, false);
@@ -721,6 +728,11 @@ void engine_set_volume(engine *e, double volume_db)
 }
 
 stream_pool *engine_streams(const engine *e) { return e->streams; }
+
+int64_t engine_dropped_sounds(const engine *e)
+{
+    return atomic_load_explicit(e->dropped, memory_order_relaxed);
+}
 
 int64_t engine_position(const engine *e) { return e->position; }
 int64_t engine_end(const engine *e) { return e->end; }

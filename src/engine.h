@@ -15,6 +15,7 @@
 #ifndef BREATHE_ENGINE_H
 #define BREATHE_ENGINE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +32,9 @@ typedef struct {
     stream_pool *streams;  /* where streamed files are read (stream.h), shared by the
                               engines of one playback; NULL: the engine makes its own,
                               offline, when the session streams any file */
+    atomic_int_least64_t *dropped_sounds;  /* counts sounds left out because too many
+                                              sounded at once; shared by the engines of
+                                              one playback; NULL: the engine's own */
 } engine_options;
 
 /* True when the session has files that are streamed rather than held in
@@ -48,6 +52,12 @@ size_t engine_render(engine *e, float *out, size_t frames);
  * never clips. Live playback only: a render to a file never calls it. Does
  * not allocate, so it may run in an audio callback. */
 void engine_set_volume(engine *e, double volume_db);
+
+/* Sounds left out so far because more than ENGINE_MAX_VOICES sounded at
+ * once (or too many started within a moment): a property of the session,
+ * the same live and offline. Safe to read from another thread. */
+#define ENGINE_MAX_VOICES 96
+int64_t engine_dropped_sounds(const engine *e);
 
 /* Absolute frame of the next sample engine_render() will write. */
 int64_t engine_position(const engine *e);

@@ -375,6 +375,53 @@ static void test_repeat_cue_and_gap_render(void **state)
     release(&r);
 }
 
+/* More bells than the engine sounds at once: the extra ones are left out
+ * and counted, the rest still ring, and the output never clips. */
+static void test_too_many_sounds_are_counted(void **state)
+{
+    (void)state;
+    render r;
+    load(&r, "format = 1; title = \"crowd\";\n"
+             "steps = ( { type = \"bell\"; strikes = 150; interval = 0.02; ring = 6.0;"
+             " level = -60.0; } );\n");
+    engine_options options = { .volume_db = 0.0, .start = 0, .length = TIMELINE_FOREVER };
+    engine *e = engine_create(r.timeline, &options);
+    assert_non_null(e);
+    float block[2 * 512];
+    while (engine_render(e, block, 512) > 0)
+        for (int i = 0; i < 2 * 512; i++)
+            assert_true(fabsf(block[i]) <= 1.0f);
+    /* Strike k sounds from 0.02 k s to 0.02 k + 6 s: 96 ring at once by
+     * strike 95, and each later strike finds no room until the first one
+     * has rung out at 6 s, after the last strike (2.98 s). */
+    assert_int_equal(engine_dropped_sounds(e), 150 - ENGINE_MAX_VOICES);
+    engine_free(e);
+
+    atomic_int_least64_t shared;
+    atomic_init(&shared, 0);
+    options.dropped_sounds = &shared;
+    options.start = at(&r, 1.0);
+    e = engine_create(r.timeline, &options);
+    assert_non_null(e);
+    while (engine_render(e, block, 512) > 0)
+        ;
+    /* From 1 s: strikes 0-50 resume, 51-95 start fresh, the rest are dropped. */
+    assert_int_equal(atomic_load(&shared), 150 - ENGINE_MAX_VOICES);
+    assert_int_equal(engine_dropped_sounds(e), atomic_load(&shared));
+    engine_free(e);
+    timeline_free(r.timeline);
+    session_free(r.session);
+
+    load(&r, mixed_session);
+    e = engine_create(r.timeline, &(engine_options){ .length = TIMELINE_FOREVER });
+    while (engine_render(e, block, 512) > 0)
+        ;
+    assert_int_equal(engine_dropped_sounds(e), 0);
+    engine_free(e);
+    timeline_free(r.timeline);
+    session_free(r.session);
+}
+
 static void test_background_ducks_under_cues(void **state)
 {
     (void)state;
@@ -461,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_cue_placed_on_exact_frame_after_resampling),
         cmocka_unit_test(test_background_ducks_under_cues),
         cmocka_unit_test(test_repeat_cue_and_gap_render),
+        cmocka_unit_test(test_too_many_sounds_are_counted),
         cmocka_unit_test(test_background_file_loops_seamlessly),
     };
     return cmocka_run_group_tests(tests, testaudio_dir_setup, testaudio_dir_teardown);
