@@ -345,16 +345,12 @@ static void print_step(void *context, const session_step *step, int depth, int64
             shown < LABEL_COLUMN ? LABEL_COLUMN - shown : 0, "", what);
 }
 
-typedef struct {
-    const char *path;
-    FILE *err;
-} warning_context;
-
-static void print_warning(void *context, lint_kind kind, int line, const char *message)
+static void print_warning(void *context, lint_kind kind, const char *file, int line,
+                          const char *message)
 {
-    const warning_context *w = context;
+    FILE *err = context;
     (void)kind;
-    fprintf(w->err, "%s:%d: warning: %s\n", w->path, line, message);
+    fprintf(err, "%s:%d: warning: %s\n", file, line, message);
 }
 
 static int check_sessions(char **names, int count, FILE *out, FILE *err)
@@ -386,8 +382,7 @@ static int check_sessions(char **names, int count, FILE *out, FILE *err)
             fprintf(out, "  total: %s (%lld frames at %d Hz)\n", length, (long long)total,
                     s->sample_rate);
         fflush(out);
-        warning_context w = { s->path, err };
-        lint_session(l.timeline, print_warning, &w);
+        lint_session(l.timeline, print_warning, err);
         unload(&l);
     }
     return worst;

@@ -42,16 +42,16 @@ typedef struct {
 } linter;
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
+__attribute__((format(printf, 5, 6)))
 #endif
-static void warn(linter *l, lint_kind kind, int line, const char *format, ...)
+static void warn(linter *l, lint_kind kind, const char *file, int line, const char *format, ...)
 {
     char message[1024];
     va_list args;
     va_start(args, format);
     vsnprintf(message, sizeof message, format, args);
     va_end(args);
-    l->report(l->context, kind, line, message);
+    l->report(l->context, kind, file ? file : l->session->path, line, message);
     l->count++;
 }
 
@@ -103,10 +103,10 @@ static void lint_pace_and_holds(linter *l, const session_step *step)
         fastest = fmax(fastest, per_minute);
     }
     if (longest_hold > LINT_HOLD_SECONDS)
-        warn(l, LINT_LONG_HOLD, step->line, MSG_LONG_HOLD, breath_kind_name(hold_kind),
+        warn(l, LINT_LONG_HOLD, step->file, step->line, MSG_LONG_HOLD, breath_kind_name(hold_kind),
              longest_hold, LINT_HOLD_SECONDS);
     if (slowest < LINT_PACE_MIN_PER_MINUTE || fastest > LINT_PACE_MAX_PER_MINUTE)
-        warn(l, LINT_PACE, step->line, MSG_PACE,
+        warn(l, LINT_PACE, step->file, step->line, MSG_PACE,
              slowest < LINT_PACE_MIN_PER_MINUTE ? slowest : fastest,
              LINT_PACE_MIN_PER_MINUTE, LINT_PACE_MAX_PER_MINUTE);
 }
@@ -140,7 +140,7 @@ static void lint_voice_cycle(linter *l, const timeline_span *span, long long k,
         if (cue && !reported[b.kind] && cue->frames > b.length) {
             reported[b.kind] = true;
             const char *kind = breath_kind_name(b.kind);
-            warn(l, LINT_VOICE_CUE_TOO_LONG, step->line, MSG_VOICE_CUE_TOO_LONG, kind,
+            warn(l, LINT_VOICE_CUE_TOO_LONG, step->file, step->line, MSG_VOICE_CUE_TOO_LONG, kind,
                  cue->path, frames_to_seconds(l, cue->frames), kind,
                  frames_to_seconds(l, b.length), k + 1);
         }
@@ -185,7 +185,7 @@ static void visit_step(void *context, const session_step *step, int depth, int64
             snprintf(how_long, sizeof how_long, "that runs until stopped");
         else
             snprintf(how_long, sizeof how_long, "%.0f minutes", frames_to_seconds(l, total) / 60.0);
-        warn(l, LINT_NO_LABEL, step->line, MSG_NO_LABEL, step_type_word(step->type), how_long);
+        warn(l, LINT_NO_LABEL, step->file, step->line, MSG_NO_LABEL, step_type_word(step->type), how_long);
     }
     if (step->type == STEP_BREATHE)
         lint_pace_and_holds(l, step);
@@ -195,7 +195,7 @@ static void visit_step(void *context, const session_step *step, int depth, int64
         return;
     int64_t timed = span.timed_end - span.timed_start;
     if (step->precue && step->precue->frames > timed)
-        warn(l, LINT_STEP_CUE_TOO_LONG, step->line, MSG_STEP_CUE_TOO_LONG, step->precue->path,
+        warn(l, LINT_STEP_CUE_TOO_LONG, step->file, step->line, MSG_STEP_CUE_TOO_LONG, step->precue->path,
              frames_to_seconds(l, step->precue->frames), step_type_word(step->type),
              frames_to_seconds(l, timed));
     if (step->type == STEP_BREATHE)
@@ -297,11 +297,17 @@ static void collect_cues(clip_set *set, const session_step *steps, size_t count)
     }
 }
 
-static int clip_line(const session *s, const audio_clip *clip)
+/* Where a clip is first named: its line, and the file that line is in. */
+static int clip_line(const session *s, const audio_clip *clip, const char **file)
 {
-    for (size_t i = 0; i < s->clip_count; i++)
-        if (s->clips[i] == clip)
+    *file = NULL;
+    for (size_t i = 0; i < s->clip_count; i++) {
+        if (s->clips[i] == clip) {
+            if (s->clip_files)
+                *file = s->clip_files[i];
             return s->clip_lines ? s->clip_lines[i] : 1;
+        }
+    }
     return 1;
 }
 
@@ -328,14 +334,16 @@ static void lint_cue_files(linter *l)
     for (size_t i = 0; i < set.count; i++) {
         double peak;
         const audio_clip *clip = set.clips[i];
-        int line = clip_line(s, clip);
+        const char *file;
+        int line = clip_line(s, clip, &file);
         lint_clip_loudness(clip, s->sample_rate, &lufs[i], &peak);
         if (peak > LINT_PEAK_DBFS)
-            warn(l, LINT_CUE_CLIPS, line, MSG_CUE_CLIPS, clip->path, peak, LINT_PEAK_DBFS);
+            warn(l, LINT_CUE_CLIPS, file, line, MSG_CUE_CLIPS, clip->path, peak,
+                 LINT_PEAK_DBFS);
         if (peak == -HUGE_VAL)
-            warn(l, LINT_CUE_QUIET, line, MSG_CUE_SILENT, clip->path);
+            warn(l, LINT_CUE_QUIET, file, line, MSG_CUE_SILENT, clip->path);
         else if (isfinite(lufs[i]) && lufs[i] < LINT_QUIET_LUFS)
-            warn(l, LINT_CUE_QUIET, line, MSG_CUE_QUIET, clip->path, lufs[i], LINT_QUIET_LUFS);
+            warn(l, LINT_CUE_QUIET, file, line, MSG_CUE_QUIET, clip->path, lufs[i], LINT_QUIET_LUFS);
         if (isfinite(lufs[i]))
             sorted[measured++] = lufs[i];
     }
@@ -346,9 +354,12 @@ static void lint_cue_files(linter *l)
         for (size_t i = 0; i < set.count; i++) {
             double below = median - lufs[i];
             if (isfinite(lufs[i]) && lufs[i] >= LINT_QUIET_LUFS
-                && below >= LINT_QUIET_BELOW_MEDIAN_LU)
-                warn(l, LINT_CUE_QUIET, clip_line(s, set.clips[i]), MSG_CUE_QUIETER,
-                     set.clips[i]->path, lufs[i], below, median);
+                && below >= LINT_QUIET_BELOW_MEDIAN_LU) {
+                const char *file;
+                int line = clip_line(s, set.clips[i], &file);
+                warn(l, LINT_CUE_QUIET, file, line, MSG_CUE_QUIETER, set.clips[i]->path,
+                     lufs[i], below, median);
+            }
         }
     }
     free(lufs);
@@ -421,8 +432,8 @@ static void lint_unused_audio(linter *l)
             char *real = stat(path, &info) == 0 && S_ISREG(info.st_mode)
                              ? realpath(path, NULL) : NULL;
             if (real && !is_used(s, real))
-                warn(l, LINT_UNUSED_AUDIO, s->audio_dir_line, MSG_UNUSED_AUDIO, names[i],
-                     s->audio_dir);
+                warn(l, LINT_UNUSED_AUDIO, s->audio_dir_file, s->audio_dir_line,
+                     MSG_UNUSED_AUDIO, names[i], s->audio_dir);
             free(real);
             free(path);
         }

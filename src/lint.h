@@ -5,7 +5,7 @@
  * announces, long breath holds or unusual paces without a `caution`, long
  * sessions whose steps have no labels, cue files that are clipped or far
  * quieter than the others, and audio files in `audio_dir` that nothing uses.
- * Each finding is passed to `report` with the session line it is about; the
+ * Each finding is passed to `report` with the file and line it is about; the
  * caller prints it ("FILE:LINE: warning: message") and nothing fails.
  *
  * It reads the session, its timeline and its clips; outside them it reads
@@ -45,8 +45,11 @@ typedef enum {
     LINT_KIND_COUNT
 } lint_kind;
 
-/* line: where in the session file the finding is (a step, a setting). */
-typedef void (*lint_report)(void *context, lint_kind kind, int line, const char *message);
+/* file and line: where the finding is (a step, a setting): the session
+ * file, or the @include file the setting was read from, named as in error
+ * messages. */
+typedef void (*lint_report)(void *context, lint_kind kind, const char *file, int line,
+                            const char *message);
 
 /* Runs every lint on a loaded session; returns how many findings it reported. */
 int lint_session(const timeline *t, lint_report report, void *context);

@@ -467,17 +467,54 @@ typedef struct {
     int64_t preloaded_frames;  /* decoded into memory so far, all clips together */
 } loader;
 
-/* libconfig names an included file as written in @include; it was found in
- * the session's folder, so that is how it is shown. */
+static char *join_path(const char *folder, const char *name);
+
+/* A file libconfig read, as messages name it (NULL: the session file).
+ * libconfig names an included file as written in @include; it was found in
+ * the session's folder, so that is how it is shown. A new string, or NULL
+ * when out of memory. */
+static char *shown_file_name(const loader *ld, const char *file)
+{
+    if (!file || strcmp(file, ld->path) == 0 || file[0] == '/' || !ld->folder)
+        return copy_text(file ? file : ld->path);
+    return join_path(ld->folder, file);
+}
+
 static void print_error_line(loader *ld, const char *file, unsigned line, const char *message)
 {
     if (!ld->err)
         return;
-    if (!file || strcmp(file, ld->path) == 0 || file[0] == '/' || !ld->folder
-        || strcmp(ld->folder, ".") == 0)
-        fprintf(ld->err, "%s:%u: %s\n", file ? file : ld->path, line, message);
-    else
-        fprintf(ld->err, "%s/%s:%u: %s\n", ld->folder, file, line, message);
+    char *shown = shown_file_name(ld, file);
+    fprintf(ld->err, "%s:%u: %s\n", shown ? shown : file ? file : ld->path, line, message);
+    free(shown);
+}
+
+/* The file `setting` was read from, named as in messages, for places kept
+ * for later (warnings): the session's path or an entry of its
+ * source_files, each file once. */
+static const char *source_of(loader *ld, const config_setting_t *setting)
+{
+    session *s = ld->s;
+    const char *file = setting ? config_setting_source_file(setting) : NULL;
+    if (!file || strcmp(file, ld->path) == 0)
+        return s->path;
+    char *shown = shown_file_name(ld, file);
+    if (!shown)
+        return s->path;
+    for (size_t i = 0; i < s->source_file_count; i++) {
+        if (strcmp(s->source_files[i], shown) == 0) {
+            free(shown);
+            return s->source_files[i];
+        }
+    }
+    char **grown = realloc(s->source_files, (s->source_file_count + 1) * sizeof *grown);
+    if (!grown) {
+        free(shown);
+        return s->path;
+    }
+    s->source_files = grown;
+    s->source_files[s->source_file_count++] = shown;
+    return shown;
 }
 
 #if defined(__GNUC__)
@@ -494,7 +531,7 @@ static int fail(loader *ld, const config_setting_t *where, const char *format, .
     while (at && config_setting_source_line(at) == 0)
         at = config_setting_parent(at);
     unsigned line = at ? config_setting_source_line(at) : 1;
-    print_error_line(ld, where ? config_setting_source_file(where) : NULL, line, message);
+    print_error_line(ld, at ? config_setting_source_file(at) : NULL, line, message);
     return 2;
 }
 
@@ -849,7 +886,10 @@ static int add_clip(loader *ld, const config_setting_t *s, const char *file, cha
         int *lines = realloc(ses->clip_lines, capacity * sizeof *lines);
         if (lines)
             ses->clip_lines = lines;
-        if (!clips || !keys || !lines) {
+        const char **files = realloc(ses->clip_files, capacity * sizeof *files);
+        if (files)
+            ses->clip_files = files;
+        if (!clips || !keys || !lines || !files) {
             free(key);
             return fail(ld, s, MSG_OUT_OF_MEMORY);
         }
@@ -872,6 +912,7 @@ static int add_clip(loader *ld, const config_setting_t *s, const char *file, cha
     if (!clip->streamed)
         ld->preloaded_frames += clip->frames;
     ses->clips[ses->clip_count] = clip;
+    ses->clip_files[ses->clip_count] = source_of(ld, s);
     ses->clip_lines[ses->clip_count] = (int)config_setting_source_line(s);
     ld->clip_keys[ses->clip_count] = key;
     ses->clip_count++;
@@ -1153,6 +1194,7 @@ static int parse_repeat(loader *ld, const config_setting_t *group, session_step 
 
 static int parse_step(loader *ld, const config_setting_t *group, session_step *step, int depth)
 {
+    step->file = source_of(ld, group);
     step->line = (int)config_setting_source_line(group);
     const config_setting_t *type = config_setting_get_member(group, "type");
     int type_index = 0;
@@ -1268,8 +1310,12 @@ void session_free(session *s)
     for (size_t i = 0; i < s->clip_count; i++)
         audio_clip_free(s->clips[i]);
     free(s->clips);
+    free(s->clip_files);
     free(s->clip_lines);
     free(s->audio_dir);
+    for (size_t i = 0; i < s->source_file_count; i++)
+        free(s->source_files[i]);
+    free(s->source_files);
     free(s);
 }
 
@@ -1301,6 +1347,7 @@ static int parse_audio_dir(loader *ld, const config_setting_t *root)
     ld->s->audio_dir = copy_text(ld->audio_folder);
     if (!ld->s->audio_dir)
         return fail(ld, s, MSG_OUT_OF_MEMORY);
+    ld->s->audio_dir_file = source_of(ld, s);
     ld->s->audio_dir_line = (int)config_setting_source_line(s);
     return 0;
 }

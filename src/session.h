@@ -83,7 +83,9 @@ typedef enum { STEP_CUE, STEP_BELL, STEP_BREATHE, STEP_TIMER, STEP_REPEAT } step
 typedef struct session_step session_step;
 struct session_step {
     step_type type;
-    int line;                 /* where the step's group starts */
+    const char *file;         /* the file the step's group is in: the session's path or an
+                                 @include file (owned by the session; NULL: the session's) */
+    int line;                 /* where the step's group starts, in that file */
     char *label;              /* "" when none */
     const audio_clip *precue; /* the step's `cue`, played before the timed part, or NULL */
     double gap_seconds;
@@ -129,10 +131,17 @@ typedef struct {
     session_step *steps;
     size_t step_count;
     char *audio_dir;          /* audio_dir resolved against the session's folder, or NULL */
+    const char *audio_dir_file;  /* where audio_dir is set (a file name as below) */
     int audio_dir_line;
     audio_clip **clips;       /* every decoded file, each once */
-    int *clip_lines;          /* where each of clips is first named */
+    const char **clip_files;  /* the file each of clips is first named in (as below) */
+    int *clip_lines;          /* and the line */
     size_t clip_count;
+    /* The files settings were read from, as messages name them: `path`, or
+     * an @include file shown under the session's folder ("dir/common.cfg").
+     * The `file` pointers above point to `path` or into this list. */
+    char **source_files;
+    size_t source_file_count;
 } session;
 
 /* Defaults of the format, used where a session says nothing. */

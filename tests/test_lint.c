@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +22,18 @@
 typedef struct {
     int count;
     lint_kind kind[64];
+    char file[64][512];
     int line[64];
     char message[64][1024];
 } findings;
 
-static void collect(void *context, lint_kind kind, int line, const char *message)
+static void collect(void *context, lint_kind kind, const char *file, int line,
+                    const char *message)
 {
     findings *f = context;
     if (f->count < 64) {
         f->kind[f->count] = kind;
+        snprintf(f->file[f->count], sizeof f->file[0], "%s", file);
         f->line[f->count] = line;
         snprintf(f->message[f->count], sizeof f->message[0], "%s", message);
     }
@@ -327,6 +331,59 @@ static void test_quiet_cue_files(void **state)
     assert_non_null(strstr(first_of(&f, LINT_CUE_QUIET, NULL), "silent.wav' is silent"));
 }
 
+/* ---- where a finding is ---- */
+
+/* A finding about a setting read from an @include file names that file
+ * and its line; one in the session file names the session. */
+static void test_findings_in_included_files_name_that_file(void **state)
+{
+    (void)state;
+    write_cue("loud.wav", 1.0, 1.0);
+    char *common = testaudio_write_text(testaudio_dir, "common.cfg",
+                                        "# shared steps\n"
+                                        "\n"
+                                        "steps = (\n"
+                                        "  { type = \"breathe\"; pattern = \"4-25-8\"; cycles = 1; },\n"
+                                        "  { type = \"cue\"; file = \"loud.wav\"; }\n"
+                                        ");\n");
+    char *path = testaudio_write_text(testaudio_dir, "session.cfg",
+                                      "title = \"t\";\n"
+                                      "audio_dir = \".\";\n"
+                                      "@include \"common.cfg\"\n");
+    assert_non_null(common);
+    assert_non_null(path);
+    write_cue("spare.wav", 1.0, 0.1);
+    session *s = NULL;
+    timeline *t = NULL;
+    assert_int_equal(session_load(path, &s, stderr), 0);
+    assert_int_equal(timeline_build(s, &t, stderr), 0);
+    findings f;
+    memset(&f, 0, sizeof f);
+    lint_session(t, collect, &f);
+    bool hold = false, clips = false, unused = false;
+    for (int i = 0; i < f.count && i < 64; i++) {
+        printf("  %s:%d: %s\n", f.file[i], f.line[i], f.message[i]);
+        if (f.kind[i] == LINT_LONG_HOLD) {
+            assert_string_equal(f.file[i], common);
+            assert_int_equal(f.line[i], 4);
+            hold = true;
+        } else if (f.kind[i] == LINT_CUE_CLIPS) {
+            assert_string_equal(f.file[i], common);
+            assert_int_equal(f.line[i], 5);
+            clips = true;
+        } else if (f.kind[i] == LINT_UNUSED_AUDIO) {
+            assert_string_equal(f.file[i], path);
+            assert_int_equal(f.line[i], 2);
+            unused = true;
+        }
+    }
+    assert_true(hold && clips && unused);
+    timeline_free(t);
+    session_free(s);
+    free(common);
+    free(path);
+}
+
 /* ---- audio_dir ---- */
 
 static void test_unused_files_in_audio_dir(void **state)
@@ -388,6 +445,7 @@ int main(void)
         TESTAUDIO_TEST_IN_DIR(test_loudness_of_a_sine_follows_bs1770),
         TESTAUDIO_TEST_IN_DIR(test_clipping_cue_file),
         TESTAUDIO_TEST_IN_DIR(test_quiet_cue_files),
+        TESTAUDIO_TEST_IN_DIR(test_findings_in_included_files_name_that_file),
         TESTAUDIO_TEST_IN_DIR(test_unused_files_in_audio_dir),
         cmocka_unit_test(test_bundled_sessions_have_no_warnings),
     };
