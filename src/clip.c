@@ -71,6 +71,17 @@ static float clean_sample(float x)
 
 /* Cleans `frames` frames of `channels` interleaved channels into stereo. */
 static void to_stereo(const float *chunk, int64_t frames, int channels, float *dest)
+/* Room for `frames` frames of `channels` floats, or NULL: a size that does
+ * not fit in size_t (on 32-bit systems, a few hours of audio) is refused
+ * rather than wrapped to a small allocation. */
+static float *resize_frames(float *old, int64_t frames, int channels)
+{
+    if (frames < 1 || channels < 1
+        || (uint64_t)frames > SIZE_MAX / sizeof(float) / (size_t)channels)
+        return NULL;
+    return realloc(old, sizeof(float) * (size_t)channels * (size_t)frames);
+}
+
 {
     for (int64_t i = 0; i < frames; i++) {
         const float *in = chunk + (size_t)i * (size_t)channels;
@@ -91,22 +102,30 @@ static void to_stereo(const float *chunk, int64_t frames, int channels, float *d
     }
 }
 
-/* Reads the whole file as stereo at its own rate. The frame count in the
- * header is only a hint: some formats cannot know it exactly. */
-static int read_stereo(SNDFILE *file, const SF_INFO *info, float **out, int64_t *out_frames,
-                       char *why, size_t why_size)
+/* Reads the file as stereo at its own rate, at most max_frames of it when
+ * max_frames >= 0 (the length the caller decided on: anything beyond it is
+ * left unread), otherwise up to CLIP_MAX_SECONDS. A file may end early:
+ * some formats cannot know their length exactly. */
+static int read_stereo(SNDFILE *file, const SF_INFO *info, int64_t max_frames, float **out,
+                       int64_t *out_frames, char *why, size_t why_size)
 {
     int channels = info->channels;
     int64_t limit = (int64_t)ceil(CLIP_MAX_SECONDS * info->samplerate);
-    int64_t capacity = info->frames > 0 && info->frames <= limit ? info->frames : CLIP_READ_FRAMES;
-    float *stereo = malloc(sizeof(float) * 2 * (size_t)capacity);
-    float *chunk = malloc(sizeof(float) * (size_t)channels * CLIP_READ_FRAMES);
+    bool bounded = max_frames >= 0 && max_frames <= limit;
+    int64_t capacity = bounded && max_frames > 0 ? max_frames : CLIP_READ_FRAMES;
+    float *stereo = resize_frames(NULL, capacity, 2);
+    float *chunk = resize_frames(NULL, CLIP_READ_FRAMES, channels);
     if (stereo == NULL || chunk == NULL)
         goto out_of_memory;
 
     int64_t frames = 0;
     for (;;) {
-        sf_count_t got = sf_readf_float(file, chunk, CLIP_READ_FRAMES);
+        int64_t want = CLIP_READ_FRAMES;
+        if (bounded && want > max_frames - frames)
+            want = max_frames - frames;
+        if (want == 0)
+            break;
+        sf_count_t got = sf_readf_float(file, chunk, want);
         if (got <= 0)
             break;
         if (frames + got > limit) {
@@ -117,7 +136,7 @@ static int read_stereo(SNDFILE *file, const SF_INFO *info, float **out, int64_t 
             int64_t wanted = capacity * 2 > frames + got ? capacity * 2 : frames + got;
             if (wanted > limit)
                 wanted = limit;
-            float *grown = realloc(stereo, sizeof(float) * 2 * (size_t)wanted);
+            float *grown = resize_frames(stereo, wanted, 2);
             if (grown == NULL)
                 goto out_of_memory;
             stereo = grown;
@@ -294,7 +313,7 @@ static int64_t output_frames(int64_t source_frames, int source_rate, int rate)
 static int count_frames(SNDFILE *file, int channels, int64_t *frames, char *why,
                         size_t why_size)
 {
-    float *chunk = malloc(sizeof(float) * (size_t)channels * CLIP_READ_FRAMES);
+    float *chunk = resize_frames(NULL, CLIP_READ_FRAMES, channels);
     if (chunk == NULL) {
         set_why(why, why_size, "not enough memory to decode it");
         return -1;
@@ -336,8 +355,10 @@ static int make_clip(const char *path, float *samples, int64_t frames, const SF_
     return 0;
 }
 
-static int load_whole(const char *path, SNDFILE *file, const SF_INFO *info, int rate,
-                      audio_clip **out, char *why, size_t why_size)
+/* Decodes the file into memory: max_frames source frames at most when it is
+ * not negative, so a clip holds no more than the length it was judged by. */
+static int load_whole(const char *path, SNDFILE *file, const SF_INFO *info, int64_t max_frames,
+                      int rate, audio_clip **out, char *why, size_t why_size)
 {
     if (!length_unknown(info) && (double)info->frames / info->samplerate > CLIP_MAX_SECONDS) {
         set_why(why, why_size, "longer than 3 hours; split it or shorten it");
@@ -346,7 +367,7 @@ static int load_whole(const char *path, SNDFILE *file, const SF_INFO *info, int 
     double ratio = (double)rate / info->samplerate;
     float *source = NULL;
     int64_t source_frames = 0;
-    if (read_stereo(file, info, &source, &source_frames, why, why_size) != 0)
+    if (read_stereo(file, info, max_frames, &source, &source_frames, why, why_size) != 0)
         return -1;
     if (source_frames == 0) {
         free(source);
@@ -361,7 +382,7 @@ static int load_whole(const char *path, SNDFILE *file, const SF_INFO *info, int 
     }
     float *samples = source;
     if (info->samplerate != rate) {
-        samples = malloc(sizeof(float) * 2 * (size_t)frames);
+        samples = resize_frames(NULL, frames, 2);
         int status = samples == NULL ? -1 : convert_rate(source, source_frames, ratio, samples,
                                                          frames, why, why_size);
         if (samples == NULL)
@@ -410,14 +431,15 @@ int audio_clip_open(const char *path, int rate, int64_t preload_max_frames, audi
     }
     if (status == 0) {
         if (length_unknown(&info) && preload_max_frames == INT64_MAX) {
-            status = load_whole(path, file, &info, rate, out, why, why_size);
+            status = load_whole(path, file, &info, -1, rate, out, why, why_size);
         } else {
             int64_t frames = output_frames(source_frames, info.samplerate, rate);
             if (frames < 1) {
                 set_why(why, why_size, "too short to hold a single frame at %d Hz", rate);
                 status = -1;
             } else if (frames <= preload_max_frames) {
-                status = load_whole(path, file, &info, rate, out, why, why_size);
+                status = load_whole(path, file, &info, source_frames, rate, out, why,
+                                    why_size);
             } else {
                 status = make_clip(path, NULL, frames, &info, source_frames, out, why,
                                    why_size);
@@ -522,7 +544,7 @@ int audio_clip_reader_open(const audio_clip *clip, int rate, int64_t position,
         return -1;
     }
     r->channels = info.channels;
-    r->chunk = malloc(sizeof(float) * (size_t)r->channels * CLIP_READ_FRAMES);
+    r->chunk = resize_frames(NULL, CLIP_READ_FRAMES, r->channels);
     r->input = malloc(sizeof(float) * 2 * CLIP_READ_FRAMES);
     if (r->chunk == NULL || r->input == NULL) {
         set_why(why, why_size, "not enough memory to read it");

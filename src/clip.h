@@ -13,6 +13,11 @@
  * and sample j of the source lands on frame round(j * rate / source_rate):
  * a cue is placed on exact frames whatever its rate.
  *
+ * A clip is never longer than its file's header says (or, when the header
+ * cannot tell, than what the file decoded to when it was opened): frames
+ * beyond that are never read, so what was judged short enough to hold in
+ * memory stays so.
+ *
  * A long file need not be held in memory: audio_clip_open() decodes it only
  * when it is at most preload_max_frames long at the output rate, and
  * otherwise returns a streamed clip (samples NULL) that an

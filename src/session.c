@@ -212,6 +212,14 @@ static const char *quoted(const char *text, char *buffer, size_t size)
     return buffer;
 }
 
+static bool is_blank(const char *text)
+{
+    for (const char *p = text; *p; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\f' && *p != '\v')
+            return false;
+    return true;
+}
+
 static char *copy_text(const char *text)
 {
     size_t n = strlen(text) + 1;
@@ -1371,6 +1379,12 @@ static int parse_session(loader *ld, const config_setting_t *root)
         || read_level(ld, root, "volume", &s->volume_db) != 0
         || parse_audio_dir(ld, root) != 0)
         return 2;
+    /* A caution of only spaces says nothing: there is no caution to print,
+     * and --check still asks for one where it would. */
+    if (s->caution && is_blank(s->caution)) {
+        free(s->caution);
+        s->caution = NULL;
+    }
 
     const config_setting_t *pacer = get_group(ld, root, "pacer", &status);
     if (status != 0 || (pacer && parse_pacer(ld, pacer, &s->pacer) != 0))

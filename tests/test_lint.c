@@ -177,6 +177,10 @@ static void test_long_hold_without_caution(void **state)
     lint_text("title = \"t\"; caution = \"Stop if dizzy.\";\n"
               "steps = ( { type = \"breathe\"; pattern = \"4-21-4\"; cycles = 1; } );\n", &f);
     assert_int_equal(f.count, 0);
+    /* An empty caution is no caution. */
+    lint_text("title = \"t\"; caution = \" \";\n"
+              "steps = ( { type = \"breathe\"; pattern = \"4-21-4\"; cycles = 1; } );\n", &f);
+    assert_int_equal(count_kind(&f, LINT_LONG_HOLD), 1);
 }
 
 static void test_pace_outside_3_to_20_without_caution(void **state)

@@ -424,6 +424,25 @@ static void background_defaults(void **state)
     session_free(s);
 }
 
+/* An empty caution, or one of only spaces, is no caution. */
+static void blank_caution_is_none(void **state)
+{
+    (void)state;
+    static const char *const blanks[] = { "\"\"", "\"   \"", "\" \\t\\n \"" };
+    for (size_t i = 0; i < sizeof blanks / sizeof blanks[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, MINIMAL "caution = %s;\nsteps = ( { type = \"bell\"; } );\n",
+                 blanks[i]);
+        session *s = load_ok(text);
+        if (s->caution)
+            fail_msg("caution = %s gave \"%s\", not none", blanks[i], s->caution);
+        session_free(s);
+    }
+    session *s = load_ok(MINIMAL "caution = \" Sit down. \";\nsteps = ( { type = \"bell\"; } );\n");
+    assert_string_equal(s->caution, " Sit down. ");
+    session_free(s);
+}
+
 /* ---- Settings ---- */
 
 static void top_level_settings(void **state)
@@ -1005,6 +1024,7 @@ int main(void)
         cmocka_unit_test(defaults_of_the_top_level),
         cmocka_unit_test(defaults_of_every_step_type),
         cmocka_unit_test(background_defaults),
+        cmocka_unit_test(blank_caution_is_none),
         cmocka_unit_test(top_level_settings),
         cmocka_unit_test(range_bounds_are_inclusive),
         cmocka_unit_test(pacer_merges_key_by_key),
