@@ -69,8 +69,6 @@ static float clean_sample(float x)
     return x;
 }
 
-/* Cleans `frames` frames of `channels` interleaved channels into stereo. */
-static void to_stereo(const float *chunk, int64_t frames, int channels, float *dest)
 /* Room for `frames` frames of `channels` floats, or NULL: a size that does
  * not fit in size_t (on 32-bit systems, a few hours of audio) is refused
  * rather than wrapped to a small allocation. */
@@ -82,6 +80,8 @@ static float *resize_frames(float *old, int64_t frames, int channels)
     return realloc(old, sizeof(float) * (size_t)channels * (size_t)frames);
 }
 
+/* Cleans `frames` frames of `channels` interleaved channels into stereo. */
+static void to_stereo(const float *chunk, int64_t frames, int channels, float *dest)
 {
     for (int64_t i = 0; i < frames; i++) {
         const float *in = chunk + (size_t)i * (size_t)channels;

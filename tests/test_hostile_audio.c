@@ -112,6 +112,103 @@ static void test_one_frame_files(void **state)
     }
 }
 
+/* A FLAC file whose STREAMINFO gives `header_frames` as its length (0: not
+ * known) while it holds a second of sine at 44.1 kHz. */
+#define FLAC_RATE 44100
+static char *write_flac_claiming(const char *name, int64_t header_frames)
+{
+    char *path = testaudio_path(testaudio_dir, name);
+    int rate = FLAC_RATE;
+    assert_int_equal(testaudio_write(path, SF_FORMAT_FLAC | SF_FORMAT_PCM_16, rate, 1, rate,
+                                     sine_sample, &rate), 0);
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    /* "fLaC", then STREAMINFO's 4-byte block header; the 36-bit sample count
+     * takes the low nibble of the data's byte 13 and bytes 14 to 17. */
+    unsigned char head[26];
+    assert_int_equal(fread(head, 1, sizeof head, f), sizeof head);
+    assert_memory_equal(head, "fLaC", 4);
+    assert_int_equal(head[4] & 0x7f, 0);
+    unsigned char *count = head + 8 + 13;
+    count[0] = (unsigned char)((count[0] & 0xf0) | ((header_frames >> 32) & 0x0f));
+    for (int i = 1; i <= 4; i++)
+        count[i] = (unsigned char)(header_frames >> (8 * (4 - i)));
+    assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+    assert_int_equal(fwrite(head, 1, sizeof head, f), sizeof head);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+static audio_clip *open_ok(const char *path, int rate, int64_t preload_max)
+{
+    audio_clip *clip = NULL;
+    char why[256] = "";
+    int status = audio_clip_open(path, rate, preload_max, &clip, why, sizeof why);
+    if (status != 0)
+        print_error("%s: %s\n", path, why);
+    assert_int_equal(status, 0);
+    assert_non_null(clip);
+    return clip;
+}
+
+/* Every frame a streamed clip reads, from the start; the caller frees it. */
+static float *read_streamed(const audio_clip *clip, int rate)
+{
+    float *samples = malloc(sizeof(float) * 2 * (size_t)clip->frames);
+    assert_non_null(samples);
+    audio_clip_reader *reader = NULL;
+    char why[256] = "";
+    assert_int_equal(audio_clip_reader_open(clip, rate, 0, &reader, why, sizeof why), 0);
+    int64_t done = 0;
+    while (done < clip->frames) {
+        int64_t got = audio_clip_reader_read(reader, samples + 2 * done, 1000);
+        assert_true(got > 0);
+        done += got;
+    }
+    assert_int_equal(done, clip->frames);
+    assert_int_equal(audio_clip_reader_read(reader, samples, 1000), 0);
+    audio_clip_reader_close(reader);
+    return samples;
+}
+
+/* A file that holds more than its header says is as long as the header
+ * says, held in memory or streamed alike, so the timeline, --check and
+ * playback agree, and a file judged short enough to preload stays within
+ * what was judged. One whose header cannot tell is as long as it decodes. */
+static void test_header_length_is_the_clip_length(void **state)
+{
+    static const struct { const char *name; int64_t header, expected; } cases[] = {
+        { "under-stated.flac", FLAC_RATE / 2, FLAC_RATE / 2 },
+        { "unknown-length.flac", 0, FLAC_RATE },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *path = write_flac_claiming(cases[i].name, cases[i].header);
+        audio_clip *held = open_ok(path, FLAC_RATE, FLAC_RATE * 10);
+        audio_clip *streamed = open_ok(path, FLAC_RATE, 1);
+        assert_false(held->streamed);
+        assert_true(streamed->streamed);
+        assert_int_equal(held->frames, cases[i].expected);
+        assert_int_equal(held->source_frames, cases[i].expected);
+        assert_int_equal(streamed->frames, cases[i].expected);
+        float *read = read_streamed(streamed, FLAC_RATE);
+        assert_memory_equal(read, held->samples, sizeof(float) * 2 * (size_t)held->frames);
+        free(read);
+        audio_clip_free(held);
+        audio_clip_free(streamed);
+        /* At another rate the lengths follow the same way. */
+        held = open_ok(path, OUTPUT_RATE, OUTPUT_RATE * 10);
+        streamed = open_ok(path, OUTPUT_RATE, 1);
+        int64_t converted = llround((double)cases[i].expected * OUTPUT_RATE / FLAC_RATE);
+        assert_int_equal(held->frames, converted);
+        assert_int_equal(streamed->frames, converted);
+        read = read_streamed(streamed, OUTPUT_RATE);
+        free(read);
+        audio_clip_free(held);
+        audio_clip_free(streamed);
+        free(path);
+    }
+}
+
 /* ---- channels, rates, encodings ---- */
 
 static double channel_constant(int64_t frame, int channel, void *context)
@@ -454,6 +551,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_file_refused),
         cmocka_unit_test(test_one_frame_files),
+        cmocka_unit_test(test_header_length_is_the_clip_length),
         cmocka_unit_test(test_eight_channels_mixed_down),
         cmocka_unit_test(test_extreme_rates),
         cmocka_unit_test(test_eight_bit_files),
