@@ -21,6 +21,7 @@
 #define MSG_CUE_QUIET          "'%s' measures %.1f LUFS, below %g LUFS: it will hardly be heard; normalise the file (the bundled voice is at -20 LUFS)"
 #define MSG_CUE_QUIETER        "'%s' measures %.1f LUFS, %.0f LU below the median of the session's cue files (%.1f LUFS); normalise it to match the others"
 #define MSG_UNUSED_AUDIO       "'%s' in audio_dir '%s' is not used by this session"
+#define MSG_AUDIO_DIR_MISSING  "audio_dir '%s' does not exist; relative audio paths are looked up next to the session and in the installed audio folders"
 
 /* Extensions of audio files looked at in audio_dir (case does not matter). */
 static const char *const audio_extensions[] = {
@@ -403,6 +404,12 @@ static void lint_unused_audio(linter *l)
     const session *s = l->session;
     if (!s->audio_dir)
         return;
+    struct stat folder;
+    if (stat(s->audio_dir, &folder) != 0 || !S_ISDIR(folder.st_mode)) {
+        warn(l, LINT_AUDIO_DIR_MISSING, s->audio_dir_file, s->audio_dir_line,
+             MSG_AUDIO_DIR_MISSING, s->audio_dir);
+        return;
+    }
     DIR *dir = opendir(s->audio_dir);
     if (!dir)
         return;

@@ -4,7 +4,8 @@
  * probably not meant: a spoken cue that runs past the phase or step it
  * announces, long breath holds or unusual paces without a `caution`, long
  * sessions whose steps have no labels, cue files that are clipped or far
- * quieter than the others, and audio files in `audio_dir` that nothing uses.
+ * quieter than the others, audio files in `audio_dir` that nothing uses,
+ * and an `audio_dir` that does not exist.
  * Each finding is passed to `report` with the file and line it is about; the
  * caller prints it ("FILE:LINE: warning: message") and nothing fails.
  *
@@ -42,6 +43,7 @@ typedef enum {
     LINT_CUE_CLIPS,           /* a cue file peaks above LINT_PEAK_DBFS */
     LINT_CUE_QUIET,           /* a cue file far quieter than the others */
     LINT_UNUSED_AUDIO,        /* a file in audio_dir that the session never names */
+    LINT_AUDIO_DIR_MISSING,   /* audio_dir names no folder */
     LINT_KIND_COUNT
 } lint_kind;
 

@@ -50,7 +50,6 @@
 #define MSG_PHASES_COUNT       "'phases' names %d phases but 'pattern' has %d; name each entry once"
 #define MSG_PHASES_RANGE       "'phases' must name 1 to %d phases, not %d"
 #define MSG_RAMP_COUNT         "'ramp_to' has %d phases but 'pattern' has %d; give as many"
-#define MSG_AUDIO_DIR_MISSING  "'audio_dir' names a folder that does not exist: '%s'"
 #define MSG_AUDIO_NOT_FOUND    "cannot find audio file '%s' (looked in %s)"
 #define MSG_AUDIO_NO_FILE      "cannot find audio file '%s' (no such file)"
 #define MSG_AUDIO_UNUSABLE     "cannot use audio file '%s': %s"
@@ -830,12 +829,6 @@ static bool is_file(const char *path)
     return stat(path, &info) == 0 && !S_ISDIR(info.st_mode);
 }
 
-static bool is_folder(const char *path)
-{
-    struct stat info;
-    return stat(path, &info) == 0 && S_ISDIR(info.st_mode);
-}
-
 typedef enum { AUDIO_FOUND, AUDIO_NOT_FOUND, AUDIO_NO_MEMORY } audio_search;
 
 /* Looks a relative path up in audio_dir, the session's folder, then the
@@ -1342,16 +1335,16 @@ static int parse_audio_dir(loader *ld, const config_setting_t *root)
 {
     const config_setting_t *s = config_setting_get_member(root, "audio_dir");
     const char *text;
-    char shown[QUOTED_MAX * 4 + 16];
     if (!s)
         return 0;
     if (get_string(ld, s, "a string (a folder)", false, &text) != 0)
         return 2;
+    /* A folder that does not exist is searched like one that is empty:
+     * relative paths go on to the session's folder and the installed ones.
+     * --check warns about it (lint.h). */
     ld->audio_folder = text[0] == '/' ? copy_text(text) : join_path(ld->folder, text);
     if (!ld->audio_folder)
         return fail(ld, s, MSG_OUT_OF_MEMORY);
-    if (!is_folder(ld->audio_folder))
-        return fail(ld, s, MSG_AUDIO_DIR_MISSING, quoted(ld->audio_folder, shown, sizeof shown));
     ld->s->audio_dir = copy_text(ld->audio_folder);
     if (!ld->s->audio_dir)
         return fail(ld, s, MSG_OUT_OF_MEMORY);

@@ -412,6 +412,23 @@ static void test_unused_files_in_audio_dir(void **state)
     free(notes);
 }
 
+static void test_audio_dir_that_does_not_exist(void **state)
+{
+    (void)state;
+    findings f;
+    write_cue("used.wav", 1.0, 0.1);
+    lint_text("title = \"t\";\n\n"
+              "audio_dir = \"sounds\";\n"
+              "steps = ( { type = \"cue\"; file = \"used.wav\"; } );\n", &f);
+    assert_int_equal(f.count, 1);
+    int line = 0;
+    const char *m = first_of(&f, LINT_AUDIO_DIR_MISSING, &line);
+    assert_int_equal(line, 3);
+    char expected[1024];
+    snprintf(expected, sizeof expected, "audio_dir '%s/sounds' does not exist; ", testaudio_dir);
+    assert_true(strncmp(m, expected, strlen(expected)) == 0);
+}
+
 static void test_bundled_sessions_have_no_warnings(void **state)
 {
     (void)state;
@@ -451,6 +468,7 @@ int main(void)
         TESTAUDIO_TEST_IN_DIR(test_quiet_cue_files),
         TESTAUDIO_TEST_IN_DIR(test_findings_in_included_files_name_that_file),
         TESTAUDIO_TEST_IN_DIR(test_unused_files_in_audio_dir),
+        TESTAUDIO_TEST_IN_DIR(test_audio_dir_that_does_not_exist),
         cmocka_unit_test(test_bundled_sessions_have_no_warnings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

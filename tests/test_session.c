@@ -881,6 +881,21 @@ static void audio_paths_are_found_in_order(void **state)
     free(extra2);
 }
 
+/* audio_dir that does not exist is passed over: relative paths are found
+ * next to the session and in the search path (--check warns about it). */
+static void missing_audio_dir_is_passed_over(void **state)
+{
+    (void)state;
+    write_wav("passed/here.wav", 48000, 100);
+    session *s = load_ok_at("passed/session.cfg",
+                            MINIMAL "audio_dir = \"nowhere\";\n"
+                            "steps = ( { type = \"cue\"; file = \"here.wav\"; } );\n");
+    assert_non_null(strstr(s->steps[0].cue_step.file->path, "passed/here.wav"));
+    assert_non_null(strstr(s->audio_dir, "passed/nowhere"));
+    assert_int_equal(s->audio_dir_line, 2);
+    session_free(s);
+}
+
 static void audio_dir_may_be_absolute(void **state)
 {
     (void)state;
@@ -1042,6 +1057,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(audio_paths_are_found_in_order, reset_search_path,
                                         reset_search_path),
         cmocka_unit_test(audio_dir_may_be_absolute),
+        cmocka_unit_test(missing_audio_dir_is_passed_over),
         cmocka_unit_test(each_file_is_decoded_once),
         cmocka_unit_test(voice_merges_key_by_key_and_shares_clips),
         cmocka_unit_test(clips_are_decoded_at_the_session_rate),
