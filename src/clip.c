@@ -1,6 +1,7 @@
 #include "clip.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <samplerate.h>
 #include <sndfile.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define CLIP_MAX_SECONDS (3.0 * 3600.0)
 #define CLIP_FADE_SECONDS 0.002
@@ -262,22 +264,36 @@ static void fade_edges(float *samples, int64_t frames, int rate)
 /* Opens path and checks what its header says. */
 static SNDFILE *open_audio(const char *path, SF_INFO *info, char *why, size_t why_size)
 {
-    /* A FIFO or a device would block or never end: refuse before opening. */
-    struct stat st;
-    if (stat(path, &st) != 0) {
+    /* A FIFO or a device would block or never end. The check is made on the
+     * descriptor that is then read, so the name cannot be swapped for one
+     * in between; O_NONBLOCK keeps the open itself from waiting on a FIFO. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         set_why(why, why_size, "%s", strerror(errno));
         return NULL;
     }
-    if (S_ISDIR(st.st_mode)) {
-        set_why(why, why_size, "is a directory");
-        return NULL;
+    struct stat st;
+    const char *refusal = NULL;
+    if (fstat(fd, &st) != 0)
+        refusal = strerror(errno);
+    else if (S_ISDIR(st.st_mode))
+        refusal = "is a directory";
+    else if (!S_ISREG(st.st_mode))
+        refusal = "is not a regular file";
+    else {
+        int flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
+            refusal = strerror(errno);
     }
-    if (!S_ISREG(st.st_mode)) {
-        set_why(why, why_size, "is not a regular file");
+    if (refusal != NULL) {
+        set_why(why, why_size, "%s", refusal);
+        close(fd);
         return NULL;
     }
     memset(info, 0, sizeof *info);
-    SNDFILE *file = sf_open(path, SFM_READ, info);
+    /* libsndfile closes the descriptor with the file, or when it cannot
+     * open it. */
+    SNDFILE *file = sf_open_fd(fd, SFM_READ, info, SF_TRUE);
     if (file == NULL) {
         describe_open_error(sf_error(NULL), sf_strerror(NULL), why, why_size);
         return NULL;

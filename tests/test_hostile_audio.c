@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <math.h>
 #include <signal.h>
 #include <sndfile.h>
@@ -467,6 +468,52 @@ static void test_not_files_refused_without_hanging(void **state)
     free(folder);
 }
 
+static int open_descriptors(void)
+{
+    DIR *dir = opendir("/proc/self/fd");
+    assert_non_null(dir);
+    int count = 0;
+    while (readdir(dir) != NULL)
+        count++;
+    closedir(dir);
+    return count;
+}
+
+/* Files are checked on the descriptor that is then decoded; whatever the
+ * outcome, no descriptor stays open once the clip or reader is gone. */
+static void test_no_descriptor_left_open(void **state)
+{
+    char *fifo = testaudio_path(testaudio_dir, "fifo.wav");
+    char *text = testaudio_write_text(testaudio_dir, "text.wav", "not audio\n");
+    char *good = testaudio_path(testaudio_dir, "good.wav");
+    char *missing = testaudio_path(testaudio_dir, "missing.wav");
+    int rate = OUTPUT_RATE;
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(testaudio_write(good, FLOAT_WAV, rate, 1, rate, sine_sample, &rate), 0);
+    int before = open_descriptors();
+    const char *refused[] = { fifo, text, missing, testaudio_dir, "/dev/zero" };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        audio_clip *clip = NULL;
+        char why[256] = "";
+        alarm(10);
+        assert_int_not_equal(audio_clip_open(refused[i], OUTPUT_RATE, 0, &clip, why,
+                                             sizeof why), 0);
+        alarm(0);
+        assert_null(clip);
+    }
+    audio_clip *held = open_ok(good, OUTPUT_RATE, OUTPUT_RATE);
+    audio_clip *streamed = open_ok(good, OUTPUT_RATE, 1);
+    free(read_streamed(streamed, OUTPUT_RATE));
+    audio_clip_free(held);
+    audio_clip_free(streamed);
+    assert_int_equal(open_descriptors(), before);
+    unlink(fifo);
+    free(fifo);
+    free(text);
+    free(good);
+    free(missing);
+}
+
 /* ---- a 2 GB file ---- */
 
 /* Loads the session and renders a second at its start and a second 90
@@ -559,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_truncated_wav_keeps_what_is_there),
         cmocka_unit_test(test_truncated_compressed_files),
         cmocka_unit_test(test_not_files_refused_without_hanging),
+        cmocka_unit_test(test_no_descriptor_left_open),
         cmocka_unit_test(test_two_gigabyte_background),
     };
     return cmocka_run_group_tests(tests, testaudio_dir_setup, testaudio_dir_teardown);
