@@ -48,10 +48,16 @@ bool transport_pause_requested(const transport *t)
 
 double transport_set_volume(transport *t, double volume_db)
 {
-    if (volume_db < TRANSPORT_VOLUME_MIN_DB)
-        volume_db = TRANSPORT_VOLUME_MIN_DB;
-    if (volume_db > TRANSPORT_VOLUME_MAX_DB)
-        volume_db = TRANSPORT_VOLUME_MAX_DB;
+    /* Widened to the target already set, so that a volume given outside
+     * the range (--volume -60) is never pulled into it by a change the
+     * other way: quieter stays quieter. */
+    double now = transport_volume(t);
+    double lowest = fmin(TRANSPORT_VOLUME_MIN_DB, now);
+    double highest = fmax(TRANSPORT_VOLUME_MAX_DB, now);
+    if (volume_db < lowest)
+        volume_db = lowest;
+    if (volume_db > highest)
+        volume_db = highest;
     atomic_store(&t->volume_centi_db, (int)lround(volume_db * 100.0));
     return transport_volume(t);
 }

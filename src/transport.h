@@ -65,7 +65,9 @@ void transport_request_stop(transport *t);
 /* Flips between playing and paused; safe to call from a signal handler. */
 void transport_toggle_pause(transport *t);
 bool transport_pause_requested(const transport *t);
-/* Sets the volume target, clamped to [MIN_DB, MAX_DB]; returns the target. */
+/* Sets the volume target, clamped to [MIN_DB, MAX_DB] widened to take in
+ * the current target: a target outside that range (from --volume) can move
+ * towards it but never further out. Returns the new target. */
 double transport_set_volume(transport *t, double volume_db);
 double transport_volume(const transport *t);
 /* Hands over an engine to switch to after a short fade. Returns false (and

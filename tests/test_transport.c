@@ -258,6 +258,27 @@ static void test_volume_moves_smoothly_to_its_target(void **state)
     transport_free_engines(&t);
 }
 
+/* A volume given outside the keys' range (--volume takes -120 to 40 dB)
+ * is kept: a key moves it towards the range, never past where it is the
+ * other way. */
+static void test_volume_outside_the_keys_range_never_jumps(void **state)
+{
+    fixture *f = *state;
+    transport t;
+    transport_init(&t, engine_at(f, 0), RATE, -60.0);
+    assert_float_equal(transport_set_volume(&t, -61.0), -60.0, 1e-9);
+    assert_float_equal(transport_set_volume(&t, -59.0), -59.0, 1e-9);
+    assert_float_equal(transport_set_volume(&t, -100.0), -59.0, 1e-9);
+    transport_free_engines(&t);
+
+    transport_init(&t, engine_at(f, 0), RATE, 30.0);
+    assert_float_equal(transport_set_volume(&t, 31.0), 30.0, 1e-9);
+    assert_float_equal(transport_set_volume(&t, 29.0), 29.0, 1e-9);
+    assert_float_equal(transport_set_volume(&t, -100.0), TRANSPORT_VOLUME_MIN_DB, 1e-9);
+    assert_float_equal(transport_set_volume(&t, 100.0), TRANSPORT_VOLUME_MAX_DB, 1e-9);
+    transport_free_engines(&t);
+}
+
 static void test_stop_fades_out_and_ends_even_while_paused(void **state)
 {
     fixture *f = *state;
@@ -291,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_skip_fades_out_then_plays_the_next_step_as_from_start),
         cmocka_unit_test(test_next_step_from_the_last_step_is_the_end),
         cmocka_unit_test(test_volume_moves_smoothly_to_its_target),
+        cmocka_unit_test(test_volume_outside_the_keys_range_never_jumps),
         cmocka_unit_test(test_stop_fades_out_and_ends_even_while_paused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
