@@ -507,6 +507,7 @@ struct audio_clip_reader {
     int64_t discard;            /* converted frames still to drop */
     long input_count, input_used;
     bool input_ended;
+    bool exhausted;             /* the file cannot be read here: silence until a seek works */
     float *converted;
     long converted_count, converted_used;
 };
@@ -599,6 +600,7 @@ int audio_clip_reader_seek(audio_clip_reader *r, int64_t position)
     if (position > r->clip->frames)
         position = r->clip->frames;
     r->position = position;
+    r->exhausted = false;
     if (r->converter == NULL) {
         sf_count_t target = position < r->clip->source_frames ? position
                                                                : r->clip->source_frames;
@@ -625,6 +627,8 @@ int audio_clip_reader_seek(audio_clip_reader *r, int64_t position)
 /* The next frames of the file as cleaned stereo; 0 at its end. */
 static long read_input(audio_clip_reader *r, float *dest, long frames)
 {
+    if (r->exhausted)
+        return 0;
     sf_count_t got = sf_readf_float(r->file, r->chunk, frames);
     if (got <= 0)
         return 0;
@@ -712,12 +716,16 @@ int64_t audio_clip_reader_read(audio_clip_reader *r, float *out, int64_t frames)
         }
         r->position += done;
     }
-    /* A file that ends before its header said: silence to the promised end. */
+    /* A file that ends before its header said, or cannot be read further:
+     * silence to the promised end. Reading goes on from where that silence
+     * ends; if the file cannot be sought there, its read position is left
+     * on no frame of ours, so nothing more is read from it until a seek
+     * succeeds. */
     if (done < frames) {
         memset(out + 2 * done, 0, sizeof(float) * 2 * (size_t)(frames - done));
         r->position = first + frames;
-        if (r->converter != NULL)
-            audio_clip_reader_seek(r, r->position);
+        if (audio_clip_reader_seek(r, r->position) != 0)
+            r->exhausted = true;
     }
     int64_t total = r->clip->frames;
     for (int64_t i = 0; i < frames; i++) {

@@ -412,6 +412,55 @@ static void test_truncated_compressed_files(void **state)
     }
 }
 
+/* A file cut short streams to the length its header promised: what it
+ * holds, then silence, and never frames from elsewhere in the file, read in
+ * small pieces as the player does, with and without rate conversion. */
+static void test_truncated_files_stream_silence_after_their_end(void **state)
+{
+    static const struct { const char *name; int format; } files[] = {
+        { "cut.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16 },
+        { "cut.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_24 },
+        { "cut.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16 },
+    };
+    static const int rates[] = { 44100, OUTPUT_RATE };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        for (size_t k = 0; k < sizeof rates / sizeof rates[0]; k++) {
+            char *path = testaudio_path(testaudio_dir, files[i].name);
+            int rate = 44100;
+            assert_int_equal(testaudio_write(path, files[i].format, rate, 1, 3 * rate,
+                                             sine_sample, &rate), 0);
+            off_t old_size, new_size;
+            truncate_to(path, 0.5, &old_size, &new_size);
+            audio_clip *streamed = NULL;
+            char why[256] = "";
+            if (audio_clip_open(path, rates[k], 1, &streamed, why, sizeof why) != 0) {
+                print_message("%s: %s\n", files[i].name, why);
+                unlink(path);
+                free(path);
+                continue;
+            }
+            float *read = read_streamed(streamed, rates[k]);
+            /* Where sound stops: the last frame above -60 dBFS. */
+            int64_t last = -1;
+            for (int64_t f = 0; f < streamed->frames; f++)
+                if (fabsf(read[2 * f]) > 0.001f)
+                    last = f;
+            print_message("%s at %d Hz: %lld frames promised, sound until %lld\n",
+                          files[i].name, rates[k], (long long)streamed->frames,
+                          (long long)last);
+            int64_t written = 3 * (int64_t)rates[k];
+            assert_true(last > written / 3);
+            assert_true(last < written * 2 / 3);
+            for (int64_t f = 0; f < 2 * streamed->frames; f++)
+                assert_true(isfinite(read[f]));
+            free(read);
+            audio_clip_free(streamed);
+            unlink(path);
+            free(path);
+        }
+    }
+}
+
 /* ---- things that are not audio files ---- */
 
 static void write_cue_session(const char *session_path, const char *cue)
@@ -605,6 +654,7 @@ int main(void)
         cmocka_unit_test(test_non_finite_files_render_safely),
         cmocka_unit_test(test_truncated_wav_keeps_what_is_there),
         cmocka_unit_test(test_truncated_compressed_files),
+        cmocka_unit_test(test_truncated_files_stream_silence_after_their_end),
         cmocka_unit_test(test_not_files_refused_without_hanging),
         cmocka_unit_test(test_no_descriptor_left_open),
         cmocka_unit_test(test_two_gigabyte_background),
