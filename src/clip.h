@@ -61,7 +61,9 @@ void audio_clip_free(audio_clip *clip);
 /* Sequential reading of a clip from disk, at output rate `rate` (the one it
  * was opened at). open() and read() allocate and do I/O: they belong on a
  * reader thread, or in an offline render. read() writes exactly `frames`
- * frames (fewer only at the clip's end) and returns how many. */
+ * frames (fewer only at the clip's end) and returns how many; what the file
+ * no longer holds reads as silence. seek() returns 0, or -1 when the file
+ * cannot be sought to the position. */
 typedef struct audio_clip_reader audio_clip_reader;
 int audio_clip_reader_open(const audio_clip *clip, int rate, int64_t position,
                            audio_clip_reader **out, char *why, size_t why_size);
