@@ -72,9 +72,10 @@ static const char usage_text[] =
     "      --version            the version\n"
     "\n"
     "SESSION is a path to a .cfg file or the name of an installed session\n"
-    "(box-breathing). Defaults (device, volume, latency, quiet, session, history)\n"
-    "are read from ~/.config/breathe/config; options override them. Each live\n"
-    "session adds a line to ~/.local/state/breathe/history (see --stats).\n"
+    "(box-breathing). Playing and rendering read defaults (device, volume, latency,\n"
+    "quiet, session, history) from ~/.config/breathe/config; options override\n"
+    "them. Each live session adds a line to ~/.local/state/breathe/history (see\n"
+    "--stats).\n"
     "\n"
     "Keys while playing on a terminal: space pause/resume, + and - volume by 1 dB,\n"
     "n next step, q quit, h or ? these keys. Signals: SIGINT and SIGTERM fade out\n"
@@ -1002,7 +1003,6 @@ int cli_main(int argc, char **argv)
     }
     set_audio_search_path();
     int operands = argc - optind;
-    const char *session_name = operands == 1 ? argv[optind] : NULL;
     userconfig defaults = { .history = true };
     int result;
     if (o.list_devices) {
@@ -1020,21 +1020,24 @@ int cli_main(int argc, char **argv)
     } else if (o.check) {
         result = operands < 1 ? usage_error(err, "--check needs at least one session", NULL)
                               : check_sessions(argv + optind, operands, out, err);
-    } else if ((result = load_defaults(&o, &defaults, err)) != EXIT_DONE) {
-        /* the settings file has a problem, already reported */
-    } else if (operands == 0 && defaults.session) {
-        session_name = defaults.session;
-        result = run(&o, session_name, out, err);
-    } else if (operands != 1) {
-        result = usage_error(err, operands == 0 ? "no session given" : "give one session, not",
-                             operands == 0 ? NULL : "several");
     } else if (o.plot) {
-        result = plot_session(&o, argv[optind], out, err);
+        result = operands != 1 ? usage_error(err, operands == 0 ? "--plot needs a session"
+                                                                : "--plot draws one session, not",
+                                             operands == 0 ? NULL : "several")
+                               : plot_session(&o, argv[optind], out, err);
     } else if (o.output && !out_file_format_known(o.output)) {
         result = usage_error(err, "cannot tell the output format from the name (use .wav, "
                                   ".flac, .ogg, .oga or .opus):", o.output);
+    } else if ((result = load_defaults(&o, &defaults, err)) != EXIT_DONE) {
+        /* Only playing and rendering read the defaults file: the settings
+         * file has a problem, already reported. */
+    } else if (operands == 0 && defaults.session) {
+        result = run(&o, defaults.session, out, err);
+    } else if (operands != 1) {
+        result = usage_error(err, operands == 0 ? "no session given" : "give one session, not",
+                             operands == 0 ? NULL : "several");
     } else {
-        result = run(&o, session_name, out, err);
+        result = run(&o, argv[optind], out, err);
     }
     userconfig_free(&defaults);
     dirs_free(&audio_dirs);

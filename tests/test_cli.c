@@ -541,6 +541,64 @@ static void test_user_defaults(void **state)
     free(path);
 }
 
+/* Only playing and rendering read the defaults file: --plot, --new, --stats,
+ * --safety and --check never play its session, and a mistake in it does
+ * not stop them. */
+static void test_modes_that_never_play_ignore_the_defaults(void **state)
+{
+    (void)state;
+    char *path = write_file("short.cfg", short_session);
+    char *svg = in_dir("never.svg");
+    char text[1200];
+    snprintf(text, sizeof text, "session = \"%s\";\ndevice = \"kept-device-nowhere\";\n",
+             path);
+    char *config = write_config(text);
+    result r;
+    RUN(&r, "--plot", svg);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--plot needs a session"));
+    assert_null(strstr(r.err, "kept-device-nowhere"));
+    assert_int_equal(access(svg, F_OK), -1);
+    /* No session and a name breathe cannot write: that is what is said. */
+    char *odd = in_dir("out.xyz");
+    RUN(&r, "-o", odd);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "cannot tell the output format from the name"));
+    assert_int_equal(access(odd, F_OK), -1);
+    remove_config();
+    RUN(&r, "-o", odd);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "cannot tell the output format from the name"));
+
+    free(write_config("volum = -3.0;\n"));
+    RUN(&r, "-q", "--plot", svg, path);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(access(svg, F_OK), 0);
+    char *fresh = in_dir("fresh");
+    RUN(&r, "-q", "--new", fresh);
+    assert_int_equal(r.status, 0);
+    RUN(&r, "--stats");
+    assert_int_equal(r.status, 0);
+    RUN(&r, "--safety");
+    assert_int_equal(r.status, 0);
+    RUN(&r, "--check", path);
+    assert_int_equal(r.status, 0);
+    /* Playing and rendering do read it. */
+    RUN(&r, "-q", path);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "unknown setting 'volum'"));
+    remove_config();
+    char *fresh_file = in_dir("fresh.cfg");
+    unlink(fresh_file);
+    unlink(svg);
+    free(fresh_file);
+    free(fresh);
+    free(odd);
+    free(config);
+    free(svg);
+    free(path);
+}
+
 /* --stats on a history prepared in the test's state folder: three days in
  * a row ending today, and a damaged line that is reported, not fatal, and
  * left in place. Renders and failed plays are not recorded. */
@@ -757,6 +815,7 @@ int main(void)
         cmocka_unit_test(test_every_bad_session_exits_2_with_its_line),
         cmocka_unit_test(test_bundled_sessions_by_name),
         cmocka_unit_test(test_user_defaults),
+        cmocka_unit_test(test_modes_that_never_play_ignore_the_defaults),
         cmocka_unit_test(test_stats_from_the_history),
     };
     return cmocka_run_group_tests(tests, setup, testaudio_dir_teardown);
