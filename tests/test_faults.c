@@ -1,6 +1,6 @@
 /* Faults while rendering, through the real program (BREATHE_BINARY): the
  * disk filling up, the output folder removed mid-render, a read-only
- * folder. Each must end with the documented runtime failure (exit status
+ * folder, a streamed cue deleted or emptied before it plays. Each must end with the documented runtime failure (exit status
  * 1), a message naming the file and the reason, no partial file where the
  * output should be, no temporary file left behind, and an existing file of
  * that name untouched.
@@ -261,12 +261,94 @@ static void test_output_folder_removed(void **state)
     free(session_path);
 }
 
+/* A cue long enough to be streamed (over 15 s), due two minutes in. */
+static const char streamed_cue_session[] =
+    "title = \"Streamed cue\";\n"
+    "steps = (\n"
+    "  { type = \"timer\"; duration = 120; bell_end = false; },\n"
+    "  { type = \"cue\"; file = \"talk.wav\"; }\n"
+    ");\n";
+
+/* Renders the session over an earlier out.wav, frozen as soon as its
+ * temporary file exists (the session and its cue have been checked by then)
+ * while `spoil` is done to the cue; returns what the program said. */
+static void render_with_spoiled_cue(const char *cue, void (*spoil)(const char *cue),
+                                    const char *session_path, const char *folder, result *r)
+{
+    char *output = write_file(folder, "out.wav", existing_text);
+    char *err_path = testaudio_path(testaudio_dir, "stderr");
+    pid_t pid = start(output, session_path, err_path);
+    bool seen = false;
+    for (int i = 0; i < 20000 && !seen; i++) {
+        seen = count_entries(folder) > 1;
+        if (!seen) {
+            struct timespec pause = { 0, 1000000 };
+            nanosleep(&pause, NULL);
+        }
+    }
+    kill(pid, SIGSTOP);
+    assert_true(seen);
+    spoil(cue);
+    kill(pid, SIGCONT);
+    finish(pid, err_path, r);
+    assert_file_holds(output, existing_text);
+    assert_int_equal(count_entries(folder), 1);   /* no temporary file left */
+    free(err_path);
+    free(output);
+}
+
+static void delete_cue(const char *cue)
+{
+    assert_int_equal(unlink(cue), 0);
+}
+
+static void empty_cue(const char *cue)
+{
+    assert_int_equal(truncate(cue, 0), 0);
+}
+
+/* A streamed file that cannot be read when its turn comes would leave
+ * silence in the render, so the render fails (exit 1) and names the file. */
+static void test_streamed_cue_lost_before_it_plays(void **state)
+{
+    char *session_path = write_file(testaudio_dir, "streamed.cfg", streamed_cue_session);
+    char *folder = testaudio_path(testaudio_dir, "renders");
+    assert_int_equal(mkdir(folder, 0700), 0);
+    static const struct { void (*spoil)(const char *cue); const char *reason; } cases[] = {
+        { delete_cue, "No such file or directory" },
+        { empty_cue, "not an audio file libsndfile can read" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *cue = testaudio_write_music(testaudio_dir, "talk.wav", 48000, 1, 20.0);
+        assert_non_null(cue);
+        result r;
+        render_with_spoiled_cue(cue, cases[i].spoil, session_path, folder, &r);
+        assert_int_equal(r.status, 1);
+        char expected[1024];
+        snprintf(expected, sizeof expected,
+                 "breathe: 1 audio file could not be read while playing (%s: %s", cue,
+                 cases[i].reason);
+        assert_memory_equal(r.err, expected, strlen(expected));
+        assert_non_null(strstr(r.err, "\n"));
+        assert_string_equal(strstr(r.err, "\n"), "\n");   /* one line, nothing else */
+        unlink(cue);
+        free(cue);
+    }
+    char *output = testaudio_path(folder, "out.wav");
+    unlink(output);
+    free(output);
+    rmdir(folder);
+    free(folder);
+    free(session_path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_disk_full),
         cmocka_unit_test(test_read_only_folder),
         cmocka_unit_test(test_output_folder_removed),
+        cmocka_unit_test(test_streamed_cue_lost_before_it_plays),
     };
     int failed = cmocka_run_group_tests(tests, setup, testaudio_dir_teardown);
     if (failed == 0 && skipped == 2 && geteuid() != 0)
