@@ -30,8 +30,24 @@
 
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 
-/* How long live playback waits for a lost audio device to come back. */
-enum { DEVICE_RETRY_SECONDS = 30 };
+/* How long live playback waits for a lost audio device to come back:
+ * DEVICE_RETRY_SECONDS, or BREATHE_DEVICE_RETRY_SECONDS when it holds a
+ * whole number of seconds up to a day (for tests, and setups that would
+ * rather give up at once); read when playback starts. */
+enum { DEVICE_RETRY_SECONDS = 30, DEVICE_RETRY_MAX_SECONDS = 86400 };
+
+static int device_retry_seconds(void)
+{
+    const char *text = getenv("BREATHE_DEVICE_RETRY_SECONDS");
+    if (text == NULL || *text == '\0')
+        return DEVICE_RETRY_SECONDS;
+    char *end;
+    errno = 0;
+    long seconds = strtol(text, &end, 10);
+    if (errno != 0 || *end != '\0' || seconds < 0 || seconds > DEVICE_RETRY_MAX_SECONDS)
+        return DEVICE_RETRY_SECONDS;
+    return (int)seconds;
+}
 
 static const char usage_text[] =
     "Usage: breathe [OPTIONS] SESSION          play a session live\n"
@@ -67,7 +83,7 @@ static const char usage_text[] =
     "      --start TIME         begin TIME into the session (90, 1.5m, 2m30s)\n"
     "      --length TIME        play or render only TIME (needed to render a session\n"
     "                           that repeats forever)\n"
-    "  -q, --quiet              print only errors\n"
+    "  -q, --quiet              print only errors (and a live session's caution)\n"
     "  -h, --help               this help\n"
     "      --version            the version\n"
     "\n"
@@ -684,12 +700,12 @@ static double monotonic_seconds(void)
 }
 
 /* Live playback failed (the device went away, or stopped taking sound):
- * try to open it again, once a second for DEVICE_RETRY_SECONDS, and play on
+ * try to open it again, once a second for retry_seconds, and play on
  * from where it stopped with a fade-in. Returns the status of the last run;
  * OUT_STOPPED when a signal came while waiting. */
 static int play_on_after_failures(const out_backend *backend, out_stream **stream,
                                   const out_params *params, run_context *r, out_source source,
-                                  FILE *err)
+                                  int retry_seconds, FILE *err)
 {
     transport *t = r->transport;
     int rate = timeline_rate(r->timeline);
@@ -701,9 +717,9 @@ static int play_on_after_failures(const out_backend *backend, out_stream **strea
         status_clear(&r->display);
         status_format_time(at, sizeof at, atomic_load(&t->position), rate);
         fprintf(err, "breathe: lost the audio device at %s; trying again for %d s\n", at,
-                DEVICE_RETRY_SECONDS);
+                retry_seconds);
         fflush(err);
-        double give_up = monotonic_seconds() + DEVICE_RETRY_SECONDS;
+        double give_up = monotonic_seconds() + retry_seconds;
         bool reopened = false;
         while (!reopened && !interrupted && monotonic_seconds() < give_up) {
             free(why);
@@ -805,8 +821,11 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
         result = EXIT_RUNTIME;
         goto done;
     }
-    if (!o->quiet && !o->output) {
-        fprintf(out, "%s\n", s->title);
+    /* The caution is a safety note for the person about to practise: -q
+     * and quiet = true do not hide it. A render is not practice. */
+    if (!o->output) {
+        if (!o->quiet)
+            fprintf(out, "%s\n", s->title);
         if (s->caution)
             fprintf(out, "Caution: %s\n", s->caution);
         fflush(out);
@@ -822,10 +841,12 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
         fflush(out);
     }
     out_source source = { transport_render, &t };
+    int retry_seconds = device_retry_seconds();
     time_t started = time(NULL);
     int ran = backend->run(stream, source, monitor, &r, err);
     if (ran == OUT_FAILED && !o->output)
-        ran = play_on_after_failures(backend, &stream, &params, &r, source, err);
+        ran = play_on_after_failures(backend, &stream, &params, &r, source, retry_seconds,
+                                     err);
     signal_transport = NULL;
     keys_close();
     int64_t reached = atomic_load(&t.position);

@@ -541,6 +541,66 @@ static void test_user_defaults(void **state)
     free(path);
 }
 
+/* Live playback on ALSA's null device (the configuration valgrind runs the
+ * tests with): sound goes nowhere, faster than real time. False, and the
+ * test is skipped, when PortAudio finds no device even so. */
+static bool use_null_audio_device(void)
+{
+    const char *source = getenv("BREATHE_SOURCE_DIR");
+    assert_non_null(source);
+    char config[4096];
+    snprintf(config, sizeof config, "%s/tests/valgrind-alsa.conf", source);
+    setenv("ALSA_CONFIG_PATH", config, 1);
+    result r;
+    RUN(&r, "--list-devices", "--names");
+    if (r.status != 0 || r.out[0] == '\0') {
+        unsetenv("ALSA_CONFIG_PATH");
+        return false;
+    }
+    return true;
+}
+
+/* A session's caution is printed before it plays, even with -q or
+ * quiet = true; the title is not. A render prints neither. */
+static void test_caution_is_printed_even_when_quiet(void **state)
+{
+    (void)state;
+    if (!use_null_audio_device())
+        skip();
+    char *path = write_file("short.cfg", short_session);
+    free(write_config("history = false;\n"));
+    result r;
+    RUN(&r, path);
+    assert_int_equal(r.status, 0);
+    assert_true(strncmp(r.out, "Short\nCaution: Stop if dizzy.\n", 30) == 0);
+    RUN(&r, "-q", path);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "Caution: Stop if dizzy.\n");
+    free(write_config("history = false;\nquiet = true;\n"));
+    RUN(&r, path);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "Caution: Stop if dizzy.\n");
+    char *wav = in_dir("caution.wav");
+    RUN(&r, "-o", wav, path);
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.out, "Caution"));
+    /* An empty caution is none: nothing is printed. */
+    char *blank = write_file("blank.cfg",
+                             "title = \"Blank\"; caution = \" \";\n"
+                             "steps = ( { type = \"bell\"; ring = 1; } );\n");
+    RUN(&r, blank);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "");
+    RUN(&r, "--check", blank);
+    assert_null(strstr(r.out, "Caution"));
+    remove_config();
+    unsetenv("ALSA_CONFIG_PATH");
+    unlink(wav);
+    free(blank);
+    free(wav);
+    free(path);
+}
+
 /* Only playing and rendering read the defaults file: --plot, --new, --stats,
  * --safety and --check never play its session, and a mistake in it does
  * not stop them. */
@@ -816,6 +876,7 @@ int main(void)
         cmocka_unit_test(test_bundled_sessions_by_name),
         cmocka_unit_test(test_user_defaults),
         cmocka_unit_test(test_modes_that_never_play_ignore_the_defaults),
+        cmocka_unit_test(test_caution_is_printed_even_when_quiet),
         cmocka_unit_test(test_stats_from_the_history),
     };
     return cmocka_run_group_tests(tests, setup, testaudio_dir_teardown);
