@@ -83,7 +83,7 @@ static const char usage_text[] =
     "      --start TIME         begin TIME into the session (90, 1.5m, 2m30s)\n"
     "      --length TIME        play or render only TIME (needed to render a session\n"
     "                           that repeats forever)\n"
-    "  -q, --quiet              print only errors\n"
+    "  -q, --quiet              print only errors (and a live session's caution)\n"
     "  -h, --help               this help\n"
     "      --version            the version\n"
     "\n"
@@ -821,8 +821,11 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
         result = EXIT_RUNTIME;
         goto done;
     }
-    if (!o->quiet && !o->output) {
-        fprintf(out, "%s\n", s->title);
+    /* The caution is a safety note for the person about to practise: -q
+     * and quiet = true do not hide it. A render is not practice. */
+    if (!o->output) {
+        if (!o->quiet)
+            fprintf(out, "%s\n", s->title);
         if (s->caution)
             fprintf(out, "Caution: %s\n", s->caution);
         fflush(out);
