@@ -286,10 +286,20 @@ int history_append(const char *path, const history_record *r, FILE *err)
     size_t length = (size_t)n + (last == '\n' ? 0 : 1);
     ssize_t written = write(fd, start, length);
     int saved = errno;
+    /* On the disk before breathe says the session is over: a power cut
+     * right after it keeps the line. EINVAL: a file that cannot be synced
+     * (a FIFO, /dev/null) has nothing to keep. */
+    int synced = 0;
+    if (written == (ssize_t)length && fsync(fd) != 0 && errno != EINVAL) {
+        synced = -1;
+        saved = errno;
+    }
     int closed = close(fd);
-    if (written != (ssize_t)length || closed != 0) {
+    if (written != (ssize_t)length || synced != 0 || closed != 0) {
         fprintf(err, MSG_NOT_WRITTEN, path,
-                written < 0 ? strerror(saved) : closed != 0 ? strerror(errno) : "short write");
+                written < 0 || synced != 0 ? strerror(saved)
+                : closed != 0              ? strerror(errno)
+                                           : "short write");
         return -1;
     }
     return 0;

@@ -11,7 +11,8 @@
  * session as it was given (a name or a path). The file is only ever appended
  * to, each line with a single write() on an O_APPEND descriptor, so
  * concurrent sessions never interleave and nothing already written is
- * touched. Reading skips lines it cannot parse, with a warning naming the
+ * touched; each line is synced to disk (fsync) before history_append()
+ * returns. Reading skips lines it cannot parse, with a warning naming the
  * line; it never repairs or rewrites the file.
  *
  * A session belongs to the calendar day written in its line: the date where

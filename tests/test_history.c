@@ -387,6 +387,37 @@ static void test_print_shows_the_numbers(void **state)
 
 /* ---- the file ---- */
 
+/* fsync as the history module calls it (this definition takes the place of
+ * the C library's in this program): counts the calls, notes how much of
+ * the file was written by then, and syncs for real. */
+static int fsync_calls;
+static off_t size_when_synced;
+
+int fsync(int fd)
+{
+    struct stat st;
+    fsync_calls++;
+    size_when_synced = fstat(fd, &st) == 0 ? st.st_size : -1;
+    return fdatasync(fd);
+}
+
+static void test_append_syncs_the_line_to_disk(void **state)
+{
+    (void)state;
+    char *path = testaudio_path(testaudio_dir, "synced/history");
+    history_record a = at_local(2026, 11, 23, 8, 0, 60, HISTORY_COMPLETED, 357);
+    char expected[HISTORY_LINE_MAX];
+    int n = history_format(expected, sizeof expected, &a);
+    fsync_calls = 0;
+    assert_int_equal(history_append(path, &a, stderr), 0);
+    assert_int_equal(fsync_calls, 1);
+    assert_int_equal(size_when_synced, n);
+    assert_int_equal(history_append(path, &a, stderr), 0);
+    assert_int_equal(fsync_calls, 2);
+    assert_int_equal(size_when_synced, 2 * n);
+    free(path);
+}
+
 static void test_append_creates_and_only_appends(void **state)
 {
     (void)state;
@@ -566,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_week_runs_from_monday_and_chart_from_13_days_ago),
         cmocka_unit_test(test_print_shows_the_numbers),
         cmocka_unit_test(test_append_creates_and_only_appends),
+        cmocka_unit_test(test_append_syncs_the_line_to_disk),
         cmocka_unit_test(test_missing_file_is_an_empty_history),
         cmocka_unit_test(test_damaged_file_is_read_around_and_kept),
         cmocka_unit_test(test_many_damaged_lines_are_summed_up),
