@@ -5,6 +5,7 @@
  *   check_controls volume CAPTURE.raw REFERENCE.wav DB
  *   check_controls stop CAPTURE.raw REFERENCE.wav STOPPED_SECONDS
  *   check_controls resume CAPTURE.raw REFERENCE.wav LOST_SECONDS
+ *   check_controls heard CAPTURE.raw REFERENCE.wav RESUME_SECONDS
  *
  * CAPTURE.raw is what the null sink recorded (raw float32 stereo at the
  * reference's rate); REFERENCE.wav is the offline render of the whole
@@ -24,7 +25,11 @@
  *  - resume: the capture was started when the audio device came back after
  *    it was lost LOST_SECONDS into the session; it fades in and holds the
  *    reference from about there (not from the start, nor from where the
- *    session would be had it gone on while the device was away) to the end.
+ *    session would be had it gone on while the device was away) to the end;
+ *  - heard: the capture was stopped just before the sound server went away
+ *    for good, so it ends where the sound did; RESUME_SECONDS, the --start
+ *    that breathe printed (whole seconds, rounded down), is within a second
+ *    of there, not ahead of it by what was still buffered.
  * Timing bounds are loose (keys and signals arrive when a shell sends them);
  * sample matches are tight: a live capture through the null sink is exact.
  * Exit status: 0 pass, 1 fail, 2 usage or unreadable input. */
@@ -354,10 +359,21 @@ static int check_resume(const audio *cap, const audio *ref, double lost_seconds)
     return failed;
 }
 
+static int check_heard(const audio *cap, const audio *ref, double resume_seconds)
+{
+    int64_t lag = locate_start(cap, ref);
+    double heard = (double)(cap->frames - lag) / rate;
+    printf("the sound stopped %.3f s into the session; breathe says --start %.0f\n", heard,
+           resume_seconds);
+    check(resume_seconds > heard - 1.25 && resume_seconds < heard + 0.25,
+          "the position to resume from is where the sound stopped, within a second");
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 5) {
-        fprintf(stderr, "usage: check_controls pause|skip|volume|stop|resume CAPTURE.raw "
+        fprintf(stderr, "usage: check_controls pause|skip|volume|stop|resume|heard CAPTURE.raw "
                         "REFERENCE.wav [NEXT.wav] NUMBER\n");
         return 2;
     }
@@ -373,6 +389,8 @@ int main(int argc, char **argv)
         return check_resume(&cap, &ref, atof(argv[4])) ? 1 : 0;
     if (strcmp(mode, "stop") == 0)
         return check_stop(&cap, &ref, atof(argv[4])) ? 1 : 0;
+    if (strcmp(mode, "heard") == 0)
+        return check_heard(&cap, &ref, atof(argv[4])) ? 1 : 0;
     if (strcmp(mode, "skip") == 0 && argc == 6) {
         if (!read_wav(argv[4], &next))
             return 2;
