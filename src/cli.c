@@ -94,8 +94,8 @@ static const char usage_text[] =
     "--stats).\n"
     "\n"
     "Keys while playing on a terminal: space pause/resume, + and - volume by 1 dB,\n"
-    "n next step, q quit, h or ? these keys. Signals: SIGINT and SIGTERM fade out\n"
-    "and stop (status 130), SIGUSR1 pauses or resumes.\n"
+    "n next step, q quit, h or ? these keys. Signals: SIGINT, SIGTERM and SIGHUP\n"
+    "fade out and stop (status 130), SIGUSR1 pauses or resumes.\n"
     "\n"
     "Exit status: 0 done (or quit with q); 1 runtime failure (no device,\n"
     "unwritable file); 2 usage or session error; 130 stopped by a signal.\n";
@@ -562,6 +562,9 @@ static void catch_signals(bool playing)
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
+    /* The terminal went away (an SSH connection lost): stop as for SIGTERM,
+     * with the fade and the history line, rather than die mid-sound. */
+    sigaction(SIGHUP, &action, NULL);
     if (playing) {
         action.sa_handler = on_pause_signal;
         sigaction(SIGUSR1, &action, NULL);

@@ -32,8 +32,9 @@ typedef struct {
 } result;
 
 /* Runs breathe with args (NULL-terminated); after `signal_after` seconds
- * (if > 0) sends SIGINT. */
-static void run_with_signal(result *r, double signal_after, const char *const *args)
+ * (if > 0) sends `signal_number`. */
+static void run_with(result *r, double signal_after, int signal_number,
+                     const char *const *args)
 {
     char out_path[512], err_path[512];
     snprintf(out_path, sizeof out_path, "%s/stdout", testaudio_dir);
@@ -62,13 +63,18 @@ static void run_with_signal(result *r, double signal_after, const char *const *a
         struct timespec pause = { (time_t)signal_after,
                                   (long)((signal_after - (time_t)signal_after) * 1e9) };
         nanosleep(&pause, NULL);
-        kill(pid, SIGINT);
+        kill(pid, signal_number);
     }
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     testaudio_read_into(out_path, r->out, sizeof r->out);
     testaudio_read_into(err_path, r->err, sizeof r->err);
+}
+
+static void run_with_signal(result *r, double signal_after, const char *const *args)
+{
+    run_with(r, signal_after, SIGINT, args);
 }
 
 #define RUN(r, ...) run_with_signal((r), 0, (const char *const[]){ __VA_ARGS__, NULL })
@@ -601,6 +607,50 @@ static void test_caution_is_printed_even_when_quiet(void **state)
     free(path);
 }
 
+/* SIGHUP (the terminal gone) stops a live session as SIGTERM does: a fade,
+ * the history line of a stopped session, status 130. */
+static void test_hangup_stops_like_sigterm(void **state)
+{
+    (void)state;
+    if (!use_null_audio_device())
+        skip();
+    char *path = write_file("forever.cfg",
+                            "format = 1; title = \"f\";\n"
+                            "steps = ( { type = \"repeat\"; forever = true; steps = (\n"
+                            "  { type = \"breathe\"; pattern = \"4-6\"; cycles = 3; } ); } );\n");
+    char *state_home = in_dir("hangup-state");
+    char *history = in_dir("hangup-state/breathe/history");
+    const char *kept = getenv("XDG_STATE_HOME");
+    char *kept_copy = kept ? strdup(kept) : NULL;
+    setenv("XDG_STATE_HOME", state_home, 1);
+    static const int signals[] = { SIGHUP, SIGTERM };
+    enum { SIGNALS = sizeof signals / sizeof signals[0] };
+    result r[SIGNALS];
+    for (size_t i = 0; i < SIGNALS; i++)
+        run_with(&r[i], 0.5, signals[i], (const char *const[]){ "-q", path, NULL });
+    if (kept_copy)
+        setenv("XDG_STATE_HOME", kept_copy, 1);
+    unsetenv("ALSA_CONFIG_PATH");
+    char text[4096];
+    testaudio_read_into(history, text, sizeof text);
+    char *line = text;
+    for (size_t i = 0; i < SIGNALS; i++) {
+        if (r[i].status != 130)
+            fail_msg("signal %d: status %d, not 130\n%s", signals[i], r[i].status, r[i].err);
+        /* One line each: when, then "stopped", no planned length. */
+        char *outcome = strchr(line, '\t');
+        assert_non_null(outcome);
+        assert_true(strncmp(outcome, "\tstopped\t-\t", strlen("\tstopped\t-\t")) == 0);
+        line = strchr(line, '\n');
+        assert_non_null(line);
+        line++;
+    }
+    free(kept_copy);
+    free(history);
+    free(state_home);
+    free(path);
+}
+
 /* Only playing and rendering read the defaults file: --plot, --new, --stats,
  * --safety and --check never play its session, and a mistake in it does
  * not stop them. */
@@ -877,6 +927,7 @@ int main(void)
         cmocka_unit_test(test_user_defaults),
         cmocka_unit_test(test_modes_that_never_play_ignore_the_defaults),
         cmocka_unit_test(test_caution_is_printed_even_when_quiet),
+        cmocka_unit_test(test_hangup_stops_like_sigterm),
         cmocka_unit_test(test_stats_from_the_history),
     };
     return cmocka_run_group_tests(tests, setup, testaudio_dir_teardown);
