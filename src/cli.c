@@ -171,8 +171,9 @@ static bool running_from_build_tree(void)
     return inside;
 }
 
-/* $XDG_DATA_HOME (else ~/.local/share), each of $XDG_DATA_DIRS, the install
- * prefix, then (for a build that has not been installed) the source tree. */
+/* $XDG_DATA_HOME (else ~/.local/share), each of $XDG_DATA_DIRS that is an
+ * absolute path (the rules ignore the others), the install prefix, then (for
+ * a build that has not been installed) the source tree. */
 static void data_dirs(dir_list *list, const char *what)
 {
     dirs_add_new(list,
@@ -184,7 +185,7 @@ static void data_dirs(dir_list *list, const char *what)
     const char *p = data_dirs_env;
     while (*p) {
         size_t n = strcspn(p, ":");
-        if (n > 0 && n < sizeof buffer - 16) {
+        if (n > 0 && n < sizeof buffer - 16 && p[0] == '/') {
             snprintf(buffer, sizeof buffer, "%.*s/breathe", (int)n, p);
             dirs_add(list, buffer, what);
         }

@@ -15,7 +15,9 @@ static const char *const home_folders[] = {
 char *xdgpath_user(xdgpath_kind kind, const char *xdg_home, const char *home, const char *name)
 {
     const char *base, *folder;
-    if (xdg_home && *xdg_home) {
+    /* The rules ignore a relative value: it would mean another folder for
+     * every folder breathe is started in. */
+    if (xdg_home && xdg_home[0] == '/') {
         base = xdg_home;
         folder = "";
     } else if (home && *home) {

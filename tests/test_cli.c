@@ -182,6 +182,31 @@ static void test_usage_errors_exit_2(void **state)
     assert_non_null(strstr(r.err, "no session named 'no-such-session-anywhere'"));
 }
 
+/* Relative XDG_DATA_HOME and XDG_DATA_DIRS entries are ignored, as the
+ * XDG rules say: they are not searched for sessions. */
+static void test_relative_xdg_folders_are_ignored(void **state)
+{
+    (void)state;
+    char *data_home = strdup(getenv("XDG_DATA_HOME"));
+    char *absolute = in_dir("data-dir");
+    char dirs[1200];
+    snprintf(dirs, sizeof dirs, "relative-data:%s", absolute);
+    setenv("XDG_DATA_DIRS", dirs, 1);
+    setenv("XDG_DATA_HOME", "relative-home", 1);
+    result r;
+    RUN(&r, "no-such-session-anywhere");
+    setenv("XDG_DATA_HOME", data_home, 1);
+    unsetenv("XDG_DATA_DIRS");
+    assert_int_equal(r.status, 2);
+    char expected[1300];
+    snprintf(expected, sizeof expected, " %s/breathe/sessions", absolute);
+    assert_non_null(strstr(r.err, expected));
+    assert_null(strstr(r.err, "relative-data"));
+    assert_null(strstr(r.err, "relative-home"));
+    free(absolute);
+    free(data_home);
+}
+
 static void test_check_prints_timeline(void **state)
 {
     (void)state;
@@ -909,6 +934,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_and_version),
         cmocka_unit_test(test_usage_errors_exit_2),
+        cmocka_unit_test(test_relative_xdg_folders_are_ignored),
         cmocka_unit_test(test_check_prints_timeline),
         cmocka_unit_test(test_check_reports_file_line_and_exit_2),
         cmocka_unit_test(test_check_warns_and_still_succeeds),

@@ -1,6 +1,6 @@
 /* Where a person's files live: the XDG variable when it is set, the folder
- * under $HOME that the XDG Base Directory rules name when it is unset or
- * empty, and nothing when neither is set. */
+ * under $HOME that the XDG Base Directory rules name when it is unset,
+ * empty or relative, and nothing when neither is set. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,6 +47,19 @@ static void test_unset_variable_falls_back_to_home(void **state)
     expect_path(XDGPATH_DATA, NULL, "/home/ann", "audio", "/home/ann/.local/share/breathe/audio");
 }
 
+/* The XDG rules: a relative path in the variable is ignored. */
+static void test_relative_variable_falls_back_to_home(void **state)
+{
+    (void)state;
+    expect_path(XDGPATH_CONFIG, "config", "/home/ann", "config",
+                "/home/ann/.config/breathe/config");
+    expect_path(XDGPATH_STATE, "./state", "/home/ann", "history",
+                "/home/ann/.local/state/breathe/history");
+    expect_path(XDGPATH_DATA, "~/data", "/home/ann", "sessions",
+                "/home/ann/.local/share/breathe/sessions");
+    assert_null(xdgpath_user(XDGPATH_DATA, "data", NULL, "audio"));
+}
+
 static void test_nothing_without_variable_or_home(void **state)
 {
     (void)state;
@@ -62,6 +75,7 @@ int main(void)
         cmocka_unit_test(test_variable_set_wins_over_home),
         cmocka_unit_test(test_empty_variable_falls_back_to_home),
         cmocka_unit_test(test_unset_variable_falls_back_to_home),
+        cmocka_unit_test(test_relative_variable_falls_back_to_home),
         cmocka_unit_test(test_nothing_without_variable_or_home),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
