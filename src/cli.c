@@ -346,10 +346,12 @@ static void print_step(void *context, const session_step *step, int depth, int64
         if (step->breathe.ramps) {
             format_pattern(to, sizeof to, &step->breathe.ramp_to);
             snprintf(pace, sizeof pace, "%.1f-%.1f", 60.0 / cycle_from, 60.0 / cycle_to);
-            snprintf(what, sizeof what, "breathe %s to %s, %lld cycles", from, to, cycles);
+            snprintf(what, sizeof what, "breathe %s to %s, %lld cycle%s", from, to, cycles,
+                     cycles == 1 ? "" : "s");
         } else {
             snprintf(pace, sizeof pace, "%.1f", 60.0 / cycle_from);
-            snprintf(what, sizeof what, "breathe %s, %lld cycles", from, cycles);
+            snprintf(what, sizeof what, "breathe %s, %lld cycle%s", from, cycles,
+                     cycles == 1 ? "" : "s");
         }
         break;
     }

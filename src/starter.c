@@ -9,10 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* "@TITLE@" is replaced by the title. Keep it passing `breathe --check`
- * without warnings: the CLI tests check that it does. */
+/* "@TITLE@" is replaced by the title escaped for a libconfig string,
+ * "@NAME@" by the title as it reads (in a comment). Keep it passing
+ * `breathe --check` without warnings: the CLI tests check that it does. */
 static const char starter_template[] =
-    "# @TITLE@: a breathing session for breathe.\n"
+    "# @NAME@: a breathing session for breathe.\n"
     "#\n"
     "#   breathe --check THIS-FILE          check it, see its timeline and any warnings\n"
     "#   breathe --plot picture.svg THIS-FILE   draw it\n"
@@ -54,9 +55,9 @@ static const char starter_template[] =
 
 char *starter_text(const char *title)
 {
-    static const char marker[] = "@TITLE@";
-    size_t marker_length = sizeof marker - 1, markers = 0;
-    for (const char *p = starter_template; (p = strstr(p, marker)); p += marker_length)
+    static const char escaped_marker[] = "@TITLE@", plain_marker[] = "@NAME@";
+    size_t markers = 0;
+    for (const char *p = starter_template; (p = strchr(p, '@')); p++)
         markers++;
     /* Every title byte may need a backslash before it. */
     size_t size = sizeof starter_template + markers * 2 * strlen(title) + 1;
@@ -64,17 +65,19 @@ char *starter_text(const char *title)
     if (!text)
         return NULL;
     for (const char *p = starter_template; *p;) {
-        if (strncmp(p, marker, marker_length) != 0) {
+        bool escaped = strncmp(p, escaped_marker, sizeof escaped_marker - 1) == 0;
+        bool plain = strncmp(p, plain_marker, sizeof plain_marker - 1) == 0;
+        if (!escaped && !plain) {
             *out++ = *p++;
             continue;
         }
         for (const char *t = title; *t; t++) {
-            if (*t == '"' || *t == '\\')
+            if (escaped && (*t == '"' || *t == '\\'))
                 *out++ = '\\';
-            /* A title stays on one line, inside its quotes. */
+            /* A title stays on one line, inside its quotes or its comment. */
             *out++ = (*t == '\n' || *t == '\r') ? ' ' : *t;
         }
-        p += marker_length;
+        p += escaped ? sizeof escaped_marker - 1 : sizeof plain_marker - 1;
     }
     *out = '\0';
     return text;

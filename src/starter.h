@@ -15,8 +15,9 @@
 
 #include <stdio.h>
 
-/* The session text with `title` (escaped for libconfig) as its title; the
- * caller frees it. NULL when out of memory. */
+/* The session text with `title` as its title (escaped for libconfig in the
+ * title setting, as it reads in the comment at the top); the caller frees
+ * it. NULL when out of memory. */
 char *starter_text(const char *title);
 
 /* Writes the starter session to path, titled after the file's name (without

@@ -807,6 +807,7 @@ static void test_check_warns_and_still_succeeds(void **state)
     result r;
     RUN(&r, "--check", path);
     assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "breathe 4-21-8, 1 cycle\n"));
     assert_non_null(strstr(r.out, "total: 0:33"));
     char expected[700];
     snprintf(expected, sizeof expected, "%s:4: warning: a hold of 21 s is longer than 20 s", path);
@@ -850,6 +851,21 @@ static void test_new_writes_a_session_that_checks_clean(void **state)
     unlink(path);
     free(path);
     free(name);
+
+    /* A name with quotes and backslashes: the title setting escapes them,
+     * the comment at the top shows the name as it is. */
+    char *odd = in_dir("we\"ird\\name.cfg");
+    RUN(&r, "-q", "--new", odd);
+    assert_int_equal(r.status, 0);
+    testaudio_read_into(odd, text, sizeof text);
+    static const char top[] = "# we\"ird\\name: a breathing session";
+    assert_true(strncmp(text, top, strlen(top)) == 0);
+    assert_non_null(strstr(text, "\ntitle = \"we\\\"ird\\\\name\";\n"));
+    RUN(&r, "--check", odd);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, ": we\"ird\\name\n"));
+    unlink(odd);
+    free(odd);
 }
 
 static void test_plot_writes_an_svg(void **state)
