@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,7 +56,7 @@ static const char usage_text[] =
     "       breathe --check SESSION...         validate, print the timeline and warnings\n"
     "       breathe --plot FILE.svg SESSION    draw the session as an SVG picture\n"
     "       breathe --new FILE                 write a commented session to start from\n"
-    "       breathe --list                     installed sessions with title and length\n"
+    "       breathe --list                     installed sessions: length, title, description\n"
     "       breathe --list-devices             audio output devices\n"
     "       breathe --stats                    your practice: totals, streaks, last 14 days\n"
     "       breathe --safety                   when to stop, and when to get medical help\n"
@@ -68,7 +69,8 @@ static const char usage_text[] =
     "                           bells; --start and --length choose the part drawn\n"
     "      --new FILE           write a starting session to FILE (.cfg is added when\n"
     "                           missing); never replaces an existing file\n"
-    "      --list               list installed sessions\n"
+    "      --list               list installed sessions, each with its length and\n"
+    "                           title, and its description and author under it\n"
     "      --list-devices       list output devices\n"
     "      --stats              sessions and minutes this week and in total, streaks,\n"
     "                           and the last 14 days, from the history of live sessions\n"
@@ -387,6 +389,8 @@ static int check_sessions(char **names, int count, FILE *out, FILE *err)
         fprintf(out, "%s: %s\n", s->path, s->title);
         if (s->description[0])
             fprintf(out, "  %s\n", s->description);
+        if (s->author[0])
+            fprintf(out, "  by %s\n", s->author);
         if (s->caution)
             fprintf(out, "  Caution: %s\n", s->caution);
         fprintf(out, "  %8s %8s %9s  %-*s  %s\n", "start", "length", "per min", LABEL_COLUMN,
@@ -490,13 +494,82 @@ static bool hidden_by_earlier(const dir_list *dirs, int folder, const char *name
     return false;
 }
 
-/* Every folder in search order with its sessions' length and title. With
- * names_only, just the names `breathe NAME` finds, one per line. */
+/* The width --list fills: the terminal's, or LIST_WIDTH when the output is
+ * not a terminal (the same lines for every script). */
+enum { LIST_WIDTH = 80, LIST_INDENT = 4, LIST_AUTHOR_MOST = 30, LIST_DESCRIPTION_LEAST = 16 };
+
+static int list_width(FILE *out)
+{
+    struct winsize size;
+    if (isatty(fileno(out)) && ioctl(fileno(out), TIOCGWINSZ, &size) == 0 && size.ws_col >= 40)
+        return size.ws_col;
+    return LIST_WIDTH;
+}
+
+/* Characters (not bytes) of UTF-8 text. */
+static int text_characters(const char *text)
+{
+    int count = 0;
+    for (const char *p = text; *p; p++)
+        count += ((unsigned char)*p & 0xC0) != 0x80;
+    return count;
+}
+
+/* Appends to `line` at most `characters` characters of text, control
+ * characters as spaces, and "..." in place of the last three when it is
+ * longer. */
+static void append_shortened(char *line, size_t size, const char *text, int characters)
+{
+    size_t used = strlen(line);
+    bool whole = text_characters(text) <= characters;
+    int keep = whole ? characters : characters - 3;
+    for (const char *p = text; *p && used + 4 < size; p++) {
+        bool starts_character = ((unsigned char)*p & 0xC0) != 0x80;
+        if (starts_character && keep-- <= 0)
+            break;
+        line[used++] = (unsigned char)*p < 0x20 || *p == 0x7F ? ' ' : *p;
+    }
+    if (!whole && characters >= 3) {
+        memcpy(line + used, "...", 3);
+        used += 3;
+    }
+    line[used] = '\0';
+}
+
+/* The line under a session in --list: its description and author, cut to
+ * the width, keeping the author when there is room for both. */
+static void print_about(FILE *out, const session *s, int width)
+{
+    if (!s->description[0] && !s->author[0])
+        return;
+    char line[4096] = "", author[512] = "";
+    int room = width - 1 - LIST_INDENT;
+    if (s->author[0]) {
+        strcpy(author, s->description[0] ? " (by " : "by ");
+        append_shortened(author, sizeof author - 1, s->author, LIST_AUTHOR_MOST);
+        if (s->description[0])
+            strcat(author, ")");
+    }
+    int author_characters = text_characters(author);
+    if (!s->description[0]) {
+        append_shortened(line, sizeof line, author, room);
+    } else if (room - author_characters >= LIST_DESCRIPTION_LEAST) {
+        append_shortened(line, sizeof line, s->description, room - author_characters);
+        strcat(line, author);
+    } else {
+        append_shortened(line, sizeof line, s->description, room);
+    }
+    fprintf(out, "%*s%s\n", LIST_INDENT, "", line);
+}
+
+/* Every folder in search order with its sessions' length and title, and
+ * under each its description and author. With names_only, just the names
+ * `breathe NAME` finds, one per line. */
 static int list_sessions(bool names_only, FILE *out, FILE *err)
 {
     dir_list dirs = { .count = 0 };
     data_dirs(&dirs, "sessions");
-    int shown = 0;
+    int shown = 0, width = list_width(out);
     FILE *quiet = fopen("/dev/null", "w");
     for (int d = 0; d < dirs.count; d++) {
         char *names[512];
@@ -520,6 +593,7 @@ static int list_sessions(bool names_only, FILE *out, FILE *err)
                                    l.session->sample_rate);
                 fprintf(out, "  %-28s %8s  %s%s\n", names[i], length, l.session->title,
                         hidden ? "  (hidden by the one above)" : "");
+                print_about(out, l.session, width);
                 unload(&l);
             } else {
                 fprintf(out, "  %-28s %8s  (does not load: try breathe --check %s)\n",

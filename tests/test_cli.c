@@ -506,6 +506,62 @@ static void test_bundled_sessions_by_name(void **state)
     assert_non_null(strstr(r.out, "resonance-breathing"));
 }
 
+/* --list shows each session's description and author on a line under it,
+ * cut to 80 columns when the output is not a terminal; --check shows them
+ * whole; --list --names only the names. */
+static void test_list_and_check_show_description_and_author(void **state)
+{
+    (void)state;
+    char folder[600];
+    snprintf(folder, sizeof folder, "%s/data", testaudio_dir);
+    mkdir(folder, 0700);
+    snprintf(folder, sizeof folder, "%s/data/breathe", testaudio_dir);
+    mkdir(folder, 0700);
+    snprintf(folder, sizeof folder, "%s/data/breathe/sessions", testaudio_dir);
+    mkdir(folder, 0700);
+    char *described = write_file("data/breathe/sessions/aa-described.cfg",
+                                 "title = \"Described\";\n"
+                                 "description = \"Slow breaths.\";\n"
+                                 "author = \"Sam Doe\";\n"
+                                 "steps = ( { type = \"bell\"; ring = 1; } );\n");
+    char *wordy = write_file("data/breathe/sessions/ab-wordy.cfg",
+                             "title = \"Wordy\";\n"
+                             "description = \"One two three four five six seven eight nine ten "
+                             "eleven twelve thirteen fourteen fifteen sixteen.\";\n"
+                             "author = \"Ann\";\n"
+                             "steps = ( { type = \"bell\"; ring = 1; } );\n");
+    char *bare = write_file("data/breathe/sessions/ac-bare.cfg",
+                            "title = \"Bare\";\nauthor = \"Kim\";\n"
+                            "steps = ( { type = \"bell\"; ring = 1; } );\n");
+    result r;
+    RUN(&r, "--list");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "  Described\n    Slow breaths. (by Sam Doe)\n  ab-wordy "));
+    /* Cut to 79 columns, the author kept. */
+    const char *cut = strstr(r.out, "\n    One two three four five six seven eight nine ten ");
+    assert_non_null(cut);
+    cut++;
+    const char *end = strchr(cut, '\n');
+    assert_non_null(end);
+    assert_int_equal(end - cut, 79);
+    static const char tail[] = "... (by Ann)";
+    assert_true(strncmp(end - strlen(tail), tail, strlen(tail)) == 0);
+    assert_non_null(strstr(r.out, "  Bare\n    by Kim\n"));
+    RUN(&r, "--list", "--names");
+    assert_int_equal(r.status, 0);
+    static const char names[] = "aa-described\nab-wordy\nac-bare\n";
+    assert_true(strncmp(r.out, names, strlen(names)) == 0);
+    RUN(&r, "--check", described);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, ": Described\n  Slow breaths.\n  by Sam Doe\n"));
+    unlink(described);
+    unlink(wordy);
+    unlink(bare);
+    free(described);
+    free(wordy);
+    free(bare);
+}
+
 /* The defaults file: device and volume for live playback, quiet and a
  * session for everything; options override it; a problem in it exits 2. */
 static void test_user_defaults(void **state)
@@ -966,6 +1022,7 @@ int main(void)
         cmocka_unit_test(test_missing_device_is_a_runtime_failure),
         cmocka_unit_test(test_every_bad_session_exits_2_with_its_line),
         cmocka_unit_test(test_bundled_sessions_by_name),
+        cmocka_unit_test(test_list_and_check_show_description_and_author),
         cmocka_unit_test(test_user_defaults),
         cmocka_unit_test(test_modes_that_never_play_ignore_the_defaults),
         cmocka_unit_test(test_caution_is_printed_even_when_quiet),
