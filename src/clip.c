@@ -4,8 +4,10 @@
 #include <fcntl.h>
 #include <math.h>
 #include <samplerate.h>
+#include <pthread.h>
 #include <sndfile.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,10 +373,25 @@ static int make_clip(const char *path, float *samples, int64_t frames, const SF_
     return 0;
 }
 
-/* Decodes the file into memory: max_frames source frames at most when it is
- * not negative, so a clip holds no more than the length it was judged by. */
-static int load_whole(const char *path, SNDFILE *file, const SF_INFO *info, int64_t max_frames,
-                      int rate, audio_clip **out, char *why, size_t why_size)
+/* A clip opened and checked, waiting to be decoded. */
+struct audio_clip_pending {
+    SNDFILE *file;
+    SF_INFO info;
+    int64_t max_frames;
+    int rate;
+};
+
+/* At most this many files wait open to be decoded together; past it, a
+ * file is decoded at once, so a session of a thousand cues cannot run out
+ * of descriptors. */
+#define CLIP_PENDING_MAX 64
+static atomic_int pending_open;
+
+/* Decodes the file into the clip's memory: max_frames source frames at most
+ * when it is not negative, so a clip holds no more than the length it was
+ * judged by. Sets samples, frames and source_frames. */
+static int decode_into(audio_clip *clip, SNDFILE *file, const SF_INFO *info, int64_t max_frames,
+                       int rate, char *why, size_t why_size)
 {
     if (!length_unknown(info) && (double)info->frames / info->samplerate > CLIP_MAX_SECONDS) {
         set_why(why, why_size, "longer than 3 hours; split it or shorten it");
@@ -410,15 +427,49 @@ static int load_whole(const char *path, SNDFILE *file, const SF_INFO *info, int6
         }
     }
     fade_edges(samples, frames, rate);
-    if (make_clip(path, samples, frames, info, source_frames, out, why, why_size) != 0) {
-        free(samples);
-        return -1;
-    }
+    clip->samples = samples;
+    clip->streamed = false;
+    clip->frames = frames;
+    clip->source_frames = source_frames;
     return 0;
 }
 
-int audio_clip_open(const char *path, int rate, int64_t preload_max_frames, audio_clip **out,
-                    char *why, size_t why_size)
+static int load_whole(const char *path, SNDFILE *file, const SF_INFO *info, int64_t max_frames,
+                      int rate, audio_clip **out, char *why, size_t why_size)
+{
+    audio_clip *clip;
+    if (make_clip(path, NULL, 0, info, 0, &clip, why, why_size) != 0)
+        return -1;
+    if (decode_into(clip, file, info, max_frames, rate, why, why_size) != 0) {
+        audio_clip_free(clip);
+        return -1;
+    }
+    *out = clip;
+    return 0;
+}
+
+/* A clip to decode later: the open file travels with it. */
+static int defer_whole(const char *path, SNDFILE *file, const SF_INFO *info, int64_t max_frames,
+                       int64_t frames, int rate, audio_clip **out, char *why, size_t why_size)
+{
+    audio_clip *clip;
+    struct audio_clip_pending *pending = malloc(sizeof *pending);
+    if (pending == NULL || make_clip(path, NULL, frames, info, max_frames, &clip, why,
+                                     why_size) != 0) {
+        set_why(why, why_size, "not enough memory to decode it");
+        free(pending);
+        return -1;
+    }
+    *pending = (struct audio_clip_pending){ file, *info, max_frames, rate };
+    clip->streamed = false;
+    clip->pending = pending;
+    atomic_fetch_add(&pending_open, 1);
+    *out = clip;
+    return 0;
+}
+
+static int open_clip(const char *path, int rate, int64_t preload_max_frames, bool defer,
+                     audio_clip **out, char *why, size_t why_size)
 {
     *out = NULL;
     set_why(why, why_size, "%s", "");
@@ -453,6 +504,12 @@ int audio_clip_open(const char *path, int rate, int64_t preload_max_frames, audi
             if (frames < 1) {
                 set_why(why, why_size, "too short to hold a single frame at %d Hz", rate);
                 status = -1;
+            } else if (frames <= preload_max_frames && defer
+                       && atomic_load(&pending_open) < CLIP_PENDING_MAX) {
+                status = defer_whole(path, file, &info, source_frames, frames, rate, out, why,
+                                     why_size);
+                if (status == 0)
+                    return 0;   /* the file stays open for audio_clip_finish() */
             } else if (frames <= preload_max_frames) {
                 status = load_whole(path, file, &info, source_frames, rate, out, why,
                                     why_size);
@@ -466,6 +523,132 @@ int audio_clip_open(const char *path, int rate, int64_t preload_max_frames, audi
     return status;
 }
 
+int audio_clip_open(const char *path, int rate, int64_t preload_max_frames, audio_clip **out,
+                    char *why, size_t why_size)
+{
+    return open_clip(path, rate, preload_max_frames, false, out, why, why_size);
+}
+
+int audio_clip_open_deferred(const char *path, int rate, int64_t preload_max_frames,
+                             audio_clip **out, char *why, size_t why_size)
+{
+    return open_clip(path, rate, preload_max_frames, true, out, why, why_size);
+}
+
+static void close_pending(audio_clip *clip)
+{
+    sf_close(clip->pending->file);
+    free(clip->pending);
+    clip->pending = NULL;
+    atomic_fetch_sub(&pending_open, 1);
+}
+
+int audio_clip_finish(audio_clip *clip, char *why, size_t why_size)
+{
+    if (clip == NULL || clip->pending == NULL)
+        return 0;
+    struct audio_clip_pending *p = clip->pending;
+    set_why(why, why_size, "%s", "");
+    int status = decode_into(clip, p->file, &p->info, p->max_frames, p->rate, why, why_size);
+    close_pending(clip);
+    return status;
+}
+
+enum { FINISH_THREADS_MAX = 4, FINISH_WHY_SIZE = 512 };
+
+typedef struct {
+    audio_clip *const *clips;
+    size_t *order;  /* the clips to decode, longest first */
+    size_t count;
+    atomic_size_t next;
+    int *status;
+    char *why;      /* count reasons of FINISH_WHY_SIZE */
+} finish_job;
+
+static void *finish_worker(void *context)
+{
+    finish_job *job = context;
+    for (;;) {
+        size_t n = atomic_fetch_add(&job->next, 1);
+        if (n >= job->count)
+            return NULL;
+        size_t i = job->order[n];
+        job->status[i] = audio_clip_finish(job->clips[i], job->why + i * FINISH_WHY_SIZE,
+                                           FINISH_WHY_SIZE);
+    }
+}
+
+static audio_clip *const *sorting_clips;
+
+static int longer_first(const void *a, const void *b)
+{
+    int64_t fa = sorting_clips[*(const size_t *)a]->frames;
+    int64_t fb = sorting_clips[*(const size_t *)b]->frames;
+    if (fa != fb)
+        return fa > fb ? -1 : 1;
+    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+int audio_clip_finish_all(audio_clip *const *clips, size_t count, size_t *failed, char *why,
+                          size_t why_size)
+{
+    size_t waiting = 0;
+    for (size_t i = 0; i < count; i++)
+        waiting += clips[i] != NULL && clips[i]->pending != NULL;
+    if (waiting == 0)
+        return 0;
+    finish_job job = { .clips = clips, .count = waiting };
+    atomic_init(&job.next, 0);
+    job.status = calloc(count, sizeof *job.status);
+    job.why = calloc(count, FINISH_WHY_SIZE);
+    job.order = calloc(waiting, sizeof *job.order);
+    if (job.status == NULL || job.why == NULL || job.order == NULL) {
+        free(job.status);
+        free(job.why);
+        free(job.order);
+        for (size_t i = 0; i < count; i++) {
+            if (audio_clip_finish(clips[i], why, why_size) != 0) {
+                *failed = i;
+                return -1;
+            }
+        }
+        return 0;
+    }
+    /* The longest first, so the threads finish together. */
+    for (size_t i = 0, n = 0; i < count; i++)
+        if (clips[i] != NULL && clips[i]->pending != NULL)
+            job.order[n++] = i;
+    sorting_clips = clips;
+    qsort(job.order, waiting, sizeof *job.order, longer_first);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t threads = cores > 1 ? (size_t)cores : 1;
+    if (threads > FINISH_THREADS_MAX)
+        threads = FINISH_THREADS_MAX;
+    if (threads > waiting)
+        threads = waiting;
+    pthread_t helpers[FINISH_THREADS_MAX];
+    size_t started = 0;
+    while (started + 1 < threads
+           && pthread_create(&helpers[started], NULL, finish_worker, &job) == 0)
+        started++;
+    finish_worker(&job);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(helpers[i], NULL);
+    int result = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (job.status[i] != 0) {
+            *failed = i;
+            set_why(why, why_size, "%s", job.why + i * FINISH_WHY_SIZE);
+            result = -1;
+            break;
+        }
+    }
+    free(job.status);
+    free(job.why);
+    free(job.order);
+    return result;
+}
+
 int audio_clip_load(const char *path, int rate, audio_clip **out, char *why, size_t why_size)
 {
     return audio_clip_open(path, rate, INT64_MAX, out, why, why_size);
@@ -475,6 +658,8 @@ void audio_clip_free(audio_clip *clip)
 {
     if (clip == NULL)
         return;
+    if (clip->pending != NULL)
+        close_pending(clip);
     free(clip->samples);
     free(clip->path);
     free(clip);

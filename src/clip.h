@@ -39,14 +39,18 @@
 #define CLIP_PRELOAD_SECONDS 15.0
 #define CLIP_PRELOAD_BYTES (6 * 1024 * 1024)
 
+struct audio_clip_pending;
+
 typedef struct audio_clip {
-    float *samples;     /* interleaved stereo, frames * 2 values; NULL when streamed */
+    float *samples;     /* interleaved stereo, frames * 2 values; NULL when streamed
+                           or not yet decoded */
     bool streamed;      /* read from disk while it plays */
     int64_t frames;     /* at the output rate */
     char *path;         /* the file it came from */
     int source_rate;
     int source_channels;
     int64_t source_frames;
+    struct audio_clip_pending *pending;  /* opened, to be decoded: audio_clip_finish() */
 } audio_clip;
 
 /* Decodes path at output rate `rate`. On failure returns nonzero, writes a
@@ -57,6 +61,24 @@ int audio_clip_load(const char *path, int rate, audio_clip **out, char *why, siz
 int audio_clip_open(const char *path, int rate, int64_t preload_max_frames, audio_clip **out,
                     char *why, size_t why_size);
 void audio_clip_free(audio_clip *clip);
+
+/* As audio_clip_open(), but a clip to be held in memory is only opened and
+ * checked, and left open for audio_clip_finish() to decode: a session's
+ * files are opened in order (to choose what is held in memory) and then
+ * decoded together, on as many cores as there are (audio_clip_finish_all),
+ * which is most of the time from launch to the first sample. Until then
+ * `samples` is NULL and `frames` is the length the header promises. */
+int audio_clip_open_deferred(const char *path, int rate, int64_t preload_max_frames,
+                             audio_clip **out, char *why, size_t why_size);
+/* Decodes a clip opened deferred; does nothing for any other clip. On
+ * failure returns nonzero with a reason in why, as audio_clip_open(). */
+int audio_clip_finish(audio_clip *clip, char *why, size_t why_size);
+/* Decodes every deferred clip of `clips`, several at once. Returns 0, or
+ * nonzero with *failed set to the first clip (in order) that could not be
+ * decoded and its reason in why. Each clip is decoded alone, so the result
+ * does not depend on how many threads did it. */
+int audio_clip_finish_all(audio_clip *const *clips, size_t count, size_t *failed, char *why,
+                          size_t why_size);
 
 /* Sequential reading of a clip from disk, at output rate `rate` (the one it
  * was opened at). open() and read() allocate and do I/O: they belong on a

@@ -470,6 +470,7 @@ typedef struct {
     char *folder;              /* the session file's folder */
     char *audio_folder;        /* audio_dir resolved, or NULL */
     char **clip_keys;          /* real path of each of s->clips */
+    const config_setting_t **clip_settings;  /* where each was named, for errors */
     size_t clip_capacity;
     int64_t preloaded_frames;  /* decoded into memory so far, all clips together */
 } loader;
@@ -890,20 +891,26 @@ static int add_clip(loader *ld, const config_setting_t *s, const char *file, cha
         const char **files = realloc(ses->clip_files, capacity * sizeof *files);
         if (files)
             ses->clip_files = files;
-        if (!clips || !keys || !lines || !files) {
+        const config_setting_t **settings = realloc(ld->clip_settings,
+                                                    capacity * sizeof *settings);
+        if (settings)
+            ld->clip_settings = settings;
+        if (!clips || !keys || !lines || !files || !settings) {
             free(key);
             return fail(ld, s, MSG_OUT_OF_MEMORY);
         }
         ld->clip_capacity = capacity;
     }
     why[0] = '\0';
-    /* Short files are decoded into memory while the budget lasts; the
-     * rest are streamed while they play. */
+    /* Short files are decoded into memory while the budget lasts (all
+     * together once the session is read: decode_clips), the rest are
+     * streamed while they play. */
     int64_t budget = CLIP_PRELOAD_BYTES / (int64_t)(2 * sizeof(float)) - ld->preloaded_frames;
     int64_t preload_max = (int64_t)(CLIP_PRELOAD_SECONDS * ses->sample_rate);
     if (preload_max > budget)
         preload_max = budget;
-    if (audio_clip_open(file, ses->sample_rate, preload_max, &clip, why, sizeof why) != 0
+    if (audio_clip_open_deferred(file, ses->sample_rate, preload_max, &clip, why, sizeof why)
+            != 0
         || !clip) {
         free(key);
         audio_clip_free(clip);
@@ -916,9 +923,24 @@ static int add_clip(loader *ld, const config_setting_t *s, const char *file, cha
     ses->clip_files[ses->clip_count] = source_of(ld, s);
     ses->clip_lines[ses->clip_count] = (int)config_setting_source_line(s);
     ld->clip_keys[ses->clip_count] = key;
+    ld->clip_settings[ses->clip_count] = s;
     ses->clip_count++;
     *out = clip;
     return 0;
+}
+
+/* Decodes the files to hold in memory, several at once; a file that fails
+ * is reported at the line that names it, as if it had failed when opened. */
+static int decode_clips(loader *ld)
+{
+    session *ses = ld->s;
+    size_t failed = 0;
+    char why[512], shown[QUOTED_MAX * 4 + 16];
+    if (audio_clip_finish_all(ses->clips, ses->clip_count, &failed, why, sizeof why) == 0)
+        return 0;
+    const config_setting_t *s = ld->clip_settings[failed];
+    return fail(ld, s, MSG_AUDIO_UNUSABLE,
+                quoted(config_setting_get_string(s), shown, sizeof shown), why);
 }
 
 static int get_audio(loader *ld, const config_setting_t *s, const audio_clip **out)
@@ -1653,12 +1675,15 @@ int session_load(const char *path, session **out, FILE *err)
         }
     } else {
         status = parse_session(&ld, config_root_setting(&config));
+        if (status == 0)
+            status = decode_clips(&ld);
     }
     config_destroy(&config);
 
     for (size_t i = 0; i < ld.s->clip_count; i++)
         free(ld.clip_keys[i]);
     free(ld.clip_keys);
+    free(ld.clip_settings);
     free(ld.folder);
     free(ld.audio_folder);
     if (status != 0) {

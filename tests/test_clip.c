@@ -315,6 +315,60 @@ static void test_too_long(void **state)
     free(path);
 }
 
+/* Files opened deferred and decoded together, on several threads, hold
+ * exactly what each decoded alone holds; an undecoded clip frees cleanly. */
+static void test_deferred_decoding_matches(void **state)
+{
+    const char *dir = *state;
+    enum { FILES = 7 };
+    static const int formats[FILES] = {
+        FLOAT_WAV, SF_FORMAT_FLAC | SF_FORMAT_PCM_16, SF_FORMAT_OGG | SF_FORMAT_VORBIS,
+        SF_FORMAT_WAV | SF_FORMAT_PCM_16, FLOAT_WAV, SF_FORMAT_OGG | SF_FORMAT_VORBIS,
+        SF_FORMAT_FLAC | SF_FORMAT_PCM_24,
+    };
+    static const int rates[FILES] = { 48000, 44100, 48000, 22050, 96000, 32000, 48000 };
+    static const char *names[FILES] = { "d0.wav", "d1.flac", "d2.ogg", "d3.wav", "d4.wav",
+                                        "d5.ogg", "d6.flac" };
+    audio_clip *deferred[FILES], *alone[FILES];
+    char why[256];
+    for (int i = 0; i < FILES; i++) {
+        char *path = testaudio_path(dir, names[i]);
+        /* Lengths from 0.2 to 1.4 s, so the longest-first order differs
+         * from the order given. */
+        int64_t frames = rates[i] / 5 * (1 + (i * 3) % FILES);
+        testaudio_burst burst = { rates[i], frames / 4, frames / 2, 300.0 + 100.0 * i, 0.4 };
+        assert_int_equal(testaudio_write_burst(path, formats[i], 1 + i % 2, frames, &burst), 0);
+        assert_int_equal(audio_clip_open_deferred(path, 48000, 48000 * 5, &deferred[i], why,
+                                                  sizeof why), 0);
+        assert_non_null(deferred[i]->pending);
+        assert_null(deferred[i]->samples);
+        assert_false(deferred[i]->streamed);
+        assert_int_equal(audio_clip_load(path, 48000, &alone[i], why, sizeof why), 0);
+        free(path);
+    }
+    size_t failed = 99;
+    assert_int_equal(audio_clip_finish_all(deferred, FILES, &failed, why, sizeof why), 0);
+    assert_int_equal(failed, 99);
+    for (int i = 0; i < FILES; i++) {
+        assert_null(deferred[i]->pending);
+        assert_int_equal(deferred[i]->frames, alone[i]->frames);
+        assert_int_equal(deferred[i]->source_frames, alone[i]->source_frames);
+        assert_memory_equal(deferred[i]->samples, alone[i]->samples,
+                            sizeof(float) * 2 * (size_t)alone[i]->frames);
+        /* Finishing again changes nothing. */
+        assert_int_equal(audio_clip_finish(deferred[i], why, sizeof why), 0);
+        audio_clip_free(deferred[i]);
+        audio_clip_free(alone[i]);
+    }
+    /* Opened, never decoded: freeing closes the file. */
+    char *path = testaudio_path(dir, names[2]);
+    audio_clip *clip;
+    assert_int_equal(audio_clip_open_deferred(path, 48000, 48000 * 5, &clip, why, sizeof why),
+                     0);
+    audio_clip_free(clip);
+    free(path);
+}
+
 static void test_free_null(void **state)
 {
     audio_clip_free(NULL);
@@ -332,6 +386,7 @@ int main(void)
         TESTAUDIO_TEST_IN_DIR(test_edges_faded),
         TESTAUDIO_TEST_IN_DIR(test_errors),
         TESTAUDIO_TEST_IN_DIR(test_too_long),
+        TESTAUDIO_TEST_IN_DIR(test_deferred_decoding_matches),
         cmocka_unit_test(test_free_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
