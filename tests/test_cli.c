@@ -31,14 +31,30 @@ typedef struct {
     char err[16384];
 } result;
 
+/* True once the file at path holds `text`. */
+static bool file_holds(const char *path, const char *text)
+{
+    char buffer[4096];
+    FILE *file = fopen(path, "rb");
+    if (!file)
+        return false;
+    size_t n = fread(buffer, 1, sizeof buffer - 1, file);
+    fclose(file);
+    buffer[n] = '\0';
+    return strstr(buffer, text) != NULL;
+}
+
 /* Runs breathe with args (NULL-terminated); after `signal_after` seconds
- * (if > 0) sends `signal_number`. */
-static void run_with(result *r, double signal_after, int signal_number,
+ * (if > 0) sends `signal_number`, counting from when its standard output
+ * holds `wait_for` (if not NULL; at most a minute: a program run under
+ * valgrind is slow to start). */
+static void run_with(result *r, const char *wait_for, double signal_after, int signal_number,
                      const char *const *args)
 {
     char out_path[512], err_path[512];
     snprintf(out_path, sizeof out_path, "%s/stdout", testaudio_dir);
     snprintf(err_path, sizeof err_path, "%s/stderr", testaudio_dir);
+    unlink(out_path);
     const char *argv[33];
     int n = 0;
     if (wrapper)
@@ -59,6 +75,8 @@ static void run_with(result *r, double signal_after, int signal_number,
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
+    for (int waited = 0; wait_for && waited < 3000 && !file_holds(out_path, wait_for); waited++)
+        nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
     if (signal_after > 0) {
         struct timespec pause = { (time_t)signal_after,
                                   (long)((signal_after - (time_t)signal_after) * 1e9) };
@@ -74,7 +92,7 @@ static void run_with(result *r, double signal_after, int signal_number,
 
 static void run_with_signal(result *r, double signal_after, const char *const *args)
 {
-    run_with(r, signal_after, SIGINT, args);
+    run_with(r, NULL, signal_after, SIGINT, args);
 }
 
 #define RUN(r, ...) run_with_signal((r), 0, (const char *const[]){ __VA_ARGS__, NULL })
@@ -628,20 +646,38 @@ static void test_user_defaults(void **state)
     free(path);
 }
 
+/* ALSA_CONFIG_PATH as it was before use_null_audio_device() (the valgrind
+ * setup sets it), to put back. */
+static char *kept_alsa_config;
+
+static void restore_audio_devices(void)
+{
+    if (kept_alsa_config)
+        setenv("ALSA_CONFIG_PATH", kept_alsa_config, 1);
+    else
+        unsetenv("ALSA_CONFIG_PATH");
+    free(kept_alsa_config);
+    kept_alsa_config = NULL;
+}
+
 /* Live playback on ALSA's null device (the configuration valgrind runs the
  * tests with): sound goes nowhere, faster than real time. False, and the
- * test is skipped, when PortAudio finds no device even so. */
+ * test is skipped, when PortAudio finds no device even so. Undone by
+ * restore_audio_devices(). The null device leaves its latency unset
+ * (valgrind sees it uninitialised), so the tests choose one. */
 static bool use_null_audio_device(void)
 {
     const char *source = getenv("BREATHE_SOURCE_DIR");
     assert_non_null(source);
+    const char *kept = getenv("ALSA_CONFIG_PATH");
+    kept_alsa_config = kept ? strdup(kept) : NULL;
     char config[4096];
     snprintf(config, sizeof config, "%s/tests/valgrind-alsa.conf", source);
     setenv("ALSA_CONFIG_PATH", config, 1);
     result r;
     RUN(&r, "--list-devices", "--names");
     if (r.status != 0 || r.out[0] == '\0') {
-        unsetenv("ALSA_CONFIG_PATH");
+        restore_audio_devices();
         return false;
     }
     return true;
@@ -655,7 +691,7 @@ static void test_caution_is_printed_even_when_quiet(void **state)
     if (!use_null_audio_device())
         skip();
     char *path = write_file("short.cfg", short_session);
-    free(write_config("history = false;\n"));
+    free(write_config("history = false;\nlatency = 0.1;\n"));
     result r;
     RUN(&r, path);
     assert_int_equal(r.status, 0);
@@ -663,7 +699,7 @@ static void test_caution_is_printed_even_when_quiet(void **state)
     RUN(&r, "-q", path);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "Caution: Stop if dizzy.\n");
-    free(write_config("history = false;\nquiet = true;\n"));
+    free(write_config("history = false;\nlatency = 0.1;\nquiet = true;\n"));
     RUN(&r, path);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "Caution: Stop if dizzy.\n");
@@ -681,7 +717,7 @@ static void test_caution_is_printed_even_when_quiet(void **state)
     RUN(&r, "--check", blank);
     assert_null(strstr(r.out, "Caution"));
     remove_config();
-    unsetenv("ALSA_CONFIG_PATH");
+    restore_audio_devices();
     unlink(wav);
     free(blank);
     free(wav);
@@ -707,11 +743,13 @@ static void test_hangup_stops_like_sigterm(void **state)
     static const int signals[] = { SIGHUP, SIGTERM };
     enum { SIGNALS = sizeof signals / sizeof signals[0] };
     result r[SIGNALS];
+    /* The title is printed just before the signals are caught. */
     for (size_t i = 0; i < SIGNALS; i++)
-        run_with(&r[i], 0.5, signals[i], (const char *const[]){ "-q", path, NULL });
+        run_with(&r[i], "f\n", 0.5, signals[i],
+                 (const char *const[]){ "--latency", "0.1", path, NULL });
     if (kept_copy)
         setenv("XDG_STATE_HOME", kept_copy, 1);
-    unsetenv("ALSA_CONFIG_PATH");
+    restore_audio_devices();
     char text[4096];
     testaudio_read_into(history, text, sizeof text);
     char *line = text;
