@@ -233,6 +233,12 @@ static void note_event_length(builder *b, int64_t frames)
 static int build_list(builder *b, node *list, const session_step *steps, size_t count,
                       long long rounds);
 
+/* The file a step was read from (an @include or the session) for errors. */
+static const char *file_of(const builder *b, const session_step *step)
+{
+    return step && step->file ? step->file : b->session->path;
+}
+
 static int build_leaf(builder *b, node *n)
 {
     const session_step *step = n->step;
@@ -266,13 +272,13 @@ static int build_leaf(builder *b, node *n)
                 if (breath_direction(patterns[which]->kind[i]) != 0
                     && s < MIN_BREATH_PHASE_SECONDS) {
                     fprintf(b->err, "%s:%d: breath phases must last at least 1 ms\n",
-                            b->session->path, step->line);
+                            file_of(b, step), step->line);
                     return 2;
                 }
             }
             if (sum <= 0.0) {
                 fprintf(b->err, "%s:%d: a breath cycle must last longer than 0 s\n",
-                        b->session->path, step->line);
+                        file_of(b, step), step->line);
                 return 2;
             }
         }
@@ -280,7 +286,7 @@ static int build_leaf(builder *b, node *n)
         double total = plan_cycle_start_seconds(&n->plan, n->plan.total_cycles);
         if (!(total <= SESSION_MAX_TOTAL_SECONDS)) {
             fprintf(b->err, "%s:%d: this breathe step lasts %.0f hours, over the 7-day limit "
-                            "of a session\n", b->session->path, step->line, total / 3600.0);
+                            "of a session\n", file_of(b, step), step->line, total / 3600.0);
             return 2;
         }
         n->timed_frames = plan_cycle_start_frame(&n->plan, rate, n->plan.total_cycles);
@@ -301,21 +307,22 @@ static int build_leaf(builder *b, node *n)
     return 0;
 }
 
-static int check_total(builder *b, const node *n, int line)
+static int check_total(builder *b, const node *n, const session_step *where)
 {
     int64_t limit = seconds_to_frames(b->rate, SESSION_MAX_TOTAL_SECONDS);
     if (n->length != TIMELINE_FOREVER && n->length > limit) {
         fprintf(b->err, "%s:%d: the session would last %.1f days, over the 7-day limit; "
                         "use fewer rounds or 'forever = true'\n",
-                b->session->path, line, (double)n->length / b->rate / 86400.0);
+                file_of(b, where), where ? where->line : 1,
+                (double)n->length / b->rate / 86400.0);
         return 2;
     }
     return 0;
 }
 
 /* A repeat's own cue plays once before its first round and its gap follows
- * the last one; each is a span of its own, of the repeat step, with no timed
- * part (repeat_edge_span). */
+ * the last one; timeline_locate() makes each a span of its own, of the
+ * repeat step, with no timed part. */
 static int build_repeat(builder *b, node *n)
 {
     const session_step *step = n->step;
@@ -330,7 +337,7 @@ static int build_repeat(builder *b, node *n)
     n->timed_frames = n->length;
     n->length = saturating_add(saturating_add(n->precue_frames, n->timed_frames), n->gap_frames);
     n->leaves = saturating_add(n->leaves, (n->precue_frames > 0) + (n->gap_frames > 0));
-    return check_total(b, n, step->line);
+    return check_total(b, n, step);
 }
 
 static int build_node(builder *b, node *n, const session_step *step)
@@ -371,7 +378,7 @@ static int build_list(builder *b, node *list, const session_step *steps, size_t 
         list->length = saturating_multiply(list->round_length, rounds);
         list->leaves = saturating_multiply(list->leaves_per_round, rounds);
     }
-    return check_total(b, list, list->step ? list->step->line : (count ? steps[0].line : 1));
+    return check_total(b, list, list->step ? list->step : (count ? &steps[0] : NULL));
 }
 
 static void free_node(node *n)

@@ -504,6 +504,14 @@ static void test_seven_day_limit(void **state)
     assert_null(t);
     assert_non_null(strstr(text, "test.cfg:7: "));
     assert_non_null(strstr(text, "7-day limit"));
+    /* A step read from an @include file is named by that file. */
+    repeat.file = "common/rounds.cfg";
+    memset(text, 0, sizeof text);
+    err = fmemopen(text, sizeof text, "w");
+    assert_int_equal(timeline_build(&s, &t, err), 2);
+    fclose(err);
+    assert_non_null(strstr(text, "common/rounds.cfg:7: "));
+    repeat.file = NULL;
     repeat.repeat.count = 60480;    /* exactly 7 days is allowed */
     t = build(&s);
     assert_int_equal(timeline_length(t), (int64_t)604800 * RATE);
