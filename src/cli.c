@@ -862,7 +862,11 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
      * every engine of the playback (skips make new ones) shares its pool. */
     stream_pool *streams = NULL;
     if (!o->output && engine_needs_streams(l.timeline)) {
-        streams = stream_pool_create(rate, true);
+        /* When it starts, the output takes its whole buffer at once, and
+         * more (2.75 s at --latency 2 through PulseAudio): half as much
+         * again is allowed for. Without --latency, about the backend's own. */
+        double buffer = o->latency_seconds > 0.0 ? o->latency_seconds : 0.2;
+        streams = stream_pool_create(rate, true, 1.5 * buffer);
         if (!streams) {
             fprintf(err, "breathe: out of memory\n");
             unload(&l);

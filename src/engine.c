@@ -17,7 +17,7 @@ enum {
     BLOCK = 32,             /* frames mixed at a time, aligned to absolute frames */
     MAX_VOICES = ENGINE_MAX_VOICES,  /* one-shot sounds at once */
     EVENT_WINDOW = 512,     /* frames of events fetched from the timeline at a time */
-    MAX_PENDING = 1024,
+    MAX_PENDING = 4096,   /* events fetched ahead and not yet started */
 };
 
 #define FLOAT_INFINITY_BITS 0x7f800000
@@ -31,9 +31,6 @@ enum {
 #define END_FADE_SECONDS 0.02
 #define SEEK_FADE_SECONDS 0.01
 #define LOOP_CROSSFADE_SECONDS 0.5
-/* Streamed sounds are claimed this long before they start, so the reader
- * has their first frames ready in time. */
-#define STREAM_LOOKAHEAD_SECONDS 0.5
 
 struct engine {
     const timeline *timeline;
@@ -660,18 +657,21 @@ engine *engine_create(const timeline *t, const engine_options *options)
         && options->length < total - e->start)
         e->end = e->start + options->length;
     e->position = e->mixed_to = e->events_to = e->start;
-    e->lookahead = (int64_t)(STREAM_LOOKAHEAD_SECONDS * e->rate);
     atomic_init(&e->own_dropped, 0);
     e->dropped = options->dropped_sounds ? options->dropped_sounds : &e->own_dropped;
     e->streams = options->streams;
     if (!e->streams && engine_needs_streams(t)) {
-        e->streams = stream_pool_create(e->rate, false);
+        e->streams = stream_pool_create(e->rate, false, 0.0);
         e->owns_streams = true;
         if (!e->streams) {
             engine_free(e);
             return NULL;
         }
     }
+    /* Events are fetched this far ahead, so streamed sounds are claimed in
+     * time; which events sound, and when, does not depend on it. */
+    e->lookahead = e->streams ? stream_pool_lookahead(e->streams)
+                              : (int64_t)(STREAM_LOOKAHEAD_SECONDS * e->rate);
     e->master_gain = synth_db_to_gain(s->volume_db + options->volume_db);
     e->limiter_gain = 1.0f;
     e->pacer_cached_frame = -1;

@@ -10,10 +10,12 @@
  * owns `written`, the consumer owns `read`. */
 #include "stream.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 enum { SLOT_FREE, SLOT_CLAIMING, SLOT_REQUESTED, SLOT_ACTIVE, SLOT_RELEASED };
@@ -25,7 +27,7 @@ enum { SLOT_FREE, SLOT_CLAIMING, SLOT_REQUESTED, SLOT_ACTIVE, SLOT_RELEASED };
 struct stream_slot {
     stream_pool *pool;
     atomic_int state;
-    float *ring;                   /* STREAM_RING_FRAMES stereo frames */
+    float *ring;                   /* the pool's ring_frames stereo frames */
     atomic_int_least64_t written;  /* frames put in the ring since the claim */
     atomic_int_least64_t read;     /* frames taken out */
     /* Set by the consumer when claiming. */
@@ -43,6 +45,9 @@ struct stream_slot {
 struct stream_pool {
     int rate;
     bool live;
+    int64_t ring_frames;           /* per slot */
+    size_t rings_bytes;
+    int64_t lookahead_frames;
     stream_slot slots[STREAM_SLOTS];
     float *rings;
     pthread_t thread;
@@ -53,13 +58,25 @@ struct stream_pool {
     char failure[512];
 };
 
-stream_pool *stream_pool_create(int rate, bool live)
+stream_pool *stream_pool_create(int rate, bool live, double burst_seconds)
 {
     stream_pool *pool = calloc(1, sizeof *pool);
     if (pool == NULL)
         return NULL;
-    pool->rings = calloc((size_t)STREAM_SLOTS * STREAM_RING_FRAMES * 2, sizeof(float));
-    if (pool->rings == NULL) {
+    if (!(burst_seconds >= 0.0) || burst_seconds > STREAM_MAX_BURST_SECONDS)
+        burst_seconds = burst_seconds > 0.0 ? STREAM_MAX_BURST_SECONDS : 0.0;
+    /* A sound claimed ahead of a burst is read before the output starts
+     * (stream_pool_start); its ring must hold all the burst takes of it. */
+    double ahead = STREAM_LOOKAHEAD_SECONDS + burst_seconds;
+    pool->lookahead_frames = (int64_t)ceil(ahead * rate);
+    pool->ring_frames = pool->lookahead_frames > STREAM_RING_FRAMES ? pool->lookahead_frames
+                                                                   : STREAM_RING_FRAMES;
+    /* Mapped rather than allocated: a page costs memory only once sound is
+     * read into it, so a long buffer costs only for the slots in use. */
+    pool->rings_bytes = (size_t)STREAM_SLOTS * (size_t)pool->ring_frames * 2 * sizeof(float);
+    pool->rings = mmap(NULL, pool->rings_bytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (pool->rings == MAP_FAILED) {
         free(pool);
         return NULL;
     }
@@ -68,7 +85,7 @@ stream_pool *stream_pool_create(int rate, bool live)
     for (int i = 0; i < STREAM_SLOTS; i++) {
         stream_slot *slot = &pool->slots[i];
         slot->pool = pool;
-        slot->ring = pool->rings + (size_t)i * STREAM_RING_FRAMES * 2;
+        slot->ring = pool->rings + (size_t)i * (size_t)pool->ring_frames * 2;
         atomic_init(&slot->state, SLOT_FREE);
         atomic_init(&slot->written, 0);
         atomic_init(&slot->read, 0);
@@ -81,6 +98,8 @@ stream_pool *stream_pool_create(int rate, bool live)
     atomic_init(&pool->failure_kept, false);
     return pool;
 }
+
+int64_t stream_pool_lookahead(const stream_pool *pool) { return pool->lookahead_frames; }
 
 /* ---- the producer ---- */
 
@@ -109,16 +128,17 @@ static void close_slot(stream_slot *slot)
 static int64_t fill_slot(stream_slot *slot, int64_t limit)
 {
     int64_t written = atomic_load_explicit(&slot->written, memory_order_relaxed);
-    int64_t room = STREAM_RING_FRAMES
+    int64_t ring_frames = slot->pool->ring_frames;
+    int64_t room = ring_frames
                    - (written - atomic_load_explicit(&slot->read, memory_order_acquire));
     if (room > limit)
         room = limit;
     int64_t done = 0;
     while (done < room && !slot->failed) {
-        int64_t at = (written + done) % STREAM_RING_FRAMES;
+        int64_t at = (written + done) % ring_frames;
         int64_t n = room - done;
-        if (n > STREAM_RING_FRAMES - at)
-            n = STREAM_RING_FRAMES - at;
+        if (n > ring_frames - at)
+            n = ring_frames - at;
         bool looping = slot->loop_end > slot->loop_start;
         int64_t end = looping ? slot->loop_end : slot->clip->frames;
         if (slot->next >= end) {
@@ -193,7 +213,7 @@ int stream_pool_start(stream_pool *pool)
 {
     if (!pool->live || pool->thread_running)
         return 0;
-    while (service_all(pool, STREAM_RING_FRAMES)) {
+    while (service_all(pool, pool->ring_frames)) {
     }
     if (pthread_create(&pool->thread, NULL, reader_thread, pool) != 0)
         return -1;
@@ -211,7 +231,7 @@ void stream_pool_free(stream_pool *pool)
     }
     for (int i = 0; i < STREAM_SLOTS; i++)
         audio_clip_reader_close(pool->slots[i].reader);
-    free(pool->rings);
+    munmap(pool->rings, pool->rings_bytes);
     free(pool);
 }
 
@@ -246,7 +266,7 @@ void stream_read(stream_slot *slot, float *out, int frames)
     int64_t available = atomic_load_explicit(&slot->written, memory_order_acquire) - read;
     if (!pool->live) {
         /* Offline: decode here whatever is not there yet. */
-        while (available < slot->skip + frames && service_slot(slot, STREAM_RING_FRAMES))
+        while (available < slot->skip + frames && service_slot(slot, pool->ring_frames))
             available = atomic_load_explicit(&slot->written, memory_order_acquire) - read;
     }
     int64_t drop = slot->skip < available ? slot->skip : available;
@@ -255,7 +275,7 @@ void stream_read(stream_slot *slot, float *out, int frames)
     slot->skip -= drop;
     int64_t take = available < frames ? available : frames;
     for (int64_t i = 0; i < take; i++) {
-        const float *in = slot->ring + 2 * ((read + i) % STREAM_RING_FRAMES);
+        const float *in = slot->ring + 2 * ((read + i) % pool->ring_frames);
         out[2 * i] = in[0];
         out[2 * i + 1] = in[1];
     }

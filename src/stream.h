@@ -31,13 +31,23 @@
 
 enum {
     STREAM_SLOTS = 8,              /* streamed sounds at once, the background included */
-    STREAM_RING_FRAMES = 32768,    /* per slot: 0.68 s at 48 kHz, 256 KiB */
+    STREAM_RING_FRAMES = 32768,    /* per slot at least: 0.68 s at 48 kHz, 256 KiB */
 };
+/* Streamed sounds are claimed this long before they start, so the reader
+ * has their first frames ready in time; more where the output takes sound
+ * in bursts. */
+#define STREAM_LOOKAHEAD_SECONDS 0.5
+#define STREAM_MAX_BURST_SECONDS 4.0
 
 typedef struct stream_pool stream_pool;
 typedef struct stream_slot stream_slot;
 
-stream_pool *stream_pool_create(int rate, bool live);
+/* burst_seconds: the most sound the output may take at once, well ahead of
+ * time (its whole buffer, when it starts): sounds due within it are claimed
+ * and read before it starts, and rings are made to hold it. 0 offline. */
+stream_pool *stream_pool_create(int rate, bool live, double burst_seconds);
+/* How far ahead of a streamed sound the render claims it, in frames. */
+int64_t stream_pool_lookahead(const stream_pool *pool);
 /* Stops the reader thread, if any, and frees everything. */
 void stream_pool_free(stream_pool *pool);
 

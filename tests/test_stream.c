@@ -161,7 +161,7 @@ static void test_pool_offline_and_loop(void **state)
     char *path = write_music("loop.wav", RATE, 2, 3.0);
     audio_clip *streamed = open_clip(path, 0);
     float *all = read_range(streamed, 0, streamed->frames, 4096);
-    stream_pool *pool = stream_pool_create(RATE, false);
+    stream_pool *pool = stream_pool_create(RATE, false, 0.0);
     assert_non_null(pool);
 
     stream_slot *slot = stream_claim(pool, streamed, 1000, 0, 0);
@@ -218,7 +218,7 @@ static void test_pool_live_late_reader_stays_on_time(void **state)
     char *path = write_music("late.wav", RATE, 2, 2.0);
     audio_clip *streamed = open_clip(path, 0);
     float *all = read_range(streamed, 0, streamed->frames, 4096);
-    stream_pool *pool = stream_pool_create(RATE, true);
+    stream_pool *pool = stream_pool_create(RATE, true, 0.0);
     stream_slot *slot = stream_claim(pool, streamed, 0, 0, 0);
     float got[2 * 1000];
     /* No reader yet: 1000 frames of silence, counted. */
@@ -260,7 +260,7 @@ static void test_deleted_files(void **state)
     audio_clip *gone_clip = open_clip(gone, 0);
     audio_clip *going_clip = open_clip(going, 0);
     float *all = read_range(going_clip, 0, going_clip->frames, 4096);
-    stream_pool *pool = stream_pool_create(RATE, false);
+    stream_pool *pool = stream_pool_create(RATE, false, 0.0);
 
     assert_int_equal(unlink(gone), 0);
     stream_slot *slot = stream_claim(pool, gone_clip, 0, 0, 0);
