@@ -96,8 +96,8 @@ static const char usage_text[] =
     "--stats).\n"
     "\n"
     "Keys while playing on a terminal: space pause/resume, + and - volume by 1 dB,\n"
-    "n next step, q quit, h or ? these keys. Signals: SIGINT, SIGTERM and SIGHUP\n"
-    "fade out and stop (status 130), SIGUSR1 pauses or resumes.\n"
+    "n next step, q quit, h or ? these keys. Signals: SIGINT, SIGTERM, SIGHUP and\n"
+    "SIGQUIT fade out and stop (status 130), SIGUSR1 pauses or resumes.\n"
     "\n"
     "Exit status: 0 done (or quit with q); 1 runtime failure (no device,\n"
     "unwritable file); 2 usage or session error; 130 stopped by a signal.\n";
@@ -642,6 +642,9 @@ static void catch_signals(bool playing)
     /* The terminal went away (an SSH connection lost): stop as for SIGTERM,
      * with the fade and the history line, rather than die mid-sound. */
     sigaction(SIGHUP, &action, NULL);
+    /* Ctrl-\ (the terminal's quit key, still live in raw mode) too: its
+     * default would leave the terminal raw. */
+    sigaction(SIGQUIT, &action, NULL);
     if (playing) {
         action.sa_handler = on_pause_signal;
         sigaction(SIGUSR1, &action, NULL);
@@ -654,6 +657,7 @@ typedef struct {
     const timeline *timeline;
     int64_t end;           /* where the render ends (for a skip past the last step) */
     stream_pool *streams;  /* live: the streamed files' pool, shared with skips' engines */
+    atomic_int_least64_t *dropped_sounds;  /* counted by every engine of the run */
     bool stop_on_signal;   /* rendering stops at once; playing fades via the transport */
     bool keys;             /* key presses are read */
     bool quit;             /* stopped with q */
@@ -675,6 +679,7 @@ static void skip_to_next_step(run_context *r)
         .start = target,
         .length = r->end == TIMELINE_FOREVER ? TIMELINE_FOREVER : r->end - target,
         .streams = r->streams,
+        .dropped_sounds = r->dropped_sounds,
     };
     engine *next = engine_create(r->timeline, &eo);
     if (next && !transport_skip(t, next))
@@ -874,6 +879,9 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
         }
     }
     eo.streams = streams;
+    atomic_int_least64_t dropped_sounds;
+    atomic_init(&dropped_sounds, 0);
+    eo.dropped_sounds = &dropped_sounds;
     engine *e = engine_create(l.timeline, &eo);
     if (!e) {
         fprintf(err, "breathe: out of memory\n");
@@ -884,7 +892,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
     transport t;
     transport_init(&t, e, rate, o->volume_db);
     run_context r = { .transport = &t, .timeline = l.timeline, .end = engine_end(e),
-                      .streams = streams,
+                      .streams = streams, .dropped_sounds = &dropped_sounds,
                       .stop_on_signal = o->output != NULL, .err = err };
 
     const out_backend *backend = o->output ? &out_file_backend : &out_portaudio_backend;
@@ -955,6 +963,12 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
     stream_report report;
     stream_pool_report(streams ? streams : engine_streams(t.engine), &report);
     stream_report_print(&report, rate, err);
+    /* The session's own doing, the same live and offline: said, not failed. */
+    int64_t dropped = atomic_load(&dropped_sounds);
+    if (dropped > 0)
+        fprintf(err, "breathe: %lld sound%s left out: more than %d were sounding at once "
+                     "(bells, bowls, ticks and cues together)\n",
+                (long long)dropped, dropped == 1 ? " was" : "s were", ENGINE_MAX_VOICES);
     if (o->output && report.failures > 0 && result == EXIT_DONE)
         result = EXIT_RUNTIME;
     if (backend->close(stream, result == EXIT_DONE, err) != 0 && result == EXIT_DONE)

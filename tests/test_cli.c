@@ -439,6 +439,28 @@ static void test_forever_needs_length_to_render(void **state)
     free(path);
 }
 
+/* More sounds at once than the engine mixes: the render still succeeds,
+ * and says how many were left out (150 strikes, 96 at once). */
+static void test_too_many_sounds_are_reported(void **state)
+{
+    (void)state;
+    char *path = write_file("crowd.cfg",
+                            "format = 1; title = \"crowd\";\n"
+                            "steps = ( { type = \"bell\"; strikes = 150; interval = 0.02;"
+                            " ring = 6.0; level = -40.0; } );\n");
+    char *out = in_dir("crowd.wav");
+    result r;
+    RUN(&r, "-q", "-o", out, path);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "54 sounds were left out: more than 96"));
+    RUN(&r, "-q", "-o", out, "--length", "1", path);   /* 50 strikes: none left out */
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.err, "left out"));
+    unlink(out);
+    free(out);
+    free(path);
+}
+
 static void test_start_skips_into_the_session(void **state)
 {
     (void)state;
@@ -724,8 +746,8 @@ static void test_caution_is_printed_even_when_quiet(void **state)
     free(path);
 }
 
-/* SIGHUP (the terminal gone) stops a live session as SIGTERM does: a fade,
- * the history line of a stopped session, status 130. */
+/* SIGHUP (the terminal gone) and SIGQUIT (Ctrl-\) stop a live session as
+ * SIGTERM does: a fade, the history line of a stopped session, status 130. */
 static void test_hangup_stops_like_sigterm(void **state)
 {
     (void)state;
@@ -740,7 +762,7 @@ static void test_hangup_stops_like_sigterm(void **state)
     const char *kept = getenv("XDG_STATE_HOME");
     char *kept_copy = kept ? strdup(kept) : NULL;
     setenv("XDG_STATE_HOME", state_home, 1);
-    static const int signals[] = { SIGHUP, SIGTERM };
+    static const int signals[] = { SIGHUP, SIGQUIT, SIGTERM };
     enum { SIGNALS = sizeof signals / sizeof signals[0] };
     result r[SIGNALS];
     /* The title is printed just before the signals are caught. */
@@ -1056,6 +1078,7 @@ int main(void)
         cmocka_unit_test(test_failed_render_keeps_existing_file),
         cmocka_unit_test(test_interrupted_render_leaves_nothing),
         cmocka_unit_test(test_forever_needs_length_to_render),
+        cmocka_unit_test(test_too_many_sounds_are_reported),
         cmocka_unit_test(test_start_skips_into_the_session),
         cmocka_unit_test(test_missing_device_is_a_runtime_failure),
         cmocka_unit_test(test_every_bad_session_exits_2_with_its_line),
