@@ -798,9 +798,17 @@ static int play_on_after_failures(const out_backend *backend, out_stream **strea
     size_t why_size = 0;
     int ran = OUT_FAILED;
     while (ran == OUT_FAILED && !interrupted) {
+        /* What the device held went with it: where the sound stopped is
+         * what was last heard. Playing on continues the same render (so it
+         * stays the offline render, sample for sample) from where it had
+         * got to, one output latency later. */
+        int64_t given = atomic_load(&t->position);
+        int64_t heard = given - (backend->unheard ? backend->unheard(*stream) : 0);
+        if (heard < 0)
+            heard = 0;
         char at[32];
         status_clear(&r->display);
-        status_format_time(at, sizeof at, atomic_load(&t->position), rate);
+        status_format_time(at, sizeof at, heard, rate);
         fprintf(err, "breathe: lost the audio device at %s; trying again for %d s\n", at,
                 retry_seconds);
         fflush(err);
@@ -821,8 +829,10 @@ static int play_on_after_failures(const out_backend *backend, out_stream **strea
         }
         if (interrupted)
             return OUT_STOPPED;
-        if (!reopened)
+        if (!reopened) {
+            atomic_store(&t->position, heard);   /* for the --start to resume from */
             break;
+        }
         fprintf(err, "breathe: the audio device is back; playing on from %s\n", at);
         fflush(err);
         transport_fade_in(t);

@@ -50,6 +50,10 @@ typedef struct {
     int (*run)(out_stream *stream, out_source source, out_monitor monitor,
                void *monitor_context, FILE *err);
     int (*close)(out_stream *stream, bool commit, FILE *err);
+    /* After run() failed: how many of the frames the source gave were never
+     * heard (about the output's latency, lost with the device). NULL for a
+     * backend that loses nothing. */
+    int64_t (*unheard)(const out_stream *stream);
 } out_backend;
 
 enum { OUT_DONE = 0, OUT_FAILED = 1, OUT_STOPPED = 3 };

@@ -41,6 +41,7 @@ struct out_stream {
 
     /* Shared with the calling thread. */
     atomic_int_least64_t frames_rendered;
+    int64_t latency_frames;       /* what the device holds before it is heard */
     atomic_long underflows;
     atomic_bool complete;
 };
@@ -294,6 +295,7 @@ static int portaudio_open(out_stream **out, const out_params *params, FILE *err)
     double output_latency = stream_info != NULL ? stream_info->outputLatency : latency;
     stream->tail_frames_left =
         (int64_t)ceil((output_latency + TAIL_MARGIN_SECONDS) * params->sample_rate);
+    stream->latency_frames = (int64_t)llround(output_latency * params->sample_rate);
     *out = stream;
     return OUT_DONE;
 }
@@ -388,9 +390,18 @@ static int portaudio_close(out_stream *stream, bool commit, FILE *err)
     return status;
 }
 
+/* What the device still held when it went: its latency's worth, at most
+ * all it was given since it was opened. */
+static int64_t portaudio_unheard(const out_stream *stream)
+{
+    int64_t given = atomic_load_explicit(&stream->frames_rendered, memory_order_relaxed);
+    return stream->latency_frames < given ? stream->latency_frames : given;
+}
+
 const out_backend out_portaudio_backend = {
     .name = "portaudio",
     .open = portaudio_open,
     .run = portaudio_run,
     .close = portaudio_close,
+    .unheard = portaudio_unheard,
 };
