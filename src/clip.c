@@ -578,15 +578,17 @@ static void *finish_worker(void *context)
     }
 }
 
-static audio_clip *const *sorting_clips;
+typedef struct {
+    int64_t frames;
+    size_t index;
+} clip_length;
 
 static int longer_first(const void *a, const void *b)
 {
-    int64_t fa = sorting_clips[*(const size_t *)a]->frames;
-    int64_t fb = sorting_clips[*(const size_t *)b]->frames;
-    if (fa != fb)
-        return fa > fb ? -1 : 1;
-    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+    const clip_length *x = a, *y = b;
+    if (x->frames != y->frames)
+        return x->frames > y->frames ? -1 : 1;
+    return x->index < y->index ? -1 : 1;
 }
 
 int audio_clip_finish_all(audio_clip *const *clips, size_t count, size_t *failed, char *why,
@@ -615,11 +617,18 @@ int audio_clip_finish_all(audio_clip *const *clips, size_t count, size_t *failed
         return 0;
     }
     /* The longest first, so the threads finish together. */
+    clip_length *lengths = calloc(waiting, sizeof *lengths);
     for (size_t i = 0, n = 0; i < count; i++)
         if (clips[i] != NULL && clips[i]->pending != NULL)
             job.order[n++] = i;
-    sorting_clips = clips;
-    qsort(job.order, waiting, sizeof *job.order, longer_first);
+    if (lengths != NULL) {
+        for (size_t n = 0; n < waiting; n++)
+            lengths[n] = (clip_length){ clips[job.order[n]]->frames, job.order[n] };
+        qsort(lengths, waiting, sizeof *lengths, longer_first);
+        for (size_t n = 0; n < waiting; n++)
+            job.order[n] = lengths[n].index;
+        free(lengths);
+    }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     size_t threads = cores > 1 ? (size_t)cores : 1;
     if (threads > FINISH_THREADS_MAX)
