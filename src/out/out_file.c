@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sndfile.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,9 @@
 #include <unistd.h>
 
 #define FILE_BLOCK_FRAMES 4096
+/* Blocks rendered ahead of the writer: rendering and encoding or writing
+ * (the kernel's copying, FLAC's encoder) run on two cores at once. */
+#define FILE_BLOCKS 4
 #define MONITOR_INTERVAL_SECONDS 0.1
 #define VORBIS_QUALITY 0.6
 
@@ -120,7 +124,7 @@ static int file_open(out_stream **out, const out_params *params, FILE *err)
     }
     stream->fd = -1;
     stream->path = strdup(path);
-    stream->buffer = malloc(sizeof(float) * 2 * FILE_BLOCK_FRAMES);
+    stream->buffer = malloc(sizeof(float) * 2 * FILE_BLOCK_FRAMES * FILE_BLOCKS);
     if (stream->path == NULL || stream->buffer == NULL) {
         fprintf(err, "breathe: out of memory\n");
         free_stream(stream);
@@ -181,44 +185,129 @@ static void report_write_error(out_stream *stream, int saved_errno, FILE *err)
     stream->failed = true;
 }
 
+/* The blocks between the render (main thread) and the writer thread: a
+ * ring of FILE_BLOCKS, each with how many frames it holds. */
+typedef struct {
+    out_stream *stream;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    size_t lengths[FILE_BLOCKS];
+    long filled, written;      /* blocks handed to the writer, and written */
+    bool finished;             /* no more blocks will come */
+    bool inline_writes;        /* no writer thread: write what there is, then return */
+    bool write_failed;
+    int write_errno;
+} file_pipe;
+
+static void *file_writer(void *context)
+{
+    file_pipe *pipe = context;
+    out_stream *stream = pipe->stream;
+    pthread_mutex_lock(&pipe->lock);
+    for (;;) {
+        while (pipe->written == pipe->filled && !pipe->finished && !pipe->inline_writes)
+            pthread_cond_wait(&pipe->changed, &pipe->lock);
+        if (pipe->written == pipe->filled)
+            break;
+        long block = pipe->written % FILE_BLOCKS;
+        size_t frames = pipe->lengths[block];
+        pthread_mutex_unlock(&pipe->lock);
+        errno = 0;
+        sf_count_t done = sf_writef_float(stream->file,
+                                          stream->buffer + (size_t)block * 2 * FILE_BLOCK_FRAMES,
+                                          (sf_count_t)frames);
+        int saved_errno = errno;
+        pthread_mutex_lock(&pipe->lock);
+        if (done != (sf_count_t)frames) {
+            pipe->write_failed = true;
+            pipe->write_errno = saved_errno;
+            pthread_cond_broadcast(&pipe->changed);
+            break;
+        }
+        pipe->written++;
+        pthread_cond_broadcast(&pipe->changed);
+    }
+    pthread_mutex_unlock(&pipe->lock);
+    return NULL;
+}
+
+/* Renders the next block into a free buffer, waiting for the writer to
+ * free one; 0 frames once the writer has failed. */
+static size_t render_block(file_pipe *pipe, out_source source, long index)
+{
+    pthread_mutex_lock(&pipe->lock);
+    while (pipe->filled - pipe->written == FILE_BLOCKS && !pipe->write_failed)
+        pthread_cond_wait(&pipe->changed, &pipe->lock);
+    bool failed = pipe->write_failed;
+    pthread_mutex_unlock(&pipe->lock);
+    if (failed)
+        return 0;
+    float *buffer = pipe->stream->buffer + (size_t)(index % FILE_BLOCKS) * 2 * FILE_BLOCK_FRAMES;
+    size_t got = source.render(source.context, buffer, FILE_BLOCK_FRAMES);
+    return got > FILE_BLOCK_FRAMES ? FILE_BLOCK_FRAMES : got;
+}
+
+static void hand_over(file_pipe *pipe, size_t frames, bool last)
+{
+    pthread_mutex_lock(&pipe->lock);
+    if (frames > 0)
+        pipe->lengths[pipe->filled++ % FILE_BLOCKS] = frames;
+    pipe->finished = last;
+    pthread_cond_broadcast(&pipe->changed);
+    pthread_mutex_unlock(&pipe->lock);
+}
+
 static int file_run(out_stream *stream, out_source source, out_monitor monitor,
                     void *monitor_context, FILE *err)
 {
     if (stream->failed)
         return OUT_FAILED;
+    file_pipe pipe = { .stream = stream };
+    pthread_mutex_init(&pipe.lock, NULL);
+    pthread_cond_init(&pipe.changed, NULL);
+    pthread_t writer;
+    bool threaded = pthread_create(&writer, NULL, file_writer, &pipe) == 0;
+    pipe.inline_writes = !threaded;
+    int status = OUT_DONE;
     int64_t frames_done = 0;
     double last_report = monotonic_seconds();
-    for (;;) {
-        size_t got = source.render(source.context, stream->buffer, FILE_BLOCK_FRAMES);
-        if (got > FILE_BLOCK_FRAMES)
-            got = FILE_BLOCK_FRAMES;
+    for (long index = 0;; index++) {
+        size_t got = render_block(&pipe, source, index);
         if (stream->max_frames >= 0 && frames_done + (int64_t)got > stream->max_frames) {
             fprintf(err, "breathe: cannot write '%s': a WAV file holds at most %.1f hours "
                     "at %d Hz; use .flac for longer renders\n", stream->path,
                     (double)stream->max_frames / stream->sample_rate / 3600.0,
                     stream->sample_rate);
             stream->failed = true;
-            return OUT_FAILED;
+            status = OUT_FAILED;
+            break;
         }
-        if (got > 0) {
-            errno = 0;
-            sf_count_t written = sf_writef_float(stream->file, stream->buffer, (sf_count_t)got);
-            int saved_errno = errno;
-            if (written != (sf_count_t)got) {
-                report_write_error(stream, saved_errno, err);
-                return OUT_FAILED;
-            }
-            frames_done += (int64_t)got;
-        }
+        frames_done += (int64_t)got;
+        hand_over(&pipe, got, got < FILE_BLOCK_FRAMES);
+        if (!threaded)
+            file_writer(&pipe);   /* no thread: write each block as it comes */
         if (got < FILE_BLOCK_FRAMES)
             break;
         double now = monotonic_seconds();
         if (monitor != NULL && now - last_report >= MONITOR_INTERVAL_SECONDS) {
             last_report = now;
-            if (!monitor(monitor_context, frames_done))
-                return OUT_STOPPED;
+            if (!monitor(monitor_context, frames_done)) {
+                status = OUT_STOPPED;
+                break;
+            }
         }
     }
+    hand_over(&pipe, 0, true);
+    if (threaded)
+        pthread_join(writer, NULL);
+    pthread_cond_destroy(&pipe.changed);
+    pthread_mutex_destroy(&pipe.lock);
+    if (pipe.write_failed) {
+        report_write_error(stream, pipe.write_errno, err);
+        return OUT_FAILED;
+    }
+    if (status != OUT_DONE)
+        return status;
     /* The render is complete: a stop asked for now changes nothing. */
     if (monitor != NULL)
         (void)monitor(monitor_context, frames_done);
