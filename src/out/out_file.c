@@ -1,4 +1,6 @@
-/* out_file: renders as fast as the source allows into an audio file. */
+/* out_file: renders as fast as the source allows into an audio file, the
+ * render on the calling thread and the writing (encoding, the kernel's
+ * copying) on a thread of its own, a few blocks behind. */
 #include "out.h"
 #include "savefile.h"
 
