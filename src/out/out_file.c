@@ -21,6 +21,10 @@
 #define FILE_BLOCKS 4
 #define MONITOR_INTERVAL_SECONDS 0.1
 #define VORBIS_QUALITY 0.6
+/* libsndfile's 0 to 1 for FLAC's levels 0 to 8: 0.125 is level 1. The noise
+ * beds leave little to find, so the default (level 5) makes files only
+ * about 1.6 % smaller for about half as much encoding time again. */
+#define FLAC_COMPRESSION_LEVEL 0.125
 
 /* A WAV file's sizes are 32-bit: keep the data chunk, plus room for the
  * header chunks, under 4 GiB (about 3.1 hours of stereo float at 48 kHz). */
@@ -167,6 +171,10 @@ static int file_open(out_stream **out, const out_params *params, FILE *err)
     if ((format->format & SF_FORMAT_SUBMASK) == SF_FORMAT_VORBIS) {
         double quality = VORBIS_QUALITY;
         sf_command(stream->file, SFC_SET_VBR_ENCODING_QUALITY, &quality, sizeof quality);
+    }
+    if ((format->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_FLAC) {
+        double level = FLAC_COMPRESSION_LEVEL;
+        sf_command(stream->file, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level);
     }
     *out = stream;
     return OUT_DONE;
