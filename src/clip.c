@@ -17,6 +17,7 @@
 #define CLIP_MAX_SECONDS (3.0 * 3600.0)
 #define CLIP_FADE_SECONDS 0.002
 #define CLIP_READ_FRAMES 16384
+#define CLIP_FIRST_ALLOCATION_SECONDS 60.0
 #define CLIP_CONVERT_FRAMES 16384
 
 static void set_why(char *why, size_t why_size, const char *format, ...)
@@ -116,7 +117,13 @@ static int read_stereo(SNDFILE *file, const SF_INFO *info, int64_t max_frames, f
     int channels = info->channels;
     int64_t limit = (int64_t)ceil(CLIP_MAX_SECONDS * info->samplerate);
     bool bounded = max_frames >= 0 && max_frames <= limit;
+    /* The header's length sizes the first allocation only up to a minute:
+     * a header that promises hours of a file of a few bytes must not cost
+     * gigabytes before a frame is read. Beyond that it grows as frames come. */
+    int64_t first = (int64_t)(CLIP_FIRST_ALLOCATION_SECONDS * info->samplerate);
     int64_t capacity = bounded && max_frames > 0 ? max_frames : CLIP_READ_FRAMES;
+    if (capacity > first && first > CLIP_READ_FRAMES)
+        capacity = first;
     float *stereo = resize_frames(NULL, capacity, 2);
     float *chunk = resize_frames(NULL, CLIP_READ_FRAMES, channels);
     if (stereo == NULL || chunk == NULL)
@@ -140,6 +147,8 @@ static int read_stereo(SNDFILE *file, const SF_INFO *info, int64_t max_frames, f
             int64_t wanted = capacity * 2 > frames + got ? capacity * 2 : frames + got;
             if (wanted > limit)
                 wanted = limit;
+            if (bounded && wanted > max_frames)
+                wanted = max_frames;
             float *grown = resize_frames(stereo, wanted, 2);
             if (grown == NULL)
                 goto out_of_memory;
