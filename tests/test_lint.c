@@ -51,11 +51,9 @@ static void write_cue(const char *name, double seconds, double amplitude)
     free(path);
 }
 
-/* Loads `text` as a session and runs the lints over it. */
-static void lint_text(const char *text, findings *f)
+/* Loads the session at `path` and runs the lints over it. */
+static void lint_file(const char *path, findings *f)
 {
-    char *path = testaudio_write_text(testaudio_dir, "session.cfg", text);
-    assert_non_null(path);
     session *s = NULL;
     timeline *t = NULL;
     assert_int_equal(session_load(path, &s, stderr), 0);
@@ -64,9 +62,17 @@ static void lint_text(const char *text, findings *f)
     int reported = lint_session(t, collect, f);
     assert_int_equal(reported, f->count);
     for (int i = 0; i < f->count && i < 64; i++)
-        printf("  line %d: %s\n", f->line[i], f->message[i]);
+        printf("  %s:%d: %s\n", f->file[i], f->line[i], f->message[i]);
     timeline_free(t);
     session_free(s);
+}
+
+/* Writes `text` as a session and runs the lints over it. */
+static void lint_text(const char *text, findings *f)
+{
+    char *path = testaudio_write_text(testaudio_dir, "session.cfg", text);
+    assert_non_null(path);
+    lint_file(path, f);
     free(path);
 }
 
@@ -357,16 +363,10 @@ static void test_findings_in_included_files_name_that_file(void **state)
     assert_non_null(common);
     assert_non_null(path);
     write_cue("spare.wav", 1.0, 0.1);
-    session *s = NULL;
-    timeline *t = NULL;
-    assert_int_equal(session_load(path, &s, stderr), 0);
-    assert_int_equal(timeline_build(s, &t, stderr), 0);
     findings f;
-    memset(&f, 0, sizeof f);
-    lint_session(t, collect, &f);
+    lint_file(path, &f);
     bool hold = false, clips = false, unused = false;
     for (int i = 0; i < f.count && i < 64; i++) {
-        printf("  %s:%d: %s\n", f.file[i], f.line[i], f.message[i]);
         if (f.kind[i] == LINT_LONG_HOLD) {
             assert_string_equal(f.file[i], common);
             assert_int_equal(f.line[i], 4);
@@ -382,8 +382,6 @@ static void test_findings_in_included_files_name_that_file(void **state)
         }
     }
     assert_true(hold && clips && unused);
-    timeline_free(t);
-    session_free(s);
     free(common);
     free(path);
 }
@@ -439,18 +437,9 @@ static void test_bundled_sessions_have_no_warnings(void **state)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/sessions/%s.cfg", source, names[i]);
-        session *s = NULL;
-        timeline *t = NULL;
-        assert_int_equal(session_load(path, &s, stderr), 0);
-        assert_int_equal(timeline_build(s, &t, stderr), 0);
         findings f;
-        memset(&f, 0, sizeof f);
-        lint_session(t, collect, &f);
-        if (f.count)
-            printf("%s: %s\n", names[i], f.message[0]);
+        lint_file(path, &f);
         assert_int_equal(f.count, 0);
-        timeline_free(t);
-        session_free(s);
     }
 }
 

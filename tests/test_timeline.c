@@ -73,6 +73,21 @@ static session_step timer_step(double duration)
     return step;
 }
 
+/* `count` rounds of `body` (0: forever). */
+static session_step repeat_step(session_step *body, size_t body_count, long long count)
+{
+    session_step step;
+    memset(&step, 0, sizeof step);
+    step.type = STEP_REPEAT;
+    step.label = "";
+    step.line = 1;
+    step.repeat.steps = body;
+    step.repeat.step_count = body_count;
+    step.repeat.count = count;
+    step.repeat.forever = count == 0;
+    return step;
+}
+
 static session_step bell_step(int strikes, double interval, double ring)
 {
     session_step step;
@@ -303,13 +318,7 @@ static void test_repeat_rounds_and_locate(void **state)
 {
     (void)state;
     session_step body[] = { bell_step(1, 4, 2), timer_step(3) };
-    session_step repeat;
-    memset(&repeat, 0, sizeof repeat);
-    repeat.type = STEP_REPEAT;
-    repeat.label = "";
-    repeat.repeat.steps = body;
-    repeat.repeat.step_count = 2;
-    repeat.repeat.count = 3;
+    session_step repeat = repeat_step(body, 2, 3);
     session_step steps[] = { timer_step(1), repeat };
     session s = make_session(steps, 2);
     timeline *t = build(&s);
@@ -328,13 +337,7 @@ static void test_forever_has_no_length(void **state)
 {
     (void)state;
     session_step body[] = { timer_step(30) };
-    session_step repeat;
-    memset(&repeat, 0, sizeof repeat);
-    repeat.type = STEP_REPEAT;
-    repeat.label = "";
-    repeat.repeat.steps = body;
-    repeat.repeat.step_count = 1;
-    repeat.repeat.forever = true;
+    session_step repeat = repeat_step(body, 1, 0);
     session s = make_session(&repeat, 1);
     timeline *t = build(&s);
     assert_true(timeline_length(t) == TIMELINE_FOREVER);
@@ -394,13 +397,8 @@ static void test_repeat_cue_and_gap(void **state)
     audio_clip clip = { .frames = 7000 };
     session_step body[] = { timer_step(3) };
     body[0].timer.bell_end = false;
-    session_step repeat;
-    memset(&repeat, 0, sizeof repeat);
-    repeat.type = STEP_REPEAT;
+    session_step repeat = repeat_step(body, 1, 2);
     repeat.label = "rounds";
-    repeat.repeat.steps = body;
-    repeat.repeat.step_count = 1;
-    repeat.repeat.count = 2;
     repeat.precue = &clip;
     repeat.gap_seconds = 10;
     session_step steps[] = { repeat, bell_step(1, 4, 1) };
@@ -487,14 +485,8 @@ static void test_seven_day_limit(void **state)
 {
     (void)state;
     session_step body[] = { timer_step(10) };
-    session_step repeat;
-    memset(&repeat, 0, sizeof repeat);
-    repeat.type = STEP_REPEAT;
-    repeat.label = "";
+    session_step repeat = repeat_step(body, 1, 100000);   /* 11.6 days */
     repeat.line = 7;
-    repeat.repeat.steps = body;
-    repeat.repeat.step_count = 1;
-    repeat.repeat.count = 100000;   /* 11.6 days */
     session s = make_session(&repeat, 1);
     char text[512] = "";
     FILE *err = fmemopen(text, sizeof text, "w");
