@@ -28,9 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "session.h"
-#include "timeline.h"
+#include "render/engine.h"
+#include "format/session.h"
+#include "render/timeline.h"
 
 enum { CALLBACK_FRAMES = 256 };
 

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clip.h"
+#include "format/clip.h"
 
 static char folder[] = "/tmp/breathe-fuzz-clip-XXXXXX";
 static char clip_path[sizeof folder + 16];

@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "engine.h"
-#include "session.h"
-#include "timeline.h"
+#include "render/engine.h"
+#include "format/session.h"
+#include "render/timeline.h"
 
 enum { RENDER_FRAMES = 2048 };
 

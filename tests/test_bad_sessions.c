@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session.h"
+#include "format/session.h"
 
 enum { MINIMUM_CORPUS = 35, MAX_FILES = 512 };
 

@@ -28,9 +28,9 @@
 #include <cmocka.h>
 #include <ebur128.h>
 
-#include "engine.h"
-#include "session.h"
-#include "timeline.h"
+#include "render/engine.h"
+#include "format/session.h"
+#include "render/timeline.h"
 
 #define TARGET_LUFS (-25.0)
 #define TOLERANCE_LU 2.0

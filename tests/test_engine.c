@@ -14,7 +14,7 @@
 
 #include <sndfile.h>
 
-#include "engine.h"
+#include "render/engine.h"
 #include "testaudio.h"
 
 typedef struct {

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "history.h"
+#include "user/history.h"
 #include "testaudio.h"
 
 /* Seconds since the epoch of a UTC calendar time, from the C library. */

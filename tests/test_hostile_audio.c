@@ -21,11 +21,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "clip.h"
-#include "engine.h"
-#include "session.h"
+#include "format/clip.h"
+#include "render/engine.h"
+#include "format/session.h"
 #include "testaudio.h"
-#include "timeline.h"
+#include "render/timeline.h"
 
 #define FLOAT_WAV (SF_FORMAT_WAV | SF_FORMAT_FLOAT)
 #define OUTPUT_RATE 48000

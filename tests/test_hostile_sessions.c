@@ -20,9 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "format/session.h"
 #include "testaudio.h"
-#include "timeline.h"
+#include "render/timeline.h"
 
 #define MEMORY_GROWTH_LIMIT_KB (128 * 1024)
 #define HANG_SECONDS 60

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <sndfile.h>
 
-#include "lint.h"
+#include "authoring/lint.h"
 #include "testaudio.h"
 
 #define RATE 48000

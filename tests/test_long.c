@@ -30,10 +30,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "session.h"
+#include "render/engine.h"
+#include "format/session.h"
 #include "testaudio.h"
-#include "timeline.h"
+#include "render/timeline.h"
 
 #define RATE 44100
 #define ROUNDS 479

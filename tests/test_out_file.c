@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "out.h"
+#include "out/out.h"
 #include "testaudio.h"
 
 #define RATE 48000

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <sndfile.h>
 
-#include "plot.h"
+#include "authoring/plot.h"
 #include "testaudio.h"
 
 typedef struct {

@@ -23,10 +23,10 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#include "engine.h"
-#include "stream.h"
+#include "render/engine.h"
+#include "render/stream.h"
 #include "testaudio.h"
-#include "transport.h"
+#include "render/transport.h"
 
 static _Thread_local bool in_callback;
 static atomic_int forbidden_calls;

@@ -29,9 +29,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine.h"
-#include "session.h"
-#include "timeline.h"
+#include "render/engine.h"
+#include "format/session.h"
+#include "render/timeline.h"
 
 #define FOREVER_SECONDS 3600
 #define BLOCK_FRAMES 4096

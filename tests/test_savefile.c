@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "savefile.h"
+#include "base/savefile.h"
 #include "testaudio.h"
 
 static mode_t mode_of(const char *path)

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "session.h"
+#include "format/session.h"
 
 /* cmocka 1.1 compares floats only as float. */
 #define assert_near(actual, expected, tolerance) \

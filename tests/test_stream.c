@@ -17,7 +17,7 @@
 
 #include <sndfile.h>
 
-#include "stream.h"
+#include "render/stream.h"
 #include "testaudio.h"
 
 #define RATE 48000

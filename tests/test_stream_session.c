@@ -13,7 +13,7 @@
 
 #include <sndfile.h>
 
-#include "engine.h"
+#include "render/engine.h"
 #include "testaudio.h"
 
 #define RATE 48000

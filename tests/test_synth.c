@@ -10,7 +10,7 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "synth.h"
+#include "render/synth.h"
 
 #define RATE 48000
 

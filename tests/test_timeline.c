@@ -9,7 +9,7 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "timeline.h"
+#include "render/timeline.h"
 
 #define RATE 48000
 

@@ -12,9 +12,9 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "engine.h"
+#include "render/engine.h"
 #include "testaudio.h"
-#include "transport.h"
+#include "render/transport.h"
 
 enum { RATE = 48000 };
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "testaudio.h"
-#include "userconfig.h"
+#include "user/userconfig.h"
 
 static char *write_config(const char *text)
 {

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 
-#include "xdgpath.h"
+#include "user/xdgpath.h"
 
 static void expect_path(xdgpath_kind kind, const char *xdg_home, const char *home,
                         const char *name, const char *expected)

@@ -1,8 +1,8 @@
 /* out_file: renders as fast as the source allows into an audio file, the
  * render on the calling thread and the writing (encoding, the kernel's
  * copying) on a thread of its own, a few blocks behind. */
-#include "out.h"
-#include "savefile.h"
+#include "out/out.h"
+#include "base/savefile.h"
 
 #include <errno.h>
 #include <fcntl.h>

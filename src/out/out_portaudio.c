@@ -3,7 +3,7 @@
  * The callback only pulls frames from the source and counts; everything
  * else (progress, errors, waiting for the end) happens on the calling
  * thread, which polls shared atomics. */
-#include "out.h"
+#include "out/out.h"
 
 #include <ctype.h>
 #include <fcntl.h>

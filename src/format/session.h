@@ -1,0 +1,174 @@
+/* session.h: a session file, parsed and checked against the session format.
+ *
+ * session_load() reads a libconfig file, checks every setting against the
+ * format (docs/session-format.md): types, ranges, required and unknown
+ * settings (with a "did you mean" when a known name is close), then resolves
+ * and decodes every audio file it names at the session's sample rate. Any
+ * problem is reported as one line "FILE:LINE: message" on `err` and the load
+ * fails; nothing is half-loaded. The result is plain data: durations in
+ * seconds, levels in dB, audio as decoded clips. Turning it into frames is
+ * the timeline's job. Every message an author can see is listed together at
+ * the top of session.c. */
+#ifndef BREATHE_SESSION_H
+#define BREATHE_SESSION_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stddef.h>
+
+#include "format/clip.h"
+
+enum {
+    SESSION_MAX_PHASES = 8,        /* entries in a pattern (2-4 without `phases`) */
+    SESSION_MAX_REPEAT_DEPTH = 8,
+    SESSION_MAX_INCLUDE_DEPTH = 8,       /* @include inside @include */
+    SESSION_MAX_INCLUDES = 64,           /* @include lines in all */
+    SESSION_MAX_TEXT_BYTES = 1024 * 1024, /* the session with all its @includes */
+};
+
+#define SESSION_MAX_DURATION_SECONDS (24.0 * 3600.0)
+#define SESSION_MAX_PHASE_SECONDS 60.0
+#define SESSION_MAX_TOTAL_SECONDS (7.0 * 24.0 * 3600.0)
+
+typedef enum {
+    BREATH_INHALE,
+    BREATH_HOLD,
+    BREATH_EXHALE,
+    BREATH_HOLD_OUT,
+    BREATH_KIND_COUNT
+} breath_kind;
+
+/* Names as written in session files: "inhale", "hold", "exhale", "hold_out". */
+const char *breath_kind_name(breath_kind kind);
+
+/* A pattern of 2 to 4 entries names its phases by count (inhale, exhale /
+ * inhale, hold, exhale / ... hold_out). As an extension of the format, a
+ * breathe step's `phases` array may name each entry, and then any count from
+ * 1 to SESSION_MAX_PHASES is allowed. */
+typedef struct {
+    int count;
+    double seconds[SESSION_MAX_PHASES];
+    breath_kind kind[SESSION_MAX_PHASES];
+} breath_pattern;
+
+typedef enum { PACER_TONE, PACER_BOWL, PACER_NOISE, PACER_NONE } pacer_sound;
+
+typedef struct {
+    pacer_sound sound;
+    double low_hz, high_hz, level_db;
+} pacer_settings;
+
+typedef struct {
+    const audio_clip *cue[BREATH_KIND_COUNT]; /* NULL: nothing for that phase */
+    double level_db;
+    int cycles;                               /* 0: every cycle */
+} voice_settings;
+
+typedef enum {
+    BACKGROUND_NONE,
+    BACKGROUND_WHITE,
+    BACKGROUND_PINK,
+    BACKGROUND_BROWN,
+    BACKGROUND_FILE
+} background_kind;
+
+typedef struct {
+    background_kind kind;
+    const audio_clip *file;  /* BACKGROUND_FILE only */
+    double level_db, fade_seconds, duck_db;
+} background_settings;
+
+typedef enum { STEP_CUE, STEP_BELL, STEP_BREATHE, STEP_TIMER, STEP_REPEAT } step_type;
+
+typedef struct session_step session_step;
+struct session_step {
+    step_type type;
+    const char *file;         /* the file the step's group is in: the session's path or an
+                                 @include file (owned by the session; NULL: the session's) */
+    int line;                 /* where the step's group starts, in that file */
+    char *label;              /* "" when none */
+    const audio_clip *precue; /* the step's `cue`, played before the timed part, or NULL */
+    double gap_seconds;
+    union {
+        struct { const audio_clip *file; double level_db; } cue_step;  /* type "cue" */
+        struct {
+            int strikes;
+            double interval_seconds, hz, level_db, ring_seconds;
+        } bell;
+        struct {
+            breath_pattern pattern;
+            breath_pattern ramp_to;   /* equal to pattern when there is no ramp_to */
+            bool ramps;
+            long long cycles;         /* 0 when the step runs for a duration */
+            double duration_seconds;  /* 0 when the step counts cycles */
+            pacer_settings pacer;     /* merged with the top-level group */
+            voice_settings voice;     /* merged with the top-level group */
+        } breathe;
+        struct {
+            double duration_seconds;
+            double bell_every_seconds; /* 0: none */
+            bool bell_end;
+            int ticks;
+        } timer;
+        struct {
+            session_step *steps;
+            size_t step_count;
+            long long count;          /* rounds; 0 with forever */
+            bool forever;
+        } repeat;
+    };
+};
+
+typedef struct {
+    char *path;               /* the session file as given */
+    char *title, *description, *author;
+    char *caution;            /* NULL when none */
+    int sample_rate;
+    double volume_db;
+    pacer_settings pacer;
+    voice_settings voice;
+    background_settings background;
+    session_step *steps;
+    size_t step_count;
+    char *audio_dir;          /* audio_dir resolved against the session's folder, or NULL */
+    const char *audio_dir_file;  /* where audio_dir is set (a file name as below) */
+    int audio_dir_line;
+    audio_clip **clips;       /* every decoded file, each once */
+    const char **clip_files;  /* the file each of clips is first named in (as below) */
+    int *clip_lines;          /* and the line */
+    size_t clip_count;
+    /* The files settings were read from, as messages name them: `path`, or
+     * an @include file shown under the session's folder ("dir/common.cfg").
+     * The `file` pointers above point to `path` or into this list. */
+    char **source_files;
+    size_t source_file_count;
+} session;
+
+/* Defaults of the format, used where a session says nothing. */
+#define SESSION_DEFAULT_RATE 48000
+#define PACER_DEFAULT_LOW_HZ 196.0
+#define PACER_DEFAULT_HIGH_HZ 294.0
+#define PACER_DEFAULT_LEVEL_DB (-18.0)
+#define VOICE_DEFAULT_CYCLES 3
+#define BACKGROUND_DEFAULT_LEVEL_DB (-30.0)
+#define BACKGROUND_DEFAULT_FADE_SECONDS 5.0
+#define BACKGROUND_DEFAULT_DUCK_DB (-6.0)
+#define BELL_DEFAULT_HZ 432.0
+#define BELL_DEFAULT_LEVEL_DB (-12.0)
+#define BELL_DEFAULT_INTERVAL_SECONDS 4.0
+#define BELL_DEFAULT_RING_SECONDS 6.0
+
+/* Folders searched, after audio_dir and the session's own folder, for
+ * relative audio paths. NULL-terminated; set by the caller (the CLI). */
+extern const char *const *session_audio_search_path;
+
+/* Returns 0 on success, 2 for a session error (message on err). */
+int session_load(const char *path, session **out, FILE *err);
+void session_free(session *s);
+
+/* Value parsers, exposed for tests and the CLI (--start, --length).
+ * Return 0 on success, or nonzero with a reason in why. */
+int parse_duration_text(const char *text, double *seconds, char *why, size_t why_size);
+int parse_pattern_text(const char *text, breath_pattern *pattern, char *why, size_t why_size);
+
+#endif

@@ -1,7 +1,0 @@
-/* main.c: breathe, a player for guided breathing and relaxation sessions. */
-#include "cli.h"
-
-int main(int argc, char **argv)
-{
-    return cli_main(argc, argv);
-}

@@ -1,0 +1,809 @@
+/* timeline.c: steps to frames. See timeline.h for the model. */
+#include "render/timeline.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The bowl pacer's strike rings this long; timer bells are softer than bell steps. */
+#define BOWL_RING_SECONDS 6.0
+#define SOFT_BELL_LEVEL_DB (-22.0)
+#define BOWL_HOLD_LEVEL_DB (-8.0)   /* relative to the pacer level */
+#define BOWL_LOW_OCTAVE 1.0
+#define TICK_FRAMES_SECONDS 0.05
+#define TICK_LEVEL_DB (-26.0)
+#define MIN_BREATH_PHASE_SECONDS 0.001
+
+/* A breathe step's cycles in closed form. Cycle k starts at t(k) seconds
+ * after the timed part starts; its phases last p + (q - p) * w(k). */
+typedef struct {
+    int count;
+    double from[SESSION_MAX_PHASES];   /* pattern */
+    double to[SESSION_MAX_PHASES];     /* ramp_to (or pattern) */
+    breath_kind kind[SESSION_MAX_PHASES];
+    double from_sum, to_sum;           /* cycle lengths at both ends */
+    bool by_cycles;
+    long long cycles;                  /* the count asked for, by_cycles */
+    double duration;                   /* by duration */
+    double growth;                     /* by duration: t(k+1) = t(k) * (1 + growth) + from_sum */
+    long long total_cycles;            /* cycles the step plays */
+    double later_start_fullness;       /* fullness when any cycle after the first starts */
+} breath_plan;
+
+typedef struct timeline_leaf node;
+struct timeline_leaf {
+    const session_step *step;
+    int64_t length;               /* whole node, TIMELINE_FOREVER when endless */
+    bool is_leaf;                 /* a step that is not a repeat */
+    /* Every step: its spoken cue before, its timed part (a repeat's rounds),
+     * its gap after */
+    int64_t precue_frames, timed_frames, gap_frames;
+    breath_plan plan;
+    /* Repeats (and the session's step list, a repeat of one round) */
+    node *children;
+    size_t child_count;
+    int64_t *child_offsets;       /* child_count + 1 offsets inside one round */
+    int64_t *child_ordinals;      /* leaf spans before each child inside one round */
+    int64_t round_length;
+    long long rounds;             /* 0: forever */
+    int64_t leaves_per_round;
+    int64_t leaves;               /* leaf spans in the whole node (saturating) */
+};
+
+struct timeline {
+    const session *session;
+    int rate;
+    node root;
+    int64_t longest_event;
+};
+
+static int64_t seconds_to_frames(int rate, double seconds)
+{
+    return (int64_t)llround(seconds * rate);
+}
+
+int64_t timeline_seconds_to_frames(const timeline *t, double seconds)
+{
+    return seconds_to_frames(t->rate, seconds);
+}
+
+static int64_t saturating_add(int64_t a, int64_t b)
+{
+    if (a == TIMELINE_FOREVER || b == TIMELINE_FOREVER || a > TIMELINE_FOREVER - b)
+        return TIMELINE_FOREVER;
+    return a + b;
+}
+
+static int64_t saturating_multiply(int64_t a, long long b)
+{
+    if (a == TIMELINE_FOREVER || b == 0)
+        return b == 0 ? 0 : TIMELINE_FOREVER;
+    if (a != 0 && b > TIMELINE_FOREVER / a)
+        return TIMELINE_FOREVER;
+    return a * b;
+}
+
+/* ---- breath cycles ---- */
+
+static double plan_cycle_start_seconds(const breath_plan *p, long long k)
+{
+    double kd = (double)k;
+    if (p->by_cycles) {
+        if (p->cycles <= 1)
+            return kd * p->from_sum;
+        return kd * p->from_sum
+               + (p->to_sum - p->from_sum) * kd * (kd - 1.0) / (2.0 * (double)(p->cycles - 1));
+    }
+    if (fabs(p->growth) < 1e-15)
+        return kd * p->from_sum;
+    return p->from_sum * expm1(kd * log1p(p->growth)) / p->growth;
+}
+
+/* How far cycle k has moved from pattern (0) to ramp_to (1). */
+static double plan_cycle_weight(const breath_plan *p, long long k)
+{
+    double w;
+    if (p->by_cycles)
+        w = p->cycles <= 1 ? 0.0 : (double)k / (double)(p->cycles - 1);
+    else
+        w = plan_cycle_start_seconds(p, k) / p->duration;
+    return w < 0.0 ? 0.0 : (w > 1.0 ? 1.0 : w);
+}
+
+static void plan_cycle_phases(const breath_plan *p, long long k, double seconds[])
+{
+    double w = plan_cycle_weight(p, k);
+    for (int i = 0; i < p->count; i++)
+        seconds[i] = p->from[i] + (p->to[i] - p->from[i]) * w;
+}
+
+static int breath_direction(breath_kind kind)
+{
+    return kind == BREATH_INHALE ? 1 : (kind == BREATH_EXHALE ? -1 : 0);
+}
+
+/* Fullness at the end of each phase of a cycle that starts at `start`.
+ * Consecutive phases moving the same way (holds between them do not break
+ * the run) share one stroke to full or empty, each by its share of time. */
+static void plan_cycle_fullness(const breath_plan *p, const double seconds[], double start,
+                                double end_fullness[])
+{
+    double fullness = start;
+    int i = 0;
+    while (i < p->count) {
+        int direction = breath_direction(p->kind[i]);
+        if (direction == 0) {
+            end_fullness[i++] = fullness;
+            continue;
+        }
+        int stroke_end = i;
+        double stroke_seconds = 0.0;
+        for (int j = i; j < p->count; j++) {
+            int d = breath_direction(p->kind[j]);
+            if (d == -direction)
+                break;
+            if (d == direction) {
+                stroke_seconds += seconds[j];
+                stroke_end = j;
+            }
+        }
+        double goal = direction > 0 ? 1.0 : 0.0;
+        double stroke_start = fullness, done = 0.0;
+        for (int j = i; j <= stroke_end; j++) {
+            if (breath_direction(p->kind[j]) == direction) {
+                done += seconds[j];
+                fullness = stroke_seconds > 0.0
+                               ? stroke_start + (goal - stroke_start) * (done / stroke_seconds)
+                               : goal;
+                if (j == stroke_end)
+                    fullness = goal;
+            }
+            end_fullness[j] = fullness;
+        }
+        i = stroke_end + 1;
+    }
+}
+
+static long long plan_count_cycles(const breath_plan *p)
+{
+    if (p->by_cycles)
+        return p->cycles;
+    if (p->from_sum >= p->duration)
+        return 1;
+    /* Smallest k >= 1 whose start is at or after the duration. */
+    long long low = 1, high = 1;
+    while (plan_cycle_start_seconds(p, high) < p->duration)
+        high *= 2;
+    while (low < high) {
+        long long mid = low + (high - low) / 2;
+        if (plan_cycle_start_seconds(p, mid) >= p->duration)
+            high = mid;
+        else
+            low = mid + 1;
+    }
+    return low;
+}
+
+static int64_t plan_cycle_start_frame(const breath_plan *p, int rate, long long k)
+{
+    return seconds_to_frames(rate, plan_cycle_start_seconds(p, k));
+}
+
+static void plan_init(breath_plan *p, const session_step *step)
+{
+    memset(p, 0, sizeof *p);
+    const breath_pattern *from = &step->breathe.pattern;
+    const breath_pattern *to = step->breathe.ramps ? &step->breathe.ramp_to : from;
+    p->count = from->count;
+    for (int i = 0; i < p->count; i++) {
+        p->from[i] = from->seconds[i];
+        p->to[i] = to->seconds[i];
+        p->kind[i] = from->kind[i];
+        p->from_sum += p->from[i];
+        p->to_sum += p->to[i];
+    }
+    p->by_cycles = step->breathe.cycles > 0;
+    p->cycles = step->breathe.cycles;
+    p->duration = step->breathe.duration_seconds;
+    if (!p->by_cycles)
+        p->growth = (p->to_sum - p->from_sum) / p->duration;
+    p->total_cycles = plan_count_cycles(p);
+
+    double seconds[SESSION_MAX_PHASES], end_fullness[SESSION_MAX_PHASES];
+    plan_cycle_phases(p, 0, seconds);
+    plan_cycle_fullness(p, seconds, 0.0, end_fullness);
+    p->later_start_fullness = end_fullness[p->count - 1];
+}
+
+/* ---- building ---- */
+
+typedef struct {
+    const session *session;
+    int rate;
+    FILE *err;
+    int64_t longest_event;
+} builder;
+
+static void note_event_length(builder *b, int64_t frames)
+{
+    if (frames > b->longest_event)
+        b->longest_event = frames;
+}
+
+static int build_list(builder *b, node *list, const session_step *steps, size_t count,
+                      long long rounds);
+
+/* The file a step was read from (an @include or the session) for errors. */
+static const char *file_of(const builder *b, const session_step *step)
+{
+    return step && step->file ? step->file : b->session->path;
+}
+
+static int build_leaf(builder *b, node *n)
+{
+    const session_step *step = n->step;
+    int rate = b->rate;
+    n->precue_frames = step->precue ? step->precue->frames : 0;
+    n->gap_frames = seconds_to_frames(rate, step->gap_seconds);
+    if (step->precue)
+        note_event_length(b, step->precue->frames);
+    switch (step->type) {
+    case STEP_CUE:
+        n->timed_frames = step->cue_step.file->frames;
+        note_event_length(b, step->cue_step.file->frames);
+        break;
+    case STEP_BELL:
+        n->timed_frames = (int64_t)(step->bell.strikes - 1)
+                              * seconds_to_frames(rate, step->bell.interval_seconds)
+                          + seconds_to_frames(rate, step->bell.ring_seconds);
+        note_event_length(b, seconds_to_frames(rate, step->bell.ring_seconds));
+        break;
+    case STEP_TIMER:
+        n->timed_frames = seconds_to_frames(rate, step->timer.duration_seconds);
+        note_event_length(b, seconds_to_frames(rate, BELL_DEFAULT_RING_SECONDS));
+        break;
+    case STEP_BREATHE: {
+        const breath_pattern *patterns[2] = { &step->breathe.pattern, &step->breathe.ramp_to };
+        for (int which = 0; which < (step->breathe.ramps ? 2 : 1); which++) {
+            double sum = 0.0;
+            for (int i = 0; i < patterns[which]->count; i++) {
+                double s = patterns[which]->seconds[i];
+                sum += s;
+                if (breath_direction(patterns[which]->kind[i]) != 0
+                    && s < MIN_BREATH_PHASE_SECONDS) {
+                    fprintf(b->err, "%s:%d: breath phases must last at least 1 ms\n",
+                            file_of(b, step), step->line);
+                    return 2;
+                }
+            }
+            if (sum <= 0.0) {
+                fprintf(b->err, "%s:%d: a breath cycle must last longer than 0 s\n",
+                        file_of(b, step), step->line);
+                return 2;
+            }
+        }
+        plan_init(&n->plan, step);
+        double total = plan_cycle_start_seconds(&n->plan, n->plan.total_cycles);
+        if (!(total <= SESSION_MAX_TOTAL_SECONDS)) {
+            fprintf(b->err, "%s:%d: this breathe step lasts %.0f hours, over the 7-day limit "
+                            "of a session\n", file_of(b, step), step->line, total / 3600.0);
+            return 2;
+        }
+        n->timed_frames = plan_cycle_start_frame(&n->plan, rate, n->plan.total_cycles);
+        const voice_settings *voice = &step->breathe.voice;
+        for (int k = 0; k < BREATH_KIND_COUNT; k++)
+            if (voice->cue[k])
+                note_event_length(b, voice->cue[k]->frames);
+        if (step->breathe.pacer.sound == PACER_BOWL)
+            note_event_length(b, seconds_to_frames(rate, BOWL_RING_SECONDS));
+        break;
+    }
+    case STEP_REPEAT:
+        break;
+    }
+    n->length = n->precue_frames + n->timed_frames + n->gap_frames;
+    n->leaves = 1;
+    n->is_leaf = true;
+    return 0;
+}
+
+static int check_total(builder *b, const node *n, const session_step *where)
+{
+    int64_t limit = seconds_to_frames(b->rate, SESSION_MAX_TOTAL_SECONDS);
+    if (n->length != TIMELINE_FOREVER && n->length > limit) {
+        fprintf(b->err, "%s:%d: the session would last %.1f days, over the 7-day limit; "
+                        "use fewer rounds or 'forever = true'\n",
+                file_of(b, where), where ? where->line : 1,
+                (double)n->length / b->rate / 86400.0);
+        return 2;
+    }
+    return 0;
+}
+
+/* A repeat's own cue plays once before its first round and its gap follows
+ * the last one; timeline_locate() makes each a span of its own, of the
+ * repeat step, with no timed part. */
+static int build_repeat(builder *b, node *n)
+{
+    const session_step *step = n->step;
+    int status = build_list(b, n, step->repeat.steps, step->repeat.step_count,
+                            step->repeat.forever ? 0 : step->repeat.count);
+    if (status)
+        return status;
+    n->precue_frames = step->precue ? step->precue->frames : 0;
+    n->gap_frames = seconds_to_frames(b->rate, step->gap_seconds);
+    if (step->precue)
+        note_event_length(b, step->precue->frames);
+    n->timed_frames = n->length;
+    n->length = saturating_add(saturating_add(n->precue_frames, n->timed_frames), n->gap_frames);
+    n->leaves = saturating_add(n->leaves, (n->precue_frames > 0) + (n->gap_frames > 0));
+    return check_total(b, n, step);
+}
+
+static int build_node(builder *b, node *n, const session_step *step)
+{
+    n->step = step;
+    if (step->type != STEP_REPEAT)
+        return build_leaf(b, n);
+    return build_repeat(b, n);
+}
+
+static int build_list(builder *b, node *list, const session_step *steps, size_t count,
+                      long long rounds)
+{
+    list->children = calloc(count, sizeof *list->children);
+    list->child_offsets = calloc(count + 1, sizeof *list->child_offsets);
+    list->child_ordinals = calloc(count + 1, sizeof *list->child_ordinals);
+    if (!list->children || !list->child_offsets || !list->child_ordinals) {
+        fprintf(b->err, "breathe: out of memory\n");
+        return 1;
+    }
+    list->child_count = count;
+    list->rounds = rounds;
+    for (size_t i = 0; i < count; i++) {
+        int status = build_node(b, &list->children[i], &steps[i]);
+        if (status)
+            return status;
+        list->child_offsets[i + 1] = saturating_add(list->child_offsets[i],
+                                                    list->children[i].length);
+        list->child_ordinals[i + 1] = saturating_add(list->child_ordinals[i],
+                                                     list->children[i].leaves);
+    }
+    list->round_length = list->child_offsets[count];
+    list->leaves_per_round = list->child_ordinals[count];
+    if (rounds == 0) {
+        list->length = list->round_length == 0 ? 0 : TIMELINE_FOREVER;
+        list->leaves = TIMELINE_FOREVER;
+    } else {
+        list->length = saturating_multiply(list->round_length, rounds);
+        list->leaves = saturating_multiply(list->leaves_per_round, rounds);
+    }
+    return check_total(b, list, list->step ? list->step : (count ? &steps[0] : NULL));
+}
+
+static void free_node(node *n)
+{
+    for (size_t i = 0; i < n->child_count; i++)
+        free_node(&n->children[i]);
+    free(n->children);
+    free(n->child_offsets);
+    free(n->child_ordinals);
+}
+
+int timeline_build(const session *s, timeline **out, FILE *err)
+{
+    *out = NULL;
+    timeline *t = calloc(1, sizeof *t);
+    if (!t) {
+        fprintf(err, "breathe: out of memory\n");
+        return 1;
+    }
+    t->session = s;
+    t->rate = s->sample_rate;
+    builder b = { .session = s, .rate = s->sample_rate, .err = err };
+    note_event_length(&b, seconds_to_frames(t->rate, TICK_FRAMES_SECONDS));
+    int status = build_list(&b, &t->root, s->steps, s->step_count, 1);
+    if (status) {
+        timeline_free(t);
+        return status;
+    }
+    t->longest_event = b.longest_event;
+    *out = t;
+    return 0;
+}
+
+void timeline_free(timeline *t)
+{
+    if (!t)
+        return;
+    free_node(&t->root);
+    free(t);
+}
+
+const session *timeline_session(const timeline *t) { return t->session; }
+int timeline_rate(const timeline *t) { return t->rate; }
+int64_t timeline_length(const timeline *t) { return t->root.length; }
+int64_t timeline_longest_event(const timeline *t) { return t->longest_event; }
+
+/* ---- locating ---- */
+
+bool timeline_locate(const timeline *t, int64_t frame, timeline_span *span)
+{
+    if (frame < 0 || frame >= t->root.length)
+        return false;
+    const node *n = &t->root;
+    int64_t base = 0, ordinal = 0;
+    while (!n->is_leaf) {
+        if (n->precue_frames > 0 || n->gap_frames > 0) {
+            /* A repeat's cue before its rounds, or its gap after them. */
+            int64_t relative = frame - base;
+            int64_t rounds_end = saturating_add(n->precue_frames, n->timed_frames);
+            if (relative < n->precue_frames || relative >= rounds_end) {
+                bool cue = relative < n->precue_frames;
+                span->leaf = n;
+                span->step = n->step;
+                span->start = cue ? base : base + rounds_end;
+                span->timed_start = span->timed_end = cue ? base + n->precue_frames : span->start;
+                span->end = cue ? span->timed_start : span->start + n->gap_frames;
+                span->ordinal = cue ? ordinal
+                                    : saturating_add(ordinal, n->leaves - 1);
+                return frame < span->end;
+            }
+            base += n->precue_frames;
+            ordinal = saturating_add(ordinal, n->precue_frames > 0);
+        }
+        if (n->round_length <= 0)
+            return false;
+        int64_t relative = frame - base;
+        int64_t round = relative / n->round_length;
+        if (n->round_length == TIMELINE_FOREVER)
+            round = 0;
+        base += round * (n->round_length == TIMELINE_FOREVER ? 0 : n->round_length);
+        ordinal = saturating_add(ordinal, saturating_multiply(n->leaves_per_round, round));
+        relative = frame - base;
+        /* Last child whose offset is at or before `relative`. */
+        size_t low = 0, high = n->child_count;
+        while (high - low > 1) {
+            size_t mid = (low + high) / 2;
+            if (n->child_offsets[mid] <= relative)
+                low = mid;
+            else
+                high = mid;
+        }
+        while (low + 1 < n->child_count && n->children[low].length == 0)
+            low++;
+        base += n->child_offsets[low];
+        ordinal = saturating_add(ordinal, n->child_ordinals[low]);
+        n = &n->children[low];
+    }
+    span->leaf = n;
+    span->step = n->step;
+    span->start = base;
+    span->timed_start = base + n->precue_frames;
+    span->timed_end = span->timed_start + n->timed_frames;
+    span->end = base + n->length;
+    span->ordinal = ordinal;
+    return frame < span->end;
+}
+
+/* ---- breath phases ---- */
+
+/* Largest cycle k whose start frame is at or before `relative`. */
+static long long cycle_at(const breath_plan *p, int rate, int64_t relative)
+{
+    long long low = 0, high = p->total_cycles;
+    while (high - low > 1) {
+        long long mid = low + (high - low) / 2;
+        if (plan_cycle_start_frame(p, rate, mid) <= relative)
+            low = mid;
+        else
+            high = mid;
+    }
+    return low;
+}
+
+/* Describes every phase of cycle k at once (a phase may have no frames). */
+static void describe_cycle(const breath_plan *p, int rate, int64_t timed_start, long long k,
+                           timeline_breath out[])
+{
+    double seconds[SESSION_MAX_PHASES], end_fullness[SESSION_MAX_PHASES];
+    plan_cycle_phases(p, k, seconds);
+    double start_fullness = k == 0 ? 0.0 : p->later_start_fullness;
+    plan_cycle_fullness(p, seconds, start_fullness, end_fullness);
+    double cycle_start = plan_cycle_start_seconds(p, k), cycle_seconds = 0.0;
+    for (int i = 0; i < p->count; i++)
+        cycle_seconds += seconds[i];
+    int64_t cycle_begin = plan_cycle_start_frame(p, rate, k);
+    int64_t cycle_end = plan_cycle_start_frame(p, rate, k + 1);
+    double offset = 0.0;
+    for (int i = 0; i < p->count; i++) {
+        int64_t start = seconds_to_frames(rate, cycle_start + offset);
+        offset += seconds[i];
+        int64_t end = i + 1 == p->count ? cycle_end : seconds_to_frames(rate, cycle_start + offset);
+        start = start < cycle_begin ? cycle_begin : start;
+        end = end > cycle_end ? cycle_end : end;
+        timeline_breath *b = &out[i];
+        b->kind = p->kind[i];
+        b->previous_kind = i > 0 ? p->kind[i - 1] : (k > 0 ? p->kind[p->count - 1] : p->kind[0]);
+        b->start = timed_start + start;
+        b->length = end > start ? end - start : 0;
+        b->fullness_from = i > 0 ? end_fullness[i - 1] : start_fullness;
+        b->fullness_to = end_fullness[i];
+        b->cycle = k;
+        b->index = i;
+        b->cycle_seconds = cycle_seconds;
+    }
+}
+
+static bool breath_at(const node *leaf, int rate, const timeline_span *span, int64_t frame,
+                      timeline_breath *out)
+{
+    if (span->step->type != STEP_BREATHE || frame < span->timed_start
+        || frame >= span->timed_end)
+        return false;
+    const breath_plan *p = &leaf->plan;
+    long long k = cycle_at(p, rate, frame - span->timed_start);
+    timeline_breath cycle[SESSION_MAX_PHASES];
+    describe_cycle(p, rate, span->timed_start, k, cycle);
+    for (int i = 0; i < p->count; i++) {
+        if (cycle[i].length > 0 && frame < cycle[i].start + cycle[i].length) {
+            *out = cycle[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+bool timeline_breath_at(const timeline *t, const timeline_span *span, int64_t frame,
+                        timeline_breath *out)
+{
+    return span->leaf && breath_at(span->leaf, t->rate, span, frame, out);
+}
+
+double timeline_fullness(const timeline_breath *b, int64_t frame)
+{
+    double u = b->length > 0 ? (double)(frame - b->start) / (double)b->length : 1.0;
+    u = u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
+    double eased = 0.5 - 0.5 * cos(M_PI * u);
+    return b->fullness_from + (b->fullness_to - b->fullness_from) * eased;
+}
+
+long long timeline_breathe_cycles(const timeline *t, const session_step *step)
+{
+    if (step->type != STEP_BREATHE)
+        return 0;
+    breath_plan p;
+    plan_init(&p, step);
+    (void)t;
+    return p.total_cycles;
+}
+
+/* ---- events ---- */
+
+enum { MAX_EVENTS_PER_CALL = 256 };
+
+typedef struct {
+    timeline_event events[MAX_EVENTS_PER_CALL];
+    int count;
+    int64_t from, to;
+    timeline_emit emit;
+    void *context;
+} event_batch;
+
+static void batch_flush(event_batch *batch)
+{
+    /* Few events per call: insertion sort by start keeps equal starts in order. */
+    for (int i = 1; i < batch->count; i++) {
+        timeline_event e = batch->events[i];
+        int j = i - 1;
+        while (j >= 0 && batch->events[j].start > e.start) {
+            batch->events[j + 1] = batch->events[j];
+            j--;
+        }
+        batch->events[j + 1] = e;
+    }
+    for (int i = 0; i < batch->count; i++)
+        batch->emit(batch->context, &batch->events[i]);
+    batch->count = 0;
+}
+
+static void batch_add(event_batch *batch, const timeline_event *event)
+{
+    if (event->start < batch->from || event->start >= batch->to)
+        return;
+    if (batch->count == MAX_EVENTS_PER_CALL)
+        batch_flush(batch);
+    batch->events[batch->count++] = *event;
+}
+
+static void add_clip(event_batch *batch, int64_t start, const audio_clip *clip, double level_db,
+                     bool is_voice)
+{
+    timeline_event e = { .kind = EVENT_CLIP, .start = start, .clip = clip,
+                         .level_db = level_db, .is_voice = is_voice };
+    batch_add(batch, &e);
+}
+
+static void add_bell(event_batch *batch, timeline_event_kind kind, int64_t start, double hz,
+                     double level_db, int64_t ring_frames)
+{
+    timeline_event e = { .kind = kind, .start = start, .hz = hz, .level_db = level_db,
+                         .ring_frames = ring_frames };
+    batch_add(batch, &e);
+}
+
+/* Indices m in [first, last] with base + m * every inside [from, to). */
+static void index_range(int64_t base, int64_t every, int64_t from, int64_t to,
+                        long long *first, long long *last)
+{
+    *first = from <= base ? 0 : (long long)((from - base + every - 1) / every);
+    *last = to <= base ? -1 : (long long)((to - 1 - base) / every);
+}
+
+static void timer_events(const timeline *t, const timeline_span *span, event_batch *batch)
+{
+    const session_step *step = span->step;
+    int rate = t->rate;
+    int64_t start = span->timed_start, length = span->timed_end - span->timed_start;
+    int64_t ring = seconds_to_frames(rate, BELL_DEFAULT_RING_SECONDS);
+    /* The closing bell is struck so that it has rung out when the timer ends. */
+    int64_t end_strike = start + (length > ring ? length - ring : 0);
+    if (step->timer.bell_end)
+        add_bell(batch, EVENT_BELL, end_strike, BELL_DEFAULT_HZ, BELL_DEFAULT_LEVEL_DB, ring);
+    if (step->timer.bell_every_seconds > 0.0) {
+        double every = step->timer.bell_every_seconds;
+        int64_t quiet_from = step->timer.bell_end ? end_strike - rate : span->timed_end;
+        /* Strikes at round(m * every * rate): estimate m from the window, then check. */
+        long long first = (long long)floor((double)(batch->from - start) / (every * rate)) - 1;
+        long long last = (long long)ceil((double)(batch->to - start) / (every * rate)) + 1;
+        if (first < 1)
+            first = 1;
+        for (long long m = first; m <= last; m++) {
+            int64_t at = start + seconds_to_frames(rate, (double)m * every);
+            if (at >= quiet_from || at >= span->timed_end)
+                break;
+            int64_t soft_ring = ring < span->timed_end - at ? ring : span->timed_end - at;
+            add_bell(batch, EVENT_BELL, at, BELL_DEFAULT_HZ, SOFT_BELL_LEVEL_DB, soft_ring);
+        }
+    }
+    if (step->timer.ticks > 0) {
+        long long ticks = step->timer.ticks;
+        int64_t second = rate;
+        long long whole_seconds = length / second;
+        if (ticks > whole_seconds)
+            ticks = whole_seconds;
+        int64_t base = span->timed_end - ticks * second;
+        long long first, last;
+        index_range(base, second, batch->from, batch->to, &first, &last);
+        if (last >= ticks)
+            last = ticks - 1;
+        for (long long m = first; m <= last; m++) {
+            timeline_event e = { .kind = EVENT_TICK, .start = base + m * second,
+                                 .level_db = TICK_LEVEL_DB,
+                                 .ring_frames = seconds_to_frames(rate, TICK_FRAMES_SECONDS) };
+            batch_add(batch, &e);
+        }
+    }
+}
+
+static void breathe_events(const timeline *t, const node *leaf, const timeline_span *span,
+                           event_batch *batch)
+{
+    const session_step *step = span->step;
+    const voice_settings *voice = &step->breathe.voice;
+    const pacer_settings *pacer = &step->breathe.pacer;
+    bool any_voice = false;
+    for (int k = 0; k < BREATH_KIND_COUNT; k++)
+        any_voice = any_voice || voice->cue[k] != NULL;
+    if (!any_voice && pacer->sound != PACER_BOWL)
+        return;
+    int64_t from = batch->from > span->timed_start ? batch->from : span->timed_start;
+    int64_t to = batch->to < span->timed_end ? batch->to : span->timed_end;
+    if (from >= to)
+        return;
+    const breath_plan *p = &leaf->plan;
+    long long k = cycle_at(p, t->rate, from - span->timed_start);
+    int64_t bowl_ring = seconds_to_frames(t->rate, BOWL_RING_SECONDS);
+    for (; k < p->total_cycles; k++) {
+        if (span->timed_start + plan_cycle_start_frame(p, t->rate, k) >= to)
+            break;
+        timeline_breath cycle[SESSION_MAX_PHASES];
+        describe_cycle(p, t->rate, span->timed_start, k, cycle);
+        for (int i = 0; i < p->count; i++) {
+            timeline_breath b = cycle[i];
+            if (b.length == 0)
+                continue;
+            if (b.start < from)
+                continue;
+            if (b.start >= to)
+                break;
+            const audio_clip *cue = voice->cue[b.kind];
+            if (cue && (voice->cycles == 0 || k < voice->cycles))
+                add_clip(batch, b.start, cue, voice->level_db, true);
+            if (pacer->sound == PACER_BOWL) {
+                bool full = b.fullness_to >= 0.5;
+                double hz = full ? pacer->high_hz : pacer->low_hz;
+                double level = pacer->level_db
+                               + (breath_direction(b.kind) == 0 ? BOWL_HOLD_LEVEL_DB : 0.0);
+                if (breath_direction(b.kind) == 0 && b.fullness_to < 0.5)
+                    hz = pacer->low_hz;
+                add_bell(batch, EVENT_BOWL, b.start, hz, level, bowl_ring);
+            }
+        }
+    }
+}
+
+void timeline_span_events(const timeline *t, const timeline_span *span, int64_t from, int64_t to,
+                          timeline_emit emit, void *context)
+{
+    const node *leaf = span->leaf;
+    if (!leaf || from >= to)
+        return;
+    /* Set field by field: an initializer would clear the whole event array
+     * on every call, which costs more than the events themselves. */
+    event_batch batch;
+    batch.count = 0;
+    batch.from = from;
+    batch.to = to;
+    batch.emit = emit;
+    batch.context = context;
+    const session_step *step = span->step;
+    /* A repeat's gap is a span of its own, without the cue. */
+    if (step->precue && span->timed_start > span->start)
+        add_clip(&batch, span->start, step->precue, 0.0, true);
+    switch (step->type) {
+    case STEP_CUE:
+        add_clip(&batch, span->timed_start, step->cue_step.file, step->cue_step.level_db, true);
+        break;
+    case STEP_BELL: {
+        int64_t interval = seconds_to_frames(t->rate, step->bell.interval_seconds);
+        int64_t ring = seconds_to_frames(t->rate, step->bell.ring_seconds);
+        long long first = 0, last = step->bell.strikes - 1;
+        if (interval > 0) {
+            long long in_first, in_last;
+            index_range(span->timed_start, interval, from, to, &in_first, &in_last);
+            if (in_first > first)
+                first = in_first;
+            if (in_last < last)
+                last = in_last;
+        } else {
+            last = from <= span->timed_start && span->timed_start < to ? last : -1;
+        }
+        for (long long m = first; m <= last; m++)
+            add_bell(&batch, EVENT_BELL, span->timed_start + m * interval, step->bell.hz,
+                     step->bell.level_db, ring);
+        break;
+    }
+    case STEP_TIMER:
+        timer_events(t, span, &batch);
+        break;
+    case STEP_BREATHE:
+        breathe_events(t, leaf, span, &batch);
+        break;
+    case STEP_REPEAT:
+        break;
+    }
+    batch_flush(&batch);
+}
+
+/* ---- walking ---- */
+
+static void walk(const node *n, int depth, int64_t start, timeline_visit visit, void *context)
+{
+    for (size_t i = 0; i < n->child_count; i++) {
+        const node *child = &n->children[i];
+        int64_t at = saturating_add(start, n->child_offsets[i]);
+        if (child->step->type == STEP_REPEAT) {
+            visit(context, child->step, depth, at, child->length,
+                  child->rounds);
+            walk(child, depth + 1, saturating_add(at, child->precue_frames), visit, context);
+        } else {
+            visit(context, child->step, depth, at, child->length, 1);
+        }
+    }
+}
+
+void timeline_walk(const timeline *t, timeline_visit visit, void *context)
+{
+    walk(&t->root, 0, 0, visit, context);
+}

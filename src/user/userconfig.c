@@ -1,0 +1,186 @@
+/* userconfig.c: reading the user's defaults file (see userconfig.h). */
+#include "user/userconfig.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "user/xdgpath.h"
+
+/* Every message the file's owner can see, printed as "FILE:LINE: message". */
+#define MSG_CANNOT_READ     "cannot read the settings file: %s"
+#define MSG_UNKNOWN_SETTING "unknown setting '%s'; the settings are " KNOWN_LIST
+#define MSG_NOT_STRING      "'%s' must be a string in double quotes, like %s = \"%s\";"
+#define MSG_EMPTY           "'%s' must not be empty; remove the line to use the default"
+#define MSG_VOLUME_NUMBER   "'volume' must be a gain in dB, like volume = -6.0;"
+#define MSG_VOLUME_RANGE    "'volume' must be between -120 and 40 dB, not %g"
+#define MSG_LATENCY_NUMBER  "'latency' must be a time in seconds, like latency = 0.5;"
+#define MSG_LATENCY_RANGE   "'latency' must be between 0.01 and 2 seconds, not %g"
+#define MSG_NOT_BOOL        "'%s' must be true or false, like %s = %s;"
+#define MSG_SYNTAX          "%s; write each setting as name = value; with text in double quotes, like device = \"pulse\";"
+#define MSG_OUT_OF_MEMORY   "out of memory"
+
+#define KNOWN_LIST "device, volume, latency, quiet, session and history"
+static const char *const known_settings[] = { "device", "volume", "latency", "quiet", "session",
+                                              "history" };
+
+#define VOLUME_MIN_DB (-120.0)
+#define VOLUME_MAX_DB 40.0
+
+char *userconfig_path(const char *xdg_config_home, const char *home)
+{
+    return xdgpath_user(XDGPATH_CONFIG, xdg_config_home, home, "config");
+}
+
+static int problem(FILE *err, const char *file, int line, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int problem(FILE *err, const char *file, int line, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    if (line > 0)
+        fprintf(err, "%s:%d: ", file, line);
+    else
+        fprintf(err, "%s: ", file);
+    vfprintf(err, format, args);
+    fputc('\n', err);
+    va_end(args);
+    return 2;
+}
+
+static bool is_known(const char *name)
+{
+    for (size_t i = 0; i < sizeof known_settings / sizeof known_settings[0]; i++)
+        if (strcmp(name, known_settings[i]) == 0)
+            return true;
+    return false;
+}
+
+/* A non-empty string setting copied into *out; 0 or 2. */
+static int read_text(const config_setting_t *setting, const char *path, const char *example,
+                     char **out, FILE *err)
+{
+    const char *name = config_setting_name(setting);
+    int line = (int)config_setting_source_line(setting);
+    if (config_setting_type(setting) != CONFIG_TYPE_STRING)
+        return problem(err, path, line, MSG_NOT_STRING, name, name, example);
+    const char *text = config_setting_get_string(setting);
+    if (!text || !*text)
+        return problem(err, path, line, MSG_EMPTY, name);
+    free(*out);
+    *out = strdup(text);
+    return *out ? 0 : problem(err, path, line, MSG_OUT_OF_MEMORY);
+}
+
+static int read_bool(const config_setting_t *setting, const char *path, const char *example,
+                     bool *out, FILE *err)
+{
+    const char *name = config_setting_name(setting);
+    if (config_setting_type(setting) != CONFIG_TYPE_BOOL)
+        return problem(err, path, (int)config_setting_source_line(setting), MSG_NOT_BOOL, name,
+                       name, example);
+    *out = config_setting_get_bool(setting) != 0;
+    return 0;
+}
+
+/* A number (integer or not) from min to max into *out; 0 or 2, with
+ * not_number or range_message (one %g) when it is not. */
+static int read_number(const config_setting_t *setting, const char *path,
+                       const char *not_number, double min, double max,
+                       const char *range_message, double *out, FILE *err)
+{
+    int line = (int)config_setting_source_line(setting);
+    double value;
+    switch (config_setting_type(setting)) {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64: value = (double)config_setting_get_int64(setting); break;
+    case CONFIG_TYPE_FLOAT: value = config_setting_get_float(setting); break;
+    default: return problem(err, path, line, "%s", not_number);
+    }
+    if (!isfinite(value) || value < min || value > max)
+        return problem(err, path, line, range_message, value);
+    *out = value;
+    return 0;
+}
+
+static int read_settings(const config_t *cfg, const char *path, userconfig *c, FILE *err)
+{
+    const config_setting_t *root = config_root_setting(cfg);
+    int count = config_setting_length(root);
+    for (int i = 0; i < count; i++) {
+        const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+        const char *name = config_setting_name(s);
+        if (!is_known(name))
+            return problem(err, path, (int)config_setting_source_line(s), MSG_UNKNOWN_SETTING,
+                           name);
+        int code = 0;
+        if (strcmp(name, "device") == 0)
+            code = read_text(s, path, "pulse", &c->device, err);
+        else if (strcmp(name, "session") == 0)
+            code = read_text(s, path, "box-breathing", &c->session, err);
+        else if (strcmp(name, "volume") == 0)
+            code = read_number(s, path, MSG_VOLUME_NUMBER, VOLUME_MIN_DB, VOLUME_MAX_DB, MSG_VOLUME_RANGE,
+                               &c->volume_db, err);
+        else if (strcmp(name, "latency") == 0)
+            code = read_number(s, path, MSG_LATENCY_NUMBER, LATENCY_MIN_SECONDS, LATENCY_MAX_SECONDS,
+                               MSG_LATENCY_RANGE, &c->latency_seconds, err);
+        else if (strcmp(name, "quiet") == 0)
+            code = read_bool(s, path, "true", &c->quiet, err);
+        else
+            code = read_bool(s, path, "false", &c->history, err);
+        if (code)
+            return code;
+    }
+    return 0;
+}
+
+int userconfig_load(const char *path, userconfig *c, FILE *err)
+{
+    memset(c, 0, sizeof *c);
+    c->history = true;
+    if (!path)
+        return 0;
+    FILE *file = fopen(path, "r");
+    if (!file) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return 0;
+        return problem(err, path, 0, MSG_CANNOT_READ, strerror(errno));
+    }
+    struct stat st;
+    if (fstat(fileno(file), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(file);
+        return problem(err, path, 0, MSG_CANNOT_READ, strerror(EISDIR));
+    }
+    config_t cfg;
+    config_init(&cfg);
+    int code = 0;
+    if (config_read(&cfg, file) != CONFIG_TRUE) {
+        const char *text = config_error_text(&cfg);
+        bool syntax = text && strcmp(text, "syntax error") == 0;
+        code = problem(err, path, config_error_line(&cfg), syntax ? MSG_SYNTAX : "%s", text);
+    } else {
+        code = read_settings(&cfg, path, c, err);
+    }
+    if (code == 0 && !(c->path = strdup(path)))
+        code = problem(err, path, 0, MSG_OUT_OF_MEMORY);
+    config_destroy(&cfg);
+    fclose(file);
+    if (code)
+        userconfig_free(c);
+    return code;
+}
+
+void userconfig_free(userconfig *c)
+{
+    free(c->device);
+    free(c->session);
+    free(c->path);
+    c->device = NULL;
+    c->session = NULL;
+    c->path = NULL;
+}
