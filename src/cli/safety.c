@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "safety_text.h"
+#include "cli/safety_text.h"   /* generated from docs/safety.md */
 
 void safety_print(FILE *out)
 {
