@@ -1,33 +1,29 @@
 /* cli.c: the command line. See cli.h and docs/breathe.1. */
 #include "cli/cli.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "config.h"
-#include "render/engine.h"
-#include "cli/keys.h"
-#include "authoring/lint.h"
-#include "out/out.h"
 #include "authoring/plot.h"
-#include "cli/safety.h"
-#include "format/session.h"
 #include "authoring/starter.h"
+#include "base/clock.h"
+#include "cli/keys.h"
+#include "cli/modes.h"
+#include "cli/safety.h"
 #include "cli/status.h"
-#include "render/timeline.h"
+#include "out/out.h"
+#include "play/library.h"
+#include "render/engine.h"
 #include "render/transport.h"
 #include "user/history.h"
 #include "user/userconfig.h"
-#include "user/xdgpath.h"
 
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 
@@ -117,291 +113,12 @@ typedef struct {
     bool has_start, has_length;
 } options;
 
-/* ---- where sessions and audio live ---- */
-
-enum { MAX_DIRS = 16 };
-
-typedef struct {
-    char *dirs[MAX_DIRS];
-    int count;
-} dir_list;
-
-/* Adds dir (a new string, which the list takes; NULL adds nothing) unless
- * the list holds it already or is full. */
-static void dirs_add_new(dir_list *list, char *dir)
-{
-    if (!dir)
-        return;
-    if (list->count == MAX_DIRS) {
-        free(dir);
-        return;
-    }
-    for (int i = 0; i < list->count; i++) {
-        if (strcmp(list->dirs[i], dir) == 0) {
-            free(dir);
-            return;
-        }
-    }
-    list->dirs[list->count++] = dir;
-}
-
-static void dirs_add(dir_list *list, const char *base, const char *suffix)
-{
-    if (!base || !*base || list->count == MAX_DIRS)
-        return;
-    size_t n = strlen(base) + strlen(suffix) + 2;
-    char *dir = malloc(n);
-    if (dir)
-        snprintf(dir, n, "%s/%s", base, suffix);
-    dirs_add_new(list, dir);
-}
-
-/* $XDG_DATA_HOME (else ~/.local/share), each of $XDG_DATA_DIRS that is an
- * absolute path (the rules ignore the others), the install prefix, then
- * $BREATHE_DATA_DIR (a build that has not been installed: the source tree). */
-static void data_dirs(dir_list *list, const char *what)
-{
-    dirs_add_new(list,
-                 xdgpath_user(XDGPATH_DATA, getenv("XDG_DATA_HOME"), getenv("HOME"), what));
-    char buffer[4096];
-    const char *data_dirs_env = getenv("XDG_DATA_DIRS");
-    if (!data_dirs_env || !*data_dirs_env)
-        data_dirs_env = "/usr/local/share:/usr/share";
-    const char *p = data_dirs_env;
-    while (*p) {
-        size_t n = strcspn(p, ":");
-        if (n > 0 && n < sizeof buffer - 16 && p[0] == '/') {
-            snprintf(buffer, sizeof buffer, "%.*s/breathe", (int)n, p);
-            dirs_add(list, buffer, what);
-        }
-        p += n;
-        if (*p == ':')
-            p++;
-    }
-    dirs_add(list, BREATHE_DATADIR, what);
-    const char *extra = getenv("BREATHE_DATA_DIR");
-    if (extra && extra[0] == '/')
-        dirs_add(list, extra, what);
-}
-
-static void dirs_free(dir_list *list)
-{
-    for (int i = 0; i < list->count; i++)
-        free(list->dirs[i]);
-    list->count = 0;
-}
-
-static bool is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* A path as given, or NAME.cfg from the session folders. Returns a new string. */
-static char *find_session(const char *name, FILE *err)
-{
-    if (strchr(name, '/') || is_file(name))
-        return strdup(name);
-    size_t length = strlen(name);
-    if (length > 4 && strcmp(name + length - 4, ".cfg") == 0)
-        return strdup(name);
-    dir_list dirs = { .count = 0 };
-    data_dirs(&dirs, "sessions");
-    char *found = NULL;
-    for (int i = 0; i < dirs.count && !found; i++) {
-        size_t n = strlen(dirs.dirs[i]) + length + 6;
-        char *path = malloc(n);
-        if (!path)
-            break;
-        snprintf(path, n, "%s/%s.cfg", dirs.dirs[i], name);
-        if (is_file(path))
-            found = path;
-        else
-            free(path);
-    }
-    if (!found) {
-        fprintf(err, "breathe: no session named '%s' (looked in", name);
-        for (int i = 0; i < dirs.count; i++)
-            fprintf(err, "%s %s", i ? "," : "", dirs.dirs[i]);
-        fprintf(err, "); see 'breathe --list'\n");
-    }
-    dirs_free(&dirs);
-    return found;
-}
-
-static dir_list audio_dirs;
-static const char *audio_dir_pointers[MAX_DIRS + 1];
-
-static void set_audio_search_path(void)
-{
-    data_dirs(&audio_dirs, "audio");
-    for (int i = 0; i < audio_dirs.count; i++)
-        audio_dir_pointers[i] = audio_dirs.dirs[i];
-    audio_dir_pointers[audio_dirs.count] = NULL;
-    session_audio_search_path = audio_dir_pointers;
-}
-
-/* ---- loading ---- */
-
-typedef struct {
-    session *session;
-    timeline *timeline;
-} loaded;
-
-static int load(const char *name, loaded *out, FILE *err)
-{
-    memset(out, 0, sizeof *out);
-    char *path = find_session(name, err);
-    if (!path)
-        return EXIT_USAGE;
-    int code = session_load(path, &out->session, err);
-    free(path);
-    if (code)
-        return code == 1 ? EXIT_RUNTIME : EXIT_USAGE;
-    code = timeline_build(out->session, &out->timeline, err);
-    if (code) {
-        session_free(out->session);
-        out->session = NULL;
-        return code == 1 ? EXIT_RUNTIME : EXIT_USAGE;
-    }
-    return EXIT_DONE;
-}
-
-static void unload(loaded *l)
-{
-    timeline_free(l->timeline);
-    session_free(l->session);
-}
-
-/* ---- --check ---- */
-
-static void format_pattern(char *out, size_t size, const breath_pattern *p)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (int i = 0; i < p->count && used < size; i++)
-        used += (size_t)snprintf(out + used, size - used, "%s%g", i ? "-" : "", p->seconds[i]);
-}
-
-typedef struct {
-    const timeline *timeline;
-    FILE *out;
-} check_context;
-
-enum { LABEL_COLUMN = 30 };
-
-/* One line per step: start, length, breaths a minute (breathe steps), the
- * label indented by repeat depth, then what the step is. */
-static void print_step(void *context, const session_step *step, int depth, int64_t start,
-                       int64_t length, long long rounds)
-{
-    check_context *c = context;
-    int rate = timeline_rate(c->timeline);
-    char at[32], span[32], pace[32] = "", what[256];
-    status_format_time(at, sizeof at, start, rate);
-    status_format_time(span, sizeof span, length, rate);
-    switch (step->type) {
-    case STEP_CUE: {
-        char *tidy = realpath(step->cue_step.file->path, NULL);
-        snprintf(what, sizeof what, "cue %s", tidy ? tidy : step->cue_step.file->path);
-        free(tidy);
-        break;
-    }
-    case STEP_BELL:
-        snprintf(what, sizeof what, "bell, %d strike%s", step->bell.strikes,
-                 step->bell.strikes == 1 ? "" : "s");
-        break;
-    case STEP_TIMER:
-        snprintf(what, sizeof what, "timer");
-        break;
-    case STEP_REPEAT:
-        if (rounds == 0)
-            snprintf(what, sizeof what, "repeat forever");
-        else
-            snprintf(what, sizeof what, "repeat %lld times", rounds);
-        break;
-    case STEP_BREATHE: {
-        char from[96], to[96];
-        format_pattern(from, sizeof from, &step->breathe.pattern);
-        long long cycles = timeline_breathe_cycles(c->timeline, step);
-        double cycle_from = 0.0, cycle_to = 0.0;
-        for (int i = 0; i < step->breathe.pattern.count; i++) {
-            cycle_from += step->breathe.pattern.seconds[i];
-            cycle_to += step->breathe.ramp_to.seconds[i];
-        }
-        if (step->breathe.ramps) {
-            format_pattern(to, sizeof to, &step->breathe.ramp_to);
-            snprintf(pace, sizeof pace, "%.1f-%.1f", 60.0 / cycle_from, 60.0 / cycle_to);
-            snprintf(what, sizeof what, "breathe %s to %s, %lld cycle%s", from, to, cycles,
-                     cycles == 1 ? "" : "s");
-        } else {
-            snprintf(pace, sizeof pace, "%.1f", 60.0 / cycle_from);
-            snprintf(what, sizeof what, "breathe %s, %lld cycle%s", from, cycles,
-                     cycles == 1 ? "" : "s");
-        }
-        break;
-    }
-    }
-    /* Pad by characters, not bytes, so labels in any language line up. */
-    const char *label = step->label[0] ? step->label : "-";
-    int shown = 2 * depth;
-    for (const char *p = label; *p; p++)
-        shown += ((unsigned char)*p & 0xC0) != 0x80;
-    fprintf(c->out, "  %8s %8s %9s  %*s%s%*s  %s\n", at, span, pace, 2 * depth, "", label,
-            shown < LABEL_COLUMN ? LABEL_COLUMN - shown : 0, "", what);
-}
-
-static void print_warning(void *context, lint_kind kind, const char *file, int line,
-                          const char *message)
-{
-    FILE *err = context;
-    (void)kind;
-    fprintf(err, "%s:%d: warning: %s\n", file, line, message);
-}
-
-static int check_sessions(char **names, int count, FILE *out, FILE *err)
-{
-    int worst = EXIT_DONE;
-    for (int i = 0; i < count; i++) {
-        loaded l;
-        int code = load(names[i], &l, err);
-        if (code) {
-            worst = code > worst ? code : worst;
-            continue;
-        }
-        const session *s = l.session;
-        fprintf(out, "%s: %s\n", s->path, s->title);
-        if (s->description[0])
-            fprintf(out, "  %s\n", s->description);
-        if (s->author[0])
-            fprintf(out, "  by %s\n", s->author);
-        if (s->caution)
-            fprintf(out, "  Caution: %s\n", s->caution);
-        fprintf(out, "  %8s %8s %9s  %-*s  %s\n", "start", "length", "per min", LABEL_COLUMN,
-                "label", "step");
-        check_context c = { l.timeline, out };
-        timeline_walk(l.timeline, print_step, &c);
-        int64_t total = timeline_length(l.timeline);
-        char length[32];
-        status_format_time(length, sizeof length, total, s->sample_rate);
-        if (total == TIMELINE_FOREVER)
-            fprintf(out, "  total: runs until stopped\n");
-        else
-            fprintf(out, "  total: %s (%lld frames at %d Hz)\n", length, (long long)total,
-                    s->sample_rate);
-        fflush(out);
-        lint_session(l.timeline, print_warning, err);
-        unload(&l);
-    }
-    return worst;
-}
-
 /* ---- --plot and --new ---- */
 
 static int plot_session(const options *o, const char *name, FILE *out, FILE *err)
 {
-    loaded l;
-    int code = load(name, &l, err);
+    loaded_session l;
+    int code = library_load(name, &l, err);
     if (code)
         return code;
     int64_t start = o->has_start ? timeline_seconds_to_frames(l.timeline, o->start_seconds) : 0;
@@ -411,13 +128,13 @@ static int plot_session(const options *o, const char *name, FILE *out, FILE *err
     plot_window(l.timeline, start, length, &from, &frames);
     if (frames <= 0) {
         fprintf(err, "breathe: --start is past the end of the session\n");
-        unload(&l);
+        library_unload(&l);
         return EXIT_USAGE;
     }
     code = plot_write(l.timeline, start, length, o->plot, err) ? EXIT_RUNTIME : EXIT_DONE;
     if (code == EXIT_DONE && !o->quiet)
         fprintf(out, "wrote %s\n", o->plot);
-    unload(&l);
+    library_unload(&l);
     return code;
 }
 
@@ -438,162 +155,6 @@ static int new_session(const char *name, bool quiet, FILE *out, FILE *err)
 }
 
 /* ---- --list ---- */
-
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Session names (NAME.cfg, without .cfg) in one folder, sorted. */
-static int folder_sessions(const char *folder, char **names, int max)
-{
-    DIR *dir = opendir(folder);
-    if (!dir)
-        return 0;
-    int count = 0;
-    struct dirent *entry;
-    while ((entry = readdir(dir)) && count < max) {
-        size_t n = strlen(entry->d_name);
-        if (n > 4 && strcmp(entry->d_name + n - 4, ".cfg") == 0 && entry->d_name[0] != '.') {
-            char *name = strndup(entry->d_name, n - 4);
-            if (name)
-                names[count++] = name;
-        }
-    }
-    closedir(dir);
-    qsort(names, (size_t)count, sizeof names[0], compare_names);
-    return count;
-}
-
-/* True when an earlier folder of the search order has NAME.cfg, so that
- * `breathe NAME` plays that one instead. */
-static bool hidden_by_earlier(const dir_list *dirs, int folder, const char *name)
-{
-    char path[4096];
-    for (int d = 0; d < folder; d++) {
-        snprintf(path, sizeof path, "%s/%s.cfg", dirs->dirs[d], name);
-        if (is_file(path))
-            return true;
-    }
-    return false;
-}
-
-/* The width --list fills: the terminal's, or LIST_WIDTH when the output is
- * not a terminal (the same lines for every script). */
-enum { LIST_WIDTH = 80, LIST_INDENT = 4, LIST_AUTHOR_MOST = 30, LIST_DESCRIPTION_LEAST = 16 };
-
-static int list_width(FILE *out)
-{
-    struct winsize size;
-    if (isatty(fileno(out)) && ioctl(fileno(out), TIOCGWINSZ, &size) == 0 && size.ws_col >= 40)
-        return size.ws_col;
-    return LIST_WIDTH;
-}
-
-/* Characters (not bytes) of UTF-8 text. */
-static int text_characters(const char *text)
-{
-    int count = 0;
-    for (const char *p = text; *p; p++)
-        count += ((unsigned char)*p & 0xC0) != 0x80;
-    return count;
-}
-
-/* Appends to `line` at most `characters` characters of text, control
- * characters as spaces, and "..." in place of the last three when it is
- * longer. */
-static void append_shortened(char *line, size_t size, const char *text, int characters)
-{
-    size_t used = strlen(line);
-    bool whole = text_characters(text) <= characters;
-    int keep = whole ? characters : characters - 3;
-    for (const char *p = text; *p && used + 4 < size; p++) {
-        bool starts_character = ((unsigned char)*p & 0xC0) != 0x80;
-        if (starts_character && keep-- <= 0)
-            break;
-        line[used++] = (unsigned char)*p < 0x20 || *p == 0x7F ? ' ' : *p;
-    }
-    if (!whole && characters >= 3) {
-        memcpy(line + used, "...", 3);
-        used += 3;
-    }
-    line[used] = '\0';
-}
-
-/* The line under a session in --list: its description and author, cut to
- * the width, keeping the author when there is room for both. */
-static void print_about(FILE *out, const session *s, int width)
-{
-    if (!s->description[0] && !s->author[0])
-        return;
-    char line[4096] = "", author[512] = "";
-    int room = width - 1 - LIST_INDENT;
-    if (s->author[0]) {
-        strcpy(author, s->description[0] ? " (by " : "by ");
-        append_shortened(author, sizeof author - 1, s->author, LIST_AUTHOR_MOST);
-        if (s->description[0])
-            strcat(author, ")");
-    }
-    int author_characters = text_characters(author);
-    if (!s->description[0]) {
-        append_shortened(line, sizeof line, author, room);
-    } else if (room - author_characters >= LIST_DESCRIPTION_LEAST) {
-        append_shortened(line, sizeof line, s->description, room - author_characters);
-        strcat(line, author);
-    } else {
-        append_shortened(line, sizeof line, s->description, room);
-    }
-    fprintf(out, "%*s%s\n", LIST_INDENT, "", line);
-}
-
-/* Every folder in search order with its sessions' length and title, and
- * under each its description and author. With names_only, just the names
- * `breathe NAME` finds, one per line. */
-static int list_sessions(bool names_only, FILE *out, FILE *err)
-{
-    dir_list dirs = { .count = 0 };
-    data_dirs(&dirs, "sessions");
-    int shown = 0, width = list_width(out);
-    FILE *quiet = fopen("/dev/null", "w");
-    for (int d = 0; d < dirs.count; d++) {
-        char *names[512];
-        int count = folder_sessions(dirs.dirs[d], names, 512);
-        if (count > 0 && !names_only)
-            fprintf(out, "%s:\n", dirs.dirs[d]);
-        for (int i = 0; i < count; i++) {
-            bool hidden = hidden_by_earlier(&dirs, d, names[i]);
-            if (names_only) {
-                if (!hidden)
-                    fprintf(out, "%s\n", names[i]);
-                free(names[i]);
-                continue;
-            }
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%s.cfg", dirs.dirs[d], names[i]);
-            loaded l;
-            if (load(path, &l, quiet ? quiet : err) == EXIT_DONE) {
-                char length[32];
-                status_format_time(length, sizeof length, timeline_length(l.timeline),
-                                   l.session->sample_rate);
-                fprintf(out, "  %-28s %8s  %s%s\n", names[i], length, l.session->title,
-                        hidden ? "  (hidden by the one above)" : "");
-                print_about(out, l.session, width);
-                unload(&l);
-            } else {
-                fprintf(out, "  %-28s %8s  (does not load: try breathe --check %s)\n",
-                        names[i], "?", path);
-            }
-            shown++;
-            free(names[i]);
-        }
-    }
-    if (quiet)
-        fclose(quiet);
-    if (shown == 0 && !names_only)
-        fprintf(out, "no sessions installed\n");
-    dirs_free(&dirs);
-    return EXIT_DONE;
-}
 
 /* ---- playing and rendering ---- */
 
@@ -761,13 +322,6 @@ static int show_stats(FILE *out, FILE *err)
     return EXIT_DONE;
 }
 
-static double monotonic_seconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + now.tv_nsec / 1e9;
-}
-
 /* Live playback failed (the device went away, or stopped taking sound):
  * try to open it again, once a second for retry_seconds, and play on
  * from where it stopped with a fade-in. Returns the status of the last run;
@@ -796,9 +350,9 @@ static int play_on_after_failures(const out_backend *backend, out_stream **strea
         fprintf(err, "breathe: lost the audio device at %s; trying again for %d s\n", at,
                 retry_seconds);
         fflush(err);
-        double give_up = monotonic_seconds() + retry_seconds;
+        double give_up = clock_monotonic_seconds() + retry_seconds;
         bool reopened = false;
-        while (!reopened && !interrupted && monotonic_seconds() < give_up) {
+        while (!reopened && !interrupted && clock_monotonic_seconds() < give_up) {
             free(why);
             why = NULL;
             FILE *attempt = open_memstream(&why, &why_size);
@@ -830,8 +384,8 @@ static int play_on_after_failures(const out_backend *backend, out_stream **strea
 
 static int run(const options *o, const char *name, FILE *out, FILE *err)
 {
-    loaded l;
-    int code = load(name, &l, err);
+    loaded_session l;
+    int code = library_load(name, &l, err);
     if (code)
         return code;
     const session *s = l.session;
@@ -845,7 +399,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
             status_format_time(length, sizeof length, total, rate);
             fprintf(err, "breathe: --start is past the end of the session (it lasts %s)\n",
                     length);
-            unload(&l);
+            library_unload(&l);
             return EXIT_USAGE;
         }
     }
@@ -854,7 +408,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
     if (o->output && total == TIMELINE_FOREVER && !o->has_length) {
         fprintf(err, "breathe: '%s' repeats forever; give --length to render part of it\n",
                 s->path);
-        unload(&l);
+        library_unload(&l);
         return EXIT_USAGE;
     }
     /* Live, long files are read ahead by a thread of their own (stream.h);
@@ -868,7 +422,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
         streams = stream_pool_create(rate, true, 1.5 * buffer);
         if (!streams) {
             fprintf(err, "breathe: out of memory\n");
-            unload(&l);
+            library_unload(&l);
             return EXIT_RUNTIME;
         }
     }
@@ -880,7 +434,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
     if (!e) {
         fprintf(err, "breathe: out of memory\n");
         stream_pool_free(streams);
-        unload(&l);
+        library_unload(&l);
         return EXIT_RUNTIME;
     }
     transport t;
@@ -978,7 +532,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
 done:
     transport_free_engines(&t);
     stream_pool_free(streams);
-    unload(&l);
+    library_unload(&l);
     return result;
 }
 
@@ -1114,7 +668,7 @@ int cli_main(int argc, char **argv)
             return usage_error(err, "unknown option", argv[optind - 1]);
         }
     }
-    set_audio_search_path();
+    library_audio_path_set();
     int operands = argc - optind;
     userconfig defaults = { .history = true };
     int result;
@@ -1123,7 +677,7 @@ int cli_main(int argc, char **argv)
                                   : out_portaudio_list_devices(out, err);
         result = listed == 0 ? EXIT_DONE : EXIT_RUNTIME;
     } else if (o.list) {
-        result = list_sessions(o.names_only, out, err);
+        result = cli_list(o.names_only, out, err);
     } else if (o.stats) {
         result = show_stats(out, err);
     } else if (o.new_session) {
@@ -1132,7 +686,7 @@ int cli_main(int argc, char **argv)
                               : new_session(o.new_session, o.quiet, out, err);
     } else if (o.check) {
         result = operands < 1 ? usage_error(err, "--check needs at least one session", NULL)
-                              : check_sessions(argv + optind, operands, out, err);
+                              : cli_check(argv + optind, operands, out, err);
     } else if (o.plot) {
         result = operands != 1 ? usage_error(err, operands == 0 ? "--plot needs a session"
                                                                 : "--plot draws one session, not",
@@ -1153,6 +707,6 @@ int cli_main(int argc, char **argv)
         result = run(&o, argv[optind], out, err);
     }
     userconfig_free(&defaults);
-    dirs_free(&audio_dirs);
+    library_audio_path_free();
     return result;
 }

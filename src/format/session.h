@@ -145,6 +145,9 @@ typedef struct {
 } session;
 
 /* Defaults of the format, used where a session says nothing. */
+/* Session files end in this; `breathe NAME` looks for NAME.cfg. */
+#define SESSION_FILE_SUFFIX ".cfg"
+
 #define SESSION_DEFAULT_RATE 48000
 #define PACER_DEFAULT_LOW_HZ 196.0
 #define PACER_DEFAULT_HIGH_HZ 294.0

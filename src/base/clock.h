@@ -1,0 +1,9 @@
+/* clock.h: wall-clock waiting for the edges (device retries, services).
+ * Never for positions in a session: those are frames. */
+#ifndef BREATHE_BASE_CLOCK_H
+#define BREATHE_BASE_CLOCK_H
+
+/* Seconds on the monotonic clock. */
+double clock_monotonic_seconds(void);
+
+#endif

@@ -1,0 +1,131 @@
+/* check.c: `breathe --check`, a session's timeline and warnings (see
+ * cli/modes.h). */
+#include "cli/modes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "authoring/lint.h"
+#include "base/text.h"
+#include "cli/status.h"
+#include "play/library.h"
+
+static void format_pattern(char *out, size_t size, const breath_pattern *p)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < p->count && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%g", i ? "-" : "", p->seconds[i]);
+}
+
+typedef struct {
+    const timeline *timeline;
+    FILE *out;
+} check_context;
+
+enum { LABEL_COLUMN = 30 };
+
+/* One line per step: start, length, breaths a minute (breathe steps), the
+ * label indented by repeat depth, then what the step is. */
+static void print_step(void *context, const session_step *step, int depth, int64_t start,
+                       int64_t length, long long rounds)
+{
+    check_context *c = context;
+    int rate = timeline_rate(c->timeline);
+    char at[32], span[32], pace[32] = "", what[256];
+    status_format_time(at, sizeof at, start, rate);
+    status_format_time(span, sizeof span, length, rate);
+    switch (step->type) {
+    case STEP_CUE: {
+        char *tidy = realpath(step->cue_step.file->path, NULL);
+        snprintf(what, sizeof what, "cue %s", tidy ? tidy : step->cue_step.file->path);
+        free(tidy);
+        break;
+    }
+    case STEP_BELL:
+        snprintf(what, sizeof what, "bell, %d strike%s", step->bell.strikes,
+                 step->bell.strikes == 1 ? "" : "s");
+        break;
+    case STEP_TIMER:
+        snprintf(what, sizeof what, "timer");
+        break;
+    case STEP_REPEAT:
+        if (rounds == 0)
+            snprintf(what, sizeof what, "repeat forever");
+        else
+            snprintf(what, sizeof what, "repeat %lld times", rounds);
+        break;
+    case STEP_BREATHE: {
+        char from[96], to[96];
+        format_pattern(from, sizeof from, &step->breathe.pattern);
+        long long cycles = timeline_breathe_cycles(c->timeline, step);
+        double cycle_from = 0.0, cycle_to = 0.0;
+        for (int i = 0; i < step->breathe.pattern.count; i++) {
+            cycle_from += step->breathe.pattern.seconds[i];
+            cycle_to += step->breathe.ramp_to.seconds[i];
+        }
+        if (step->breathe.ramps) {
+            format_pattern(to, sizeof to, &step->breathe.ramp_to);
+            snprintf(pace, sizeof pace, "%.1f-%.1f", 60.0 / cycle_from, 60.0 / cycle_to);
+            snprintf(what, sizeof what, "breathe %s to %s, %lld cycle%s", from, to, cycles,
+                     cycles == 1 ? "" : "s");
+        } else {
+            snprintf(pace, sizeof pace, "%.1f", 60.0 / cycle_from);
+            snprintf(what, sizeof what, "breathe %s, %lld cycle%s", from, cycles,
+                     cycles == 1 ? "" : "s");
+        }
+        break;
+    }
+    }
+    /* Pad by characters, not bytes, so labels in any language line up. */
+    const char *label = step->label[0] ? step->label : "-";
+    int shown = 2 * depth + text_characters(label);
+    fprintf(c->out, "  %8s %8s %9s  %*s%s%*s  %s\n", at, span, pace, 2 * depth, "", label,
+            shown < LABEL_COLUMN ? LABEL_COLUMN - shown : 0, "", what);
+}
+
+static void print_warning(void *context, lint_kind kind, const char *file, int line,
+                          const char *message)
+{
+    FILE *err = context;
+    (void)kind;
+    fprintf(err, "%s:%d: warning: %s\n", file, line, message);
+}
+
+int cli_check(char **names, int count, FILE *out, FILE *err)
+{
+    int worst = 0;
+    for (int i = 0; i < count; i++) {
+        loaded_session l;
+        int code = library_load(names[i], &l, err);
+        if (code) {
+            worst = code > worst ? code : worst;
+            continue;
+        }
+        const session *s = l.session;
+        fprintf(out, "%s: %s\n", s->path, s->title);
+        if (s->description[0])
+            fprintf(out, "  %s\n", s->description);
+        if (s->author[0])
+            fprintf(out, "  by %s\n", s->author);
+        if (s->caution)
+            fprintf(out, "  Caution: %s\n", s->caution);
+        fprintf(out, "  %8s %8s %9s  %-*s  %s\n", "start", "length", "per min", LABEL_COLUMN,
+                "label", "step");
+        check_context c = { l.timeline, out };
+        timeline_walk(l.timeline, print_step, &c);
+        int64_t total = timeline_length(l.timeline);
+        char length[32];
+        status_format_time(length, sizeof length, total, s->sample_rate);
+        if (total == TIMELINE_FOREVER)
+            fprintf(out, "  total: runs until stopped\n");
+        else
+            fprintf(out, "  total: %s (%lld frames at %d Hz)\n", length, (long long)total,
+                    s->sample_rate);
+        fflush(out);
+        lint_session(l.timeline, print_warning, err);
+        library_unload(&l);
+    }
+    return worst;
+}
+

@@ -1,0 +1,125 @@
+/* list.c: `breathe --list`, the installed sessions (see cli/modes.h). */
+#include "cli/modes.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "base/text.h"
+#include "cli/status.h"
+#include "play/library.h"
+
+enum { EXIT_DONE = 0, EXIT_RUNTIME = 1 };
+
+/* The width --list fills: the terminal's, or LIST_WIDTH when the output is
+ * not a terminal (the same lines for every script). */
+enum { LIST_WIDTH = 80, LIST_INDENT = 4, LIST_AUTHOR_MOST = 30, LIST_DESCRIPTION_LEAST = 16 };
+
+static int list_width(FILE *out)
+{
+    struct winsize size;
+    if (isatty(fileno(out)) && ioctl(fileno(out), TIOCGWINSZ, &size) == 0 && size.ws_col >= 40)
+        return size.ws_col;
+    return LIST_WIDTH;
+}
+
+
+/* Appends to `line` at most `characters` characters of text, control
+ * characters as spaces, and "..." in place of the last three when it is
+ * longer. */
+static void append_shortened(char *line, size_t size, const char *text, int characters)
+{
+    size_t used = strlen(line);
+    bool whole = text_characters(text) <= characters;
+    int keep = whole ? characters : characters - 3;
+    for (const char *p = text; *p && used + 4 < size; p++) {
+        bool starts_character = ((unsigned char)*p & 0xC0) != 0x80;
+        if (starts_character && keep-- <= 0)
+            break;
+        line[used++] = (unsigned char)*p < 0x20 || *p == 0x7F ? ' ' : *p;
+    }
+    if (!whole && characters >= 3) {
+        memcpy(line + used, "...", 3);
+        used += 3;
+    }
+    line[used] = '\0';
+}
+
+/* The line under a session in --list: its description and author, cut to
+ * the width, keeping the author when there is room for both. */
+static void print_about(FILE *out, const session *s, int width)
+{
+    if (!s->description[0] && !s->author[0])
+        return;
+    char line[4096] = "", author[512] = "";
+    int room = width - 1 - LIST_INDENT;
+    if (s->author[0]) {
+        strcpy(author, s->description[0] ? " (by " : "by ");
+        append_shortened(author, sizeof author - 1, s->author, LIST_AUTHOR_MOST);
+        if (s->description[0])
+            strcat(author, ")");
+    }
+    int author_characters = text_characters(author);
+    if (!s->description[0]) {
+        append_shortened(line, sizeof line, author, room);
+    } else if (room - author_characters >= LIST_DESCRIPTION_LEAST) {
+        append_shortened(line, sizeof line, s->description, room - author_characters);
+        strcat(line, author);
+    } else {
+        append_shortened(line, sizeof line, s->description, room);
+    }
+    fprintf(out, "%*s%s\n", LIST_INDENT, "", line);
+}
+
+/* One session's lines: name, length and title; under them its description
+ * and author. Nothing is decoded: the session is parsed and its audio files
+ * opened, which is all --list needs (session_read). */
+static void print_entry(FILE *out, const library_entry *e, int width)
+{
+    session *s = NULL;
+    timeline *t = NULL;
+    FILE *quiet = fopen("/dev/null", "w");
+    if (quiet && session_load(e->path, &s, quiet) == 0 && timeline_build(s, &t, quiet) == 0) {
+        char length[32];
+        status_format_time(length, sizeof length, timeline_length(t), s->sample_rate);
+        fprintf(out, "  %-28s %8s  %s%s\n", e->name, length, s->title,
+                e->hidden ? "  (hidden by the one above)" : "");
+        print_about(out, s, width);
+    } else {
+        fprintf(out, "  %-28s %8s  (does not load: try breathe --check %s)\n", e->name, "?",
+                e->path);
+    }
+    timeline_free(t);
+    session_free(s);
+    if (quiet)
+        fclose(quiet);
+}
+
+/* Every folder in search order with its sessions' length and title, and
+ * under each its description and author. With names_only, just the names
+ * `breathe NAME` finds, one per line. */
+int cli_list(bool names_only, FILE *out, FILE *err)
+{
+    library_listing listing;
+    if (library_list(&listing, err) != 0)
+        return EXIT_RUNTIME;
+    int width = list_width(out), folder = -1;
+    for (size_t i = 0; i < listing.count; i++) {
+        const library_entry *e = &listing.entries[i];
+        if (names_only) {
+            if (!e->hidden)
+                fprintf(out, "%s\n", e->name);
+            continue;
+        }
+        if (e->folder != folder) {
+            folder = e->folder;
+            fprintf(out, "%s:\n", listing.folders.folders[folder]);
+        }
+        print_entry(out, e, width);
+    }
+    if (listing.count == 0 && !names_only)
+        fprintf(out, "no sessions installed\n");
+    library_listing_free(&listing);
+    return EXIT_DONE;
+}

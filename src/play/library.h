@@ -1,0 +1,79 @@
+/* library.h: the installed sessions, and finding one by name.
+ *
+ * Sessions and their audio are looked for in the data folders, in this
+ * order: $XDG_DATA_HOME/breathe (else ~/.local/share/breathe), each absolute
+ * folder of $XDG_DATA_DIRS (else /usr/local/share:/usr/share) with /breathe
+ * after it, the install prefix's share/breathe, then $BREATHE_DATA_DIR (an
+ * absolute path; a build that has not been installed sets it to the source
+ * tree). Each holds sessions/NAME.cfg and audio/. The first folder with
+ * NAME.cfg is the one `breathe NAME` plays; a later one with the same name
+ * is hidden by it.
+ *
+ * Everything here reads the environment when called: nothing is cached, so
+ * a service that runs for days sees sessions installed after it started. */
+#ifndef BREATHE_PLAY_LIBRARY_H
+#define BREATHE_PLAY_LIBRARY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "render/timeline.h"
+
+enum { LIBRARY_MAX_FOLDERS = 16 };
+
+/* The folders searched for `what` ("sessions" or "audio"), each once. */
+typedef struct {
+    char *folders[LIBRARY_MAX_FOLDERS];
+    int count;
+} library_folders;
+
+void library_folders_find(library_folders *list, const char *what);
+void library_folders_free(library_folders *list);
+
+/* Points the session loader's audio search (session_audio_search_path) at
+ * the audio folders. Call once before loading; library_audio_path_free()
+ * when done. */
+void library_audio_path_set(void);
+void library_audio_path_free(void);
+
+/* True when NAME is meant as a path rather than an installed name: it has a
+ * '/', ends in ".cfg", or names a file that exists. */
+bool library_is_path(const char *name);
+
+/* A path as given, or the path of NAME.cfg in the first session folder that
+ * has it. A new string; NULL (with the folders looked in, on err) when no
+ * folder has it, or when out of memory. */
+char *library_find(const char *name, FILE *err);
+
+/* One installed session, as --list shows it. */
+typedef struct {
+    char *name;      /* NAME of NAME.cfg */
+    char *path;      /* the file */
+    int folder;      /* index into the session folders */
+    bool hidden;     /* an earlier folder has the same name */
+} library_entry;
+
+typedef struct {
+    library_folders folders;
+    library_entry *entries;   /* folder by folder in search order, names sorted */
+    size_t count;
+} library_listing;
+
+/* Every NAME.cfg in every session folder (no limit on how many). Returns
+ * 0, or 1 when out of memory (message on err). */
+int library_list(library_listing *out, FILE *err);
+void library_listing_free(library_listing *listing);
+
+/* A session loaded and compiled to its timeline. */
+typedef struct {
+    session *session;
+    timeline *timeline;
+} loaded_session;
+
+/* Finds (as library_find) and loads a session, decoding its audio, and
+ * builds its timeline. Returns 0; 1 when the system failed (out of memory);
+ * 2 when the name is unknown or the session is wrong (messages on err). */
+int library_load(const char *name, loaded_session *out, FILE *err);
+void library_unload(loaded_session *loaded);
+
+#endif
