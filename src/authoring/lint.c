@@ -75,14 +75,6 @@ static const char *step_type_word(step_type type)
 
 /* ---- breathe steps ---- */
 
-static double cycle_seconds(const breath_pattern *p)
-{
-    double sum = 0.0;
-    for (int i = 0; i < p->count; i++)
-        sum += p->seconds[i];
-    return sum;
-}
-
 static void lint_pace_and_holds(linter *l, const session_step *step)
 {
     if (l->session->caution)
@@ -99,7 +91,7 @@ static void lint_pace_and_holds(linter *l, const session_step *step)
                 hold_kind = p->kind[i];
             }
         }
-        double per_minute = 60.0 / cycle_seconds(p);
+        double per_minute = 60.0 / breath_pattern_seconds(p);
         slowest = fmin(slowest, per_minute);
         fastest = fmax(fastest, per_minute);
     }

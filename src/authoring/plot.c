@@ -1,6 +1,7 @@
 /* plot.c: the SVG picture of a session. See plot.h. */
 #include "authoring/plot.h"
 #include "base/savefile.h"
+#include "base/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -152,21 +153,6 @@ static void put_escaped(FILE *f, const char *text, size_t bytes)
     }
 }
 
-/* Bytes of the first `chars` characters of UTF-8 text, and its length in characters. */
-static size_t utf8_prefix(const char *text, size_t chars, size_t *total_chars)
-{
-    size_t bytes = 0, counted = 0, prefix = strlen(text);
-    for (; text[bytes]; bytes++) {
-        if (((unsigned char)text[bytes] & 0xC0) != 0x80) {
-            if (counted == chars)
-                prefix = bytes;
-            counted++;
-        }
-    }
-    *total_chars = counted;
-    return counted > chars ? prefix : bytes;
-}
-
 /* Text that fits `width`, shortened with an ellipsis; nothing when too narrow. */
 static void put_label(FILE *f, double x, double y, double width, const char *text,
                       const char *attributes)
@@ -174,11 +160,9 @@ static void put_label(FILE *f, double x, double y, double width, const char *tex
     double room = (width - 8.0) / LABEL_CHAR_WIDTH;
     if (room < LABEL_MIN_CHARS)
         return;
-    size_t chars, fits = (size_t)room;
-    size_t bytes = utf8_prefix(text, fits, &chars);
-    bool shortened = chars > fits;
-    if (shortened)
-        bytes = utf8_prefix(text, fits - 1, &chars);
+    int fits = (int)room;
+    bool shortened = text_characters(text) > fits;
+    size_t bytes = text_prefix_bytes(text, shortened ? fits - 1 : fits);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" %s>", x, y, attributes);
     put_escaped(f, text, bytes);
     fputs(shortened ? "\u2026</text>\n" : "</text>\n", f);
@@ -193,21 +177,9 @@ static void format_clock(char *out, size_t size, double seconds)
         snprintf(out, size, "%lld:%02lld", s / 60, s % 60);
 }
 
-static void format_pattern(char *out, size_t size, const breath_pattern *pattern)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (int i = 0; i < pattern->count && used < size; i++)
-        used += (size_t)snprintf(out + used, size - used, "%s%g", i ? "-" : "",
-                                 pattern->seconds[i]);
-}
-
 static double per_minute(const breath_pattern *pattern)
 {
-    double seconds = 0.0;
-    for (int i = 0; i < pattern->count; i++)
-        seconds += pattern->seconds[i];
-    return 60.0 / seconds;
+    return 60.0 / breath_pattern_seconds(pattern);
 }
 
 /* The label, or what the step is when it has none. */
@@ -218,7 +190,7 @@ static void step_name(char *out, size_t size, const session_step *step)
     if (!label[0]) {
         switch (step->type) {
         case STEP_BREATHE:
-            format_pattern(pattern, sizeof pattern, &step->breathe.pattern);
+            breath_pattern_format(pattern, sizeof pattern, &step->breathe.pattern);
             label = pattern;
             break;
         case STEP_TIMER: label = "timer"; break;

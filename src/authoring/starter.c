@@ -1,6 +1,8 @@
 /* starter.c: the session written by breathe --new. See starter.h. */
 #include "authoring/starter.h"
 #include "base/savefile.h"
+#include "base/text.h"
+#include "format/session.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -89,8 +91,8 @@ static char *title_from_path(const char *path)
     const char *slash = strrchr(path, '/');
     const char *name = slash ? slash + 1 : path;
     size_t length = strlen(name);
-    if (length > 4 && strcmp(name + length - 4, ".cfg") == 0)
-        length -= 4;
+    if (length > strlen(SESSION_FILE_SUFFIX) && text_has_suffix(name, SESSION_FILE_SUFFIX))
+        length -= strlen(SESSION_FILE_SUFFIX);
     char *title = malloc(length + 1);
     if (title) {
         memcpy(title, name, length);

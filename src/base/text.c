@@ -14,6 +14,15 @@ int text_characters(const char *text)
     return count;
 }
 
+size_t text_prefix_bytes(const char *text, int characters)
+{
+    size_t bytes = 0;
+    for (; text[bytes]; bytes++)
+        if (((unsigned char)text[bytes] & 0xC0) != 0x80 && characters-- <= 0)
+            break;
+    return bytes;
+}
+
 bool text_has_suffix(const char *text, const char *suffix)
 {
     size_t n = strlen(text), m = strlen(suffix);

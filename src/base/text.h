@@ -9,6 +9,10 @@
 /* Characters (not bytes) of UTF-8 text: the bytes that start a character. */
 int text_characters(const char *text);
 
+/* Bytes of the first `characters` characters of UTF-8 text (all of it when
+ * it is shorter; none for 0 or less). */
+size_t text_prefix_bytes(const char *text, int characters);
+
 /* True when text ends with suffix. */
 bool text_has_suffix(const char *text, const char *suffix);
 

@@ -10,14 +10,6 @@
 #include "cli/status.h"
 #include "play/library.h"
 
-static void format_pattern(char *out, size_t size, const breath_pattern *p)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (int i = 0; i < p->count && used < size; i++)
-        used += (size_t)snprintf(out + used, size - used, "%s%g", i ? "-" : "", p->seconds[i]);
-}
-
 typedef struct {
     const timeline *timeline;
     FILE *out;
@@ -57,15 +49,12 @@ static void print_step(void *context, const session_step *step, int depth, int64
         break;
     case STEP_BREATHE: {
         char from[96], to[96];
-        format_pattern(from, sizeof from, &step->breathe.pattern);
+        breath_pattern_format(from, sizeof from, &step->breathe.pattern);
         long long cycles = timeline_breathe_cycles(c->timeline, step);
-        double cycle_from = 0.0, cycle_to = 0.0;
-        for (int i = 0; i < step->breathe.pattern.count; i++) {
-            cycle_from += step->breathe.pattern.seconds[i];
-            cycle_to += step->breathe.ramp_to.seconds[i];
-        }
+        double cycle_from = breath_pattern_seconds(&step->breathe.pattern);
+        double cycle_to = breath_pattern_seconds(&step->breathe.ramp_to);
         if (step->breathe.ramps) {
-            format_pattern(to, sizeof to, &step->breathe.ramp_to);
+            breath_pattern_format(to, sizeof to, &step->breathe.ramp_to);
             snprintf(pace, sizeof pace, "%.1f-%.1f", 60.0 / cycle_from, 60.0 / cycle_to);
             snprintf(what, sizeof what, "breathe %s to %s, %lld cycle%s", from, to, cycles,
                      cycles == 1 ? "" : "s");

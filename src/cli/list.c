@@ -32,13 +32,9 @@ static void append_shortened(char *line, size_t size, const char *text, int char
 {
     size_t used = strlen(line);
     bool whole = text_characters(text) <= characters;
-    int keep = whole ? characters : characters - 3;
-    for (const char *p = text; *p && used + 4 < size; p++) {
-        bool starts_character = ((unsigned char)*p & 0xC0) != 0x80;
-        if (starts_character && keep-- <= 0)
-            break;
+    size_t keep = text_prefix_bytes(text, whole ? characters : characters - 3);
+    for (const char *p = text; p < text + keep && used + 4 < size; p++)
         line[used++] = (unsigned char)*p < 0x20 || *p == 0x7F ? ' ' : *p;
-    }
     if (!whole && characters >= 3) {
         memcpy(line + used, "...", 3);
         used += 3;

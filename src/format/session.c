@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/level.h"
+
 /* Every message a session author can see, printed as "FILE:LINE: message".
  * Each starts lowercase, names the setting and says what would be right. */
 #define MSG_CANNOT_READ        "cannot read the session file: %s"
@@ -79,9 +81,8 @@
 #define WHY_PHASE_TOO_LONG     "the %s (entry %d) must be at most %g seconds, not %g"
 #define WHY_CYCLE_EMPTY        "a breath cycle must last more than 0 seconds"
 
-/* Sanity bounds, not limits of the sound: a level outside them is a typo. */
-#define LEVEL_MIN_DB (-120.0)
-#define LEVEL_MAX_DB 40.0
+/* Sanity bounds, not limits of the sound: a level (base/level.h) or a
+ * pitch outside them is a typo. */
 #define HZ_MIN 20.0
 #define HZ_MAX 20000.0
 #define RATE_MIN 8000
@@ -104,6 +105,23 @@ const char *breath_kind_name(breath_kind kind)
     if ((int)kind < 0 || kind >= BREATH_KIND_COUNT)
         return "unknown";
     return kind_names[kind];
+}
+
+double breath_pattern_seconds(const breath_pattern *pattern)
+{
+    double seconds = 0.0;
+    for (int i = 0; i < pattern->count; i++)
+        seconds += pattern->seconds[i];
+    return seconds;
+}
+
+void breath_pattern_format(char *out, size_t size, const breath_pattern *pattern)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < pattern->count && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%g", i ? "-" : "",
+                                 pattern->seconds[i]);
 }
 
 /* Names valid in each group, NULL-terminated. */

@@ -51,6 +51,11 @@ typedef struct {
     breath_kind kind[SESSION_MAX_PHASES];
 } breath_pattern;
 
+/* One cycle of the pattern: the sum of its phases, in seconds. */
+double breath_pattern_seconds(const breath_pattern *pattern);
+/* The pattern as a session file writes it, "4-7-8", in out (size bytes). */
+void breath_pattern_format(char *out, size_t size, const breath_pattern *pattern);
+
 typedef enum { PACER_TONE, PACER_BOWL, PACER_NOISE, PACER_NONE } pacer_sound;
 
 typedef struct {

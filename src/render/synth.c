@@ -320,22 +320,6 @@ void synth_random_seed(synth_random *r, uint64_t seed)
     r->state = z ? z : 1;
 }
 
-static inline float next_random(synth_random *r)
-{
-    uint64_t x = r->state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    r->state = x;
-    /* Top 24 bits to [-1, 1): exact in float, no double arithmetic. */
-    return (float)((int32_t)(x >> 40) - 8388608) * (1.0f / 8388608.0f);
-}
-
-float synth_random_next(synth_random *r)
-{
-    return next_random(r);
-}
-
 /* ---- coloured noise, two channels at a time ----
  *
  * The compiler's vector extensions (GCC and Clang, on every target: SSE2 on

@@ -75,10 +75,10 @@ void synth_voice_tick(synth_voice *v, double gain, int64_t length, int rate, int
 /* Renders `frames` frames; returns false once the voice has finished. */
 bool synth_voice_render(synth_voice *v, float *out, int frames);
 
-/* A deterministic noise source (xorshift), uniform in [-1, 1). */
+/* The state of a deterministic noise source (xorshift), seeded so that no
+ * seed gives the stuck all-zero state. The generators draw from it. */
 typedef struct { uint64_t state; } synth_random;
 void synth_random_seed(synth_random *r, uint64_t seed);
-float synth_random_next(synth_random *r);
 
 /* Coloured noise, normalised so that gain 1 gives an RMS of -6 dBFS, as a
  * pair of independent channels (left and right) computed side by side:

@@ -199,9 +199,9 @@ static void plan_init(breath_plan *p, const session_step *step)
         p->from[i] = from->seconds[i];
         p->to[i] = to->seconds[i];
         p->kind[i] = from->kind[i];
-        p->from_sum += p->from[i];
-        p->to_sum += p->to[i];
     }
+    p->from_sum = breath_pattern_seconds(from);
+    p->to_sum = breath_pattern_seconds(to);
     p->by_cycles = step->breathe.cycles > 0;
     p->cycles = step->breathe.cycles;
     p->duration = step->breathe.duration_seconds;
