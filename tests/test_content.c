@@ -156,6 +156,7 @@ static void check_steps(const session_step *steps, size_t count, int rate)
             break;
         }
         case STEP_CUE:
+        case STEP_TYPE_COUNT:   /* not a type */
             break;
         }
     }

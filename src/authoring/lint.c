@@ -1,5 +1,6 @@
 /* lint.c: warnings for session authors. See lint.h. */
 #include "authoring/lint.h"
+#include "render/step_timing.h"
 
 #include <dirent.h>
 #include <ebur128.h>
@@ -59,18 +60,6 @@ static void warn(linter *l, lint_kind kind, const char *file, int line, const ch
 static double frames_to_seconds(const linter *l, int64_t frames)
 {
     return (double)frames / (double)timeline_rate(l->timeline);
-}
-
-static const char *step_type_word(step_type type)
-{
-    switch (type) {
-    case STEP_CUE: return "cue";
-    case STEP_BELL: return "bell";
-    case STEP_BREATHE: return "breathe";
-    case STEP_TIMER: return "timer";
-    case STEP_REPEAT: return "repeat";
-    }
-    return "step";
 }
 
 /* ---- breathe steps ---- */
@@ -171,16 +160,17 @@ static void visit_step(void *context, const session_step *step, int depth, int64
     int64_t total = timeline_length(l->timeline);
     bool long_session = total == TIMELINE_FOREVER
                         || frames_to_seconds(l, total) >= LINT_LABELS_FROM_SECONDS;
-    bool runs_a_while = step->type == STEP_BREATHE || step->type == STEP_TIMER;
+    const step_timing *timing = step_timings[step->type];
+    bool runs_a_while = timing->lasts_a_while;
     if (long_session && runs_a_while && !step->label[0]) {
         char how_long[64];
         if (total == TIMELINE_FOREVER)
             snprintf(how_long, sizeof how_long, "that runs until stopped");
         else
             snprintf(how_long, sizeof how_long, "%.0f minutes", frames_to_seconds(l, total) / 60.0);
-        warn(l, LINT_NO_LABEL, step->file, step->line, MSG_NO_LABEL, step_type_word(step->type), how_long);
+        warn(l, LINT_NO_LABEL, step->file, step->line, MSG_NO_LABEL, step_type_name(step->type), how_long);
     }
-    if (step->type == STEP_BREATHE)
+    if (timing->breathes)
         lint_pace_and_holds(l, step);
 
     timeline_span span;
@@ -189,9 +179,9 @@ static void visit_step(void *context, const session_step *step, int depth, int64
     int64_t timed = span.timed_end - span.timed_start;
     if (step->precue && step->precue->frames > timed)
         warn(l, LINT_STEP_CUE_TOO_LONG, step->file, step->line, MSG_STEP_CUE_TOO_LONG, step->precue->path,
-             frames_to_seconds(l, step->precue->frames), step_type_word(step->type),
+             frames_to_seconds(l, step->precue->frames), step_type_name(step->type),
              frames_to_seconds(l, timed));
-    if (step->type == STEP_BREATHE)
+    if (timing->breathes)
         lint_voice_cues(l, &span);
 }
 

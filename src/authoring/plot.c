@@ -2,6 +2,7 @@
 #include "authoring/plot.h"
 #include "base/savefile.h"
 #include "base/text.h"
+#include "render/step_timing.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -125,7 +126,7 @@ static void measure_column(plot *p, int c)
             if (cycle > p->longest_cycle)
                 p->longest_cycle = cycle;
             frame = stop;
-        } else if (span.step->type == STEP_BREATHE && frame < span.timed_start) {
+        } else if (step_timings[span.step->type]->breathes && frame < span.timed_start) {
             frame = span.timed_start;
         } else {
             frame = span.end;
@@ -177,42 +178,21 @@ static void format_clock(char *out, size_t size, double seconds)
         snprintf(out, size, "%lld:%02lld", s / 60, s % 60);
 }
 
-static double per_minute(const breath_pattern *pattern)
-{
-    return 60.0 / breath_pattern_seconds(pattern);
-}
 
-/* The label, or what the step is when it has none. */
-static void step_name(char *out, size_t size, const session_step *step)
+/* Breaths a minute: "6.0/min", "6.0 to 5.5/min"; "" for steps that do not
+ * pace breathing. */
+static void format_pace(char *out, size_t size, const session_step *step)
 {
-    char pattern[96];
-    const char *label = step->label;
-    if (!label[0]) {
-        switch (step->type) {
-        case STEP_BREATHE:
-            breath_pattern_format(pattern, sizeof pattern, &step->breathe.pattern);
-            label = pattern;
-            break;
-        case STEP_TIMER: label = "timer"; break;
-        case STEP_BELL: label = "bell"; break;
-        case STEP_CUE: label = "cue"; break;
-        case STEP_REPEAT: label = "repeat"; break;
-        }
-    }
-    snprintf(out, size, "%s", label);
-}
-
-/* Breaths a minute: "6.0/min", "6.0 to 5.5/min"; "" for other steps. */
-static void step_pace(char *out, size_t size, const session_step *step)
-{
+    const step_timing *timing = step_timings[step->type];
+    step_pace pace;
     out[0] = '\0';
-    if (step->type != STEP_BREATHE)
+    if (!timing->pace)
         return;
-    double from = per_minute(&step->breathe.pattern), to = per_minute(&step->breathe.ramp_to);
-    if (step->breathe.ramps && fabs(from - to) >= 0.05)
-        snprintf(out, size, "%.1f to %.1f/min", from, to);
+    timing->pace(step, &pace);
+    if (pace.ramps && fabs(pace.from - pace.to) >= 0.05)
+        snprintf(out, size, "%.1f to %.1f/min", pace.from, pace.to);
     else
-        snprintf(out, size, "%.1f/min", from);
+        snprintf(out, size, "%.1f/min", pace.from);
 }
 
 /* ---- pieces of the picture ---- */
@@ -237,16 +217,6 @@ static void draw_header(FILE *f, const plot *p)
     else
         fprintf(f, "%s", length);
     fputs("</text>\n", f);
-}
-
-static const char *band_class(step_type type)
-{
-    switch (type) {
-    case STEP_BREATHE: return "breathe";
-    case STEP_TIMER: return "timer";
-    case STEP_BELL: return "bell";
-    default: return "cue";
-    }
 }
 
 static void put_band(FILE *f, const char *class_name, double x0, double x1)
@@ -284,11 +254,11 @@ static void draw_bands(FILE *f, const plot *p)
             crowd_from = -1.0;
         }
         char class_name[32], name[256], pace[64];
-        snprintf(class_name, sizeof class_name, "%s%s", band_class(span.step->type),
+        snprintf(class_name, sizeof class_name, "%s%s", step_timings[span.step->type]->plot_band,
                  span.ordinal % 2 ? " odd" : "");
         put_band(f, class_name, x0, x1);
-        step_name(name, sizeof name, span.step);
-        step_pace(pace, sizeof pace, span.step);
+        step_timing_name(span.step, name, sizeof name);
+        format_pace(pace, sizeof pace, span.step);
         put_label(f, x0 + 4.0, PLOT_AREA_TOP - 20.0, x1 - x0, name, "class=\"label\"");
         if (pace[0])
             put_label(f, x0 + 4.0, PLOT_AREA_TOP - 6.0, x1 - x0, pace, "class=\"pace\"");
@@ -445,7 +415,7 @@ static void note_event(void *context, const timeline_event *event)
     if (event->kind == EVENT_BELL)
         p->columns[c].marks |= MARK_BELL;
     else if (event->kind == EVENT_CLIP)
-        p->columns[c].marks |= m->span->step->type == STEP_BREATHE
+        p->columns[c].marks |= step_timings[m->span->step->type]->breathes
                                        && event->start >= m->span->timed_start
                                    ? MARK_VOICE : MARK_CUE;
 }

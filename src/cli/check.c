@@ -9,6 +9,7 @@
 #include "base/text.h"
 #include "cli/status.h"
 #include "play/library.h"
+#include "render/step_timing.h"
 
 typedef struct {
     const timeline *timeline;
@@ -27,44 +28,15 @@ static void print_step(void *context, const session_step *step, int depth, int64
     char at[32], span[32], pace[32] = "", what[256];
     status_format_time(at, sizeof at, start, rate);
     status_format_time(span, sizeof span, length, rate);
-    switch (step->type) {
-    case STEP_CUE: {
-        char *tidy = realpath(step->cue_step.file->path, NULL);
-        snprintf(what, sizeof what, "cue %s", tidy ? tidy : step->cue_step.file->path);
-        free(tidy);
-        break;
-    }
-    case STEP_BELL:
-        snprintf(what, sizeof what, "bell, %d strike%s", step->bell.strikes,
-                 step->bell.strikes == 1 ? "" : "s");
-        break;
-    case STEP_TIMER:
-        snprintf(what, sizeof what, "timer");
-        break;
-    case STEP_REPEAT:
-        if (rounds == 0)
-            snprintf(what, sizeof what, "repeat forever");
+    const step_timing *timing = step_timings[step->type];
+    timing->describe(c->timeline, step, rounds, what, sizeof what);
+    if (timing->pace) {
+        step_pace per_minute;
+        timing->pace(step, &per_minute);
+        if (per_minute.ramps)
+            snprintf(pace, sizeof pace, "%.1f-%.1f", per_minute.from, per_minute.to);
         else
-            snprintf(what, sizeof what, "repeat %lld times", rounds);
-        break;
-    case STEP_BREATHE: {
-        char from[96], to[96];
-        breath_pattern_format(from, sizeof from, &step->breathe.pattern);
-        long long cycles = timeline_breathe_cycles(c->timeline, step);
-        double cycle_from = breath_pattern_seconds(&step->breathe.pattern);
-        double cycle_to = breath_pattern_seconds(&step->breathe.ramp_to);
-        if (step->breathe.ramps) {
-            breath_pattern_format(to, sizeof to, &step->breathe.ramp_to);
-            snprintf(pace, sizeof pace, "%.1f-%.1f", 60.0 / cycle_from, 60.0 / cycle_to);
-            snprintf(what, sizeof what, "breathe %s to %s, %lld cycle%s", from, to, cycles,
-                     cycles == 1 ? "" : "s");
-        } else {
-            snprintf(pace, sizeof pace, "%.1f", 60.0 / cycle_from);
-            snprintf(what, sizeof what, "breathe %s, %lld cycle%s", from, cycles,
-                     cycles == 1 ? "" : "s");
-        }
-        break;
-    }
+            snprintf(pace, sizeof pace, "%.1f", per_minute.from);
     }
     /* Pad by characters, not bytes, so labels in any language line up. */
     const char *label = step->label[0] ? step->label : "-";

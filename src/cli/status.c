@@ -31,17 +31,6 @@ const char *status_phase_words(breath_kind kind)
     }
 }
 
-static const char *step_kind_words(step_type type)
-{
-    switch (type) {
-    case STEP_CUE: return "cue";
-    case STEP_BELL: return "bell";
-    case STEP_BREATHE: return "breathe";
-    case STEP_TIMER: return "timer";
-    default: return "repeat";
-    }
-}
-
 static int terminal_width(FILE *stream)
 {
     struct winsize size;
@@ -74,9 +63,9 @@ static void describe(const status *s, int64_t frame, char *out, size_t size)
     if (!timeline_locate(s->timeline, frame, &span))
         return;
     const session_step *step = span.step;
-    const char *label = step->label[0] ? step->label : step_kind_words(step->type);
+    const char *label = step->label[0] ? step->label : step_type_name(step->type);
     timeline_breath breath;
-    if (step->type == STEP_BREATHE && timeline_breath_at(s->timeline, &span, frame, &breath)) {
+    if (timeline_breath_at(s->timeline, &span, frame, &breath)) {
         int rate = timeline_rate(s->timeline);
         long long left = (long long)((breath.start + breath.length - frame + rate - 1) / rate);
         snprintf(out, size, "%s: %s %lld", label, status_phase_words(breath.kind), left);
@@ -98,7 +87,7 @@ static void log_step(status *s, int64_t frame)
     char at[32];
     status_format_time(at, sizeof at, frame, timeline_rate(s->timeline));
     const session_step *step = span.step;
-    fprintf(s->stream, "[%s] %s%s%s\n", at, step_kind_words(step->type),
+    fprintf(s->stream, "[%s] %s%s%s\n", at, step_type_name(step->type),
             step->label[0] ? ": " : "", step->label);
     fflush(s->stream);
 }

@@ -17,69 +17,9 @@
 #include <sys/stat.h>
 
 #include "base/level.h"
-
-/* Every message a session author can see, printed as "FILE:LINE: message".
- * Each starts lowercase, names the setting and says what would be right. */
-#define MSG_CANNOT_READ        "cannot read the session file: %s"
-#define MSG_FORMAT             "unsupported format %lld; this player reads format 1"
-#define MSG_UNKNOWN_SETTING    "unknown setting '%s'%s%s"
-#define MSG_OTHER_STEP_SETTING "'%s' is not a setting of a %s step%s"
-#define MSG_WRONG_TYPE         "'%s' must be %s, not %s"
-#define MSG_NOT_WHOLE          "'%s' must be a whole number, not %s"
-#define MSG_INT_AT_LEAST       "'%s' must be %lld or more, not %lld"
-#define MSG_INT_BETWEEN        "'%s' must be between %lld and %lld, not %lld"
-#define MSG_LEVEL_RANGE        "'%s' must be between %g and +%g dB, not %g"
-#define MSG_DUCK_POSITIVE      "'%s' must be 0 dB or less (it lowers the background), not %g"
-#define MSG_HZ_RANGE           "'%s' must be between %g and %g Hz, not %g"
-#define MSG_HZ_NYQUIST         "'%s' must be below half the sample rate (%d Hz), not %g"
-#define MSG_VALUE_WHY          "'%s': %s"
-#define MSG_NOT_POSITIVE       "'%s' must be more than 0 seconds, not %g"
-#define MSG_NEGATIVE           "'%s' must be 0 seconds or more, not %g"
-#define MSG_TOO_LONG           "'%s' must be at most 24 hours (86400 seconds), not %g"
-#define MSG_NOT_UTF8           "'%s' is not valid UTF-8 text; save the file as UTF-8"
-#define MSG_EMPTY              "'%s' must not be empty"
-#define MSG_MISSING            "%s needs '%s'; for example %s"
-#define MSG_NO_STEPS           "'steps' must hold at least one step, like steps = ( { type = \"bell\"; } );"
-#define MSG_STEP_NOT_GROUP     "step %u of 'steps' must be a group like { type = \"bell\"; }, not %s"
-#define MSG_UNKNOWN_VALUE      "unknown %s '%s'%s"
-#define MSG_CYCLES_OR_DURATION "a breathe step needs exactly one of 'cycles' or 'duration'"
-#define MSG_COUNT_OR_FOREVER   "a repeat needs 'count' or 'forever = true'"
-#define MSG_COUNT_AND_FOREVER  "a repeat takes 'count' or 'forever = true', not both"
-#define MSG_NESTED_TOO_DEEP    "repeats nest at most %d deep; this repeat is %d deep"
-#define MSG_BACKGROUND_NEITHER "a background needs 'noise' or 'file'"
-#define MSG_BACKGROUND_BOTH    "a background takes 'noise' or 'file', not both"
-#define MSG_ENTRY_TYPE         "'%s' entry %u must be %s, not %s"
-#define MSG_PHASES_COUNT       "'phases' names %d phases but 'pattern' has %d; name each entry once"
-#define MSG_PHASES_RANGE       "'phases' must name 1 to %d phases, not %d"
-#define MSG_RAMP_COUNT         "'ramp_to' has %d phases but 'pattern' has %d; give as many"
-#define MSG_AUDIO_NOT_FOUND    "cannot find audio file '%s' (looked in %s)"
-#define MSG_AUDIO_NO_FILE      "cannot find audio file '%s' (no such file)"
-#define MSG_AUDIO_UNUSABLE     "cannot use audio file '%s': %s"
-#define MSG_OUT_OF_MEMORY      "out of memory"
-#define MSG_NOT_REGULAR        "cannot read the session file: it is not a regular file"
-#define MSG_TEXT_TOO_LONG      "the session and its @include files hold more than %d KB of text; a session is a short text file"
-#define MSG_INCLUDE_EMPTY      "'@include' needs a file name, like @include \"common.cfg\""
-#define MSG_INCLUDE_OUTSIDE    "'@include \"%s\"' is outside the session's folder; include only files in that folder or below it"
-#define MSG_INCLUDE_NOT_FILE   "'@include \"%s\"' is not a regular file"
-#define MSG_INCLUDE_LOOP       "'@include \"%s\"' includes a file that is already being read; remove the loop"
-#define MSG_BYTE_ORDER_MARK    "the file starts with a byte order mark; save it as UTF-8 without one"
-#define MSG_UTF16              "the file is UTF-16 text; save it as UTF-8"
-#define MSG_NESTED_TOO_DEEPLY  "memory exhausted: groups, lists or arrays nest too deeply"
-#define MSG_INCLUDE_COUNT      "a session may use at most %d @include lines in all"
-#define MSG_INCLUDE_DEPTH      "@include files nest at most %d deep; '%s' is %d deep"
-
-/* Reasons given by the value parsers (the CLI prints them too). */
-#define WHY_DURATION_EMPTY     "an empty string is not a duration; write seconds or h, m, s, like \"90s\" or \"2m30s\""
-#define WHY_DURATION_NEGATIVE  "\"%s\" is negative; a duration is 0 or more, like \"30s\""
-#define WHY_DURATION_FORM      "\"%s\" is not a duration; write seconds, or h, m and s in that order, like \"90s\", \"1.5m\", \"2m30s\" or \"1h15m\""
-#define WHY_DURATION_LONG      "\"%s\" is more than 24 hours, the longest a single duration may be"
-#define WHY_PATTERN_FORM       "\"%s\" is not a pattern; write phase lengths in seconds joined by '-', like \"4-7-8\" or \"5.5-5.5\""
-#define WHY_PATTERN_ENTRIES    "a pattern has at most %d entries, not %d"
-#define WHY_PATTERN_COUNT      "a pattern has 2, 3 or 4 entries (inhale-exhale, inhale-hold-exhale or inhale-hold-exhale-hold_out), not %d; 'phases' can name other counts"
-#define WHY_PHASE_NOT_POSITIVE "the %s (entry %d) must be more than 0 seconds, not %g"
-#define WHY_PHASE_NEGATIVE     "the %s (entry %d) must be 0 seconds or more, not %g"
-#define WHY_PHASE_TOO_LONG     "the %s (entry %d) must be at most %g seconds, not %g"
-#define WHY_CYCLE_EMPTY        "a breath cycle must last more than 0 seconds"
+#include "format/messages.h"
+#include "format/settings.h"
+#include "format/step_kinds.h"
 
 /* Sanity bounds, not limits of the sound: a level (base/level.h) or a
  * pitch outside them is a typo. */
@@ -137,23 +77,6 @@ static const char *const background_names[] = {
     "noise", "file", "level", "fade", "duck", NULL
 };
 static const char *const step_common_names[] = { "type", "label", "cue", "gap", NULL };
-
-static const char *const step_type_names[] = {
-    [STEP_CUE] = "cue", [STEP_BELL] = "bell", [STEP_BREATHE] = "breathe",
-    [STEP_TIMER] = "timer", [STEP_REPEAT] = "repeat", NULL
-};
-static const char *const cue_names[] = { "file", "level", NULL };
-static const char *const bell_names[] = { "strikes", "interval", "hz", "level", "ring", NULL };
-static const char *const breathe_names[] = {
-    "pattern", "cycles", "duration", "ramp_to", "phases", "pacer", "voice", NULL
-};
-static const char *const timer_names[] = { "duration", "bell_every", "bell_end", "ticks", NULL };
-static const char *const repeat_names[] = { "steps", "count", "forever", NULL };
-static const char *const *const step_names[] = {
-    [STEP_CUE] = cue_names, [STEP_BELL] = bell_names, [STEP_BREATHE] = breathe_names,
-    [STEP_TIMER] = timer_names, [STEP_REPEAT] = repeat_names,
-};
-enum { STEP_TYPE_COUNT = STEP_REPEAT + 1 };
 
 static const char *const pacer_sound_names[] = {
     [PACER_TONE] = "tone", [PACER_BOWL] = "bowl", [PACER_NOISE] = "noise",
@@ -297,6 +220,15 @@ static const char *closest_name(const char *const *names, const char *name)
     return best;
 }
 
+/* "a, b, c": the names, as far as they fit in size bytes. */
+static void list_names(const char *const *names, char *buffer, size_t size)
+{
+    size_t used = 0;
+    buffer[0] = '\0';
+    for (int i = 0; names[i] && used < size; i++)
+        used += (size_t)snprintf(buffer + used, size - used, "%s%s", i ? ", " : "", names[i]);
+}
+
 /* "; did you mean 'x'?" for a close known name, otherwise the list of them. */
 static const char *name_hint(const char *const *names, const char *name, char *buffer,
                              size_t size)
@@ -307,8 +239,7 @@ static const char *name_hint(const char *const *names, const char *name, char *b
         return buffer;
     }
     size_t used = (size_t)snprintf(buffer, size, "; expected one of ");
-    for (int i = 0; names[i] && used < size; i++)
-        used += (size_t)snprintf(buffer + used, size - used, "%s%s", i ? ", " : "", names[i]);
+    list_names(names, buffer + used, size - used);
     return buffer;
 }
 
@@ -481,7 +412,7 @@ int parse_pattern_text(const char *text, breath_pattern *pattern, char *why, siz
 
 /* ---- The loader ---- */
 
-typedef struct {
+struct loader {
     const char *path;          /* as given by the caller */
     FILE *err;
     session *s;
@@ -491,7 +422,7 @@ typedef struct {
     const config_setting_t **clip_settings;  /* where each was named, for errors */
     size_t clip_capacity;
     int64_t preloaded_frames;  /* decoded into memory so far, all clips together */
-} loader;
+};
 
 static char *join_path(const char *folder, const char *name);
 
@@ -543,10 +474,7 @@ static const char *source_of(loader *ld, const config_setting_t *setting)
     return shown;
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(loader *ld, const config_setting_t *where, const char *format, ...)
+int settings_fail(loader *ld, const config_setting_t *where, const char *format, ...)
 {
     char message[1024];
     va_list args;
@@ -629,23 +557,23 @@ static int check_names(loader *ld, const config_setting_t *group,
         if (!name || find_name(known, name) >= 0)
             continue;
         if (this_type < 0)
-            return fail(ld, member, MSG_UNKNOWN_SETTING, name, where,
-                        name_hint(known, name, hint, sizeof hint));
-        const char *type_name = step_type_names[this_type];
+            return settings_fail(ld, member, MSG_UNKNOWN_SETTING, name, where,
+                                 name_hint(known, name, hint, sizeof hint));
+        const char *type_name = step_kinds[this_type]->name;
         for (int t = 0; t < STEP_TYPE_COUNT; t++) {
-            if (t != this_type && find_name(step_names[t], name) >= 0) {
+            if (t != this_type && find_name(step_kinds[t]->settings, name) >= 0) {
                 const char *close = closest_name(known, name);
                 if (close)
                     snprintf(hint, sizeof hint, "; did you mean '%s'?", close);
                 else
                     hint[0] = '\0';
-                return fail(ld, member, MSG_OTHER_STEP_SETTING, name, type_name, hint);
+                return settings_fail(ld, member, MSG_OTHER_STEP_SETTING, name, type_name, hint);
             }
         }
         char step_where[64];
         snprintf(step_where, sizeof step_where, " in a %s step", type_name);
-        return fail(ld, member, MSG_UNKNOWN_SETTING, name, step_where,
-                    name_hint(known, name, hint, sizeof hint));
+        return settings_fail(ld, member, MSG_UNKNOWN_SETTING, name, step_where,
+                             name_hint(known, name, hint, sizeof hint));
     }
     return 0;
 }
@@ -655,12 +583,12 @@ static int get_string(loader *ld, const config_setting_t *s, const char *expecte
 {
     const char *name = config_setting_name(s);
     if (config_setting_type(s) != CONFIG_TYPE_STRING)
-        return fail(ld, s, MSG_WRONG_TYPE, name, expected, type_phrase(s));
+        return settings_fail(ld, s, MSG_WRONG_TYPE, name, expected, type_phrase(s));
     const char *text = config_setting_get_string(s);
     if (!is_valid_utf8(text))
-        return fail(ld, s, MSG_NOT_UTF8, name);
+        return settings_fail(ld, s, MSG_NOT_UTF8, name);
     if (!allow_empty && text[0] == '\0')
-        return fail(ld, s, MSG_EMPTY, name);
+        return settings_fail(ld, s, MSG_EMPTY, name);
     *out = text;
     return 0;
 }
@@ -677,14 +605,14 @@ static int read_text(loader *ld, const config_setting_t *group, const char *name
         return 2;
     char *copy = copy_text(text);
     if (!copy)
-        return fail(ld, s, MSG_OUT_OF_MEMORY);
+        return settings_fail(ld, s, MSG_OUT_OF_MEMORY);
     free(*out);
     *out = copy;
     return 0;
 }
 
-static int get_integer(loader *ld, const config_setting_t *s, long long min, long long max,
-                       long long *out)
+int settings_get_integer(loader *ld, const config_setting_t *s, long long min, long long max,
+                         long long *out)
 {
     const char *name = config_setting_name(s);
     long long value;
@@ -698,15 +626,15 @@ static int get_integer(loader *ld, const config_setting_t *s, long long min, lon
         snprintf(shown, sizeof shown, "%g", number);
         if (isfinite(number) && !strpbrk(shown, ".e"))
             snprintf(shown, sizeof shown, "%.1f", number);
-        return fail(ld, s, MSG_NOT_WHOLE, name, shown);
+        return settings_fail(ld, s, MSG_NOT_WHOLE, name, shown);
     }
     default:
-        return fail(ld, s, MSG_WRONG_TYPE, name, "a whole number", type_phrase(s));
+        return settings_fail(ld, s, MSG_WRONG_TYPE, name, "a whole number", type_phrase(s));
     }
     if (value < min || value > max) {
         if ((max == LLONG_MAX || max == INT_MAX) && value < min)
-            return fail(ld, s, MSG_INT_AT_LEAST, name, min, value);
-        return fail(ld, s, MSG_INT_BETWEEN, name, min, max, value);
+            return settings_fail(ld, s, MSG_INT_AT_LEAST, name, min, value);
+        return settings_fail(ld, s, MSG_INT_BETWEEN, name, min, max, value);
     }
     *out = value;
     return 0;
@@ -716,11 +644,11 @@ static int read_integer(loader *ld, const config_setting_t *group, const char *n
                         long long min, long long max, long long *out)
 {
     const config_setting_t *s = config_setting_get_member(group, name);
-    return s ? get_integer(ld, s, min, max, out) : 0;
+    return s ? settings_get_integer(ld, s, min, max, out) : 0;
 }
 
-static int read_int(loader *ld, const config_setting_t *group, const char *name,
-                    int min, int max, int *out)
+int settings_read_int(loader *ld, const config_setting_t *group, const char *name,
+                      int min, int max, int *out)
 {
     long long value = *out;
     if (read_integer(ld, group, name, min, max, &value) != 0)
@@ -729,50 +657,49 @@ static int read_int(loader *ld, const config_setting_t *group, const char *name,
     return 0;
 }
 
-static int read_bool(loader *ld, const config_setting_t *group, const char *name, bool *out)
+int settings_read_bool(loader *ld, const config_setting_t *group, const char *name, bool *out)
 {
     const config_setting_t *s = config_setting_get_member(group, name);
     if (!s)
         return 0;
     if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-        return fail(ld, s, MSG_WRONG_TYPE, name, "true or false", type_phrase(s));
+        return settings_fail(ld, s, MSG_WRONG_TYPE, name, "true or false", type_phrase(s));
     *out = config_setting_get_bool(s) != 0;
     return 0;
 }
 
-static int read_level(loader *ld, const config_setting_t *group, const char *name, double *out)
+int settings_read_level(loader *ld, const config_setting_t *group, const char *name,
+                        double *out)
 {
     const config_setting_t *s = config_setting_get_member(group, name);
     if (!s)
         return 0;
     if (!is_number(s))
-        return fail(ld, s, MSG_WRONG_TYPE, name, "a number (dB)", type_phrase(s));
+        return settings_fail(ld, s, MSG_WRONG_TYPE, name, "a number (dB)", type_phrase(s));
     double value = number_value(s);
     if (!(value >= LEVEL_MIN_DB && value <= LEVEL_MAX_DB))
-        return fail(ld, s, MSG_LEVEL_RANGE, name, LEVEL_MIN_DB, LEVEL_MAX_DB, value);
+        return settings_fail(ld, s, MSG_LEVEL_RANGE, name, LEVEL_MIN_DB, LEVEL_MAX_DB, value);
     *out = value;
     return 0;
 }
 
-static int read_hz(loader *ld, const config_setting_t *group, const char *name, double *out)
+int settings_read_hz(loader *ld, const config_setting_t *group, const char *name, double *out)
 {
     const config_setting_t *s = config_setting_get_member(group, name);
     if (!s)
         return 0;
     if (!is_number(s))
-        return fail(ld, s, MSG_WRONG_TYPE, name, "a number (Hz)", type_phrase(s));
+        return settings_fail(ld, s, MSG_WRONG_TYPE, name, "a number (Hz)", type_phrase(s));
     double value = number_value(s);
     if (!(value >= HZ_MIN && value <= HZ_MAX))
-        return fail(ld, s, MSG_HZ_RANGE, name, HZ_MIN, HZ_MAX, value);
+        return settings_fail(ld, s, MSG_HZ_RANGE, name, HZ_MIN, HZ_MAX, value);
     if (value >= ld->s->sample_rate / 2.0)
-        return fail(ld, s, MSG_HZ_NYQUIST, name, ld->s->sample_rate / 2, value);
+        return settings_fail(ld, s, MSG_HZ_NYQUIST, name, ld->s->sample_rate / 2, value);
     *out = value;
     return 0;
 }
 
-typedef enum { LENGTH_POSITIVE, LENGTH_OR_ZERO } length_rule;
-
-static int get_duration(loader *ld, const config_setting_t *s, length_rule rule, double *out)
+int settings_get_duration(loader *ld, const config_setting_t *s, length_rule rule, double *out)
 {
     const char *name = config_setting_name(s);
     double value;
@@ -782,28 +709,28 @@ static int get_duration(loader *ld, const config_setting_t *s, length_rule rule,
         if (get_string(ld, s, "a duration", true, &text) != 0)
             return 2;
         if (parse_duration_text(text, &value, why, sizeof why) != 0)
-            return fail(ld, s, MSG_VALUE_WHY, name, why);
+            return settings_fail(ld, s, MSG_VALUE_WHY, name, why);
     } else if (is_number(s)) {
         value = number_value(s);
     } else {
-        return fail(ld, s, MSG_WRONG_TYPE, name,
-                    "a duration (seconds, or a string like \"2m30s\")", type_phrase(s));
+        return settings_fail(ld, s, MSG_WRONG_TYPE, name,
+                             "a duration (seconds, or a string like \"2m30s\")", type_phrase(s));
     }
     if (rule == LENGTH_POSITIVE && !(value > 0.0))
-        return fail(ld, s, MSG_NOT_POSITIVE, name, value);
+        return settings_fail(ld, s, MSG_NOT_POSITIVE, name, value);
     if (!(value >= 0.0))
-        return fail(ld, s, MSG_NEGATIVE, name, value);
+        return settings_fail(ld, s, MSG_NEGATIVE, name, value);
     if (value > SESSION_MAX_DURATION_SECONDS)
-        return fail(ld, s, MSG_TOO_LONG, name, value);
+        return settings_fail(ld, s, MSG_TOO_LONG, name, value);
     *out = value;
     return 0;
 }
 
-static int read_duration(loader *ld, const config_setting_t *group, const char *name,
-                         length_rule rule, double *out)
+int settings_read_duration(loader *ld, const config_setting_t *group, const char *name,
+                           length_rule rule, double *out)
 {
     const config_setting_t *s = config_setting_get_member(group, name);
-    return s ? get_duration(ld, s, rule, out) : 0;
+    return s ? settings_get_duration(ld, s, rule, out) : 0;
 }
 
 static int read_choice(loader *ld, const config_setting_t *group, const char *name,
@@ -818,8 +745,8 @@ static int read_choice(loader *ld, const config_setting_t *group, const char *na
         return 2;
     int index = find_name(names, text);
     if (index < 0)
-        return fail(ld, s, MSG_UNKNOWN_VALUE, what, quoted(text, shown, sizeof shown),
-                    name_hint(names, text, hint, sizeof hint));
+        return settings_fail(ld, s, MSG_UNKNOWN_VALUE, what, quoted(text, shown, sizeof shown),
+                             name_hint(names, text, hint, sizeof hint));
     *out = index;
     return 0;
 }
@@ -915,7 +842,7 @@ static int add_clip(loader *ld, const config_setting_t *s, const char *file, cha
             ld->clip_settings = settings;
         if (!clips || !keys || !lines || !files || !settings) {
             free(key);
-            return fail(ld, s, MSG_OUT_OF_MEMORY);
+            return settings_fail(ld, s, MSG_OUT_OF_MEMORY);
         }
         ld->clip_capacity = capacity;
     }
@@ -932,8 +859,8 @@ static int add_clip(loader *ld, const config_setting_t *s, const char *file, cha
         || !clip) {
         free(key);
         audio_clip_free(clip);
-        return fail(ld, s, MSG_AUDIO_UNUSABLE,
-                    quoted(config_setting_get_string(s), shown, sizeof shown), why);
+        return settings_fail(ld, s, MSG_AUDIO_UNUSABLE,
+                             quoted(config_setting_get_string(s), shown, sizeof shown), why);
     }
     if (!clip->streamed)
         ld->preloaded_frames += clip->frames;
@@ -957,11 +884,11 @@ static int decode_clips(loader *ld)
     if (audio_clip_finish_all(ses->clips, ses->clip_count, &failed, why, sizeof why) == 0)
         return 0;
     const config_setting_t *s = ld->clip_settings[failed];
-    return fail(ld, s, MSG_AUDIO_UNUSABLE,
-                quoted(config_setting_get_string(s), shown, sizeof shown), why);
+    return settings_fail(ld, s, MSG_AUDIO_UNUSABLE,
+                         quoted(config_setting_get_string(s), shown, sizeof shown), why);
 }
 
-static int get_audio(loader *ld, const config_setting_t *s, const audio_clip **out)
+int settings_get_audio(loader *ld, const config_setting_t *s, const audio_clip **out)
 {
     const char *name;
     char looked_in[2048], shown[QUOTED_MAX * 4 + 16];
@@ -973,17 +900,18 @@ static int get_audio(loader *ld, const config_setting_t *s, const audio_clip **o
         break;
     case AUDIO_NOT_FOUND:
         if (name[0] == '/')
-            return fail(ld, s, MSG_AUDIO_NO_FILE, quoted(name, shown, sizeof shown));
-        return fail(ld, s, MSG_AUDIO_NOT_FOUND, quoted(name, shown, sizeof shown), looked_in);
+            return settings_fail(ld, s, MSG_AUDIO_NO_FILE, quoted(name, shown, sizeof shown));
+        return settings_fail(ld, s, MSG_AUDIO_NOT_FOUND, quoted(name, shown, sizeof shown),
+                             looked_in);
     case AUDIO_NO_MEMORY:
-        return fail(ld, s, MSG_OUT_OF_MEMORY);
+        return settings_fail(ld, s, MSG_OUT_OF_MEMORY);
     }
     char *key = realpath(file, NULL);
     if (!key)
         key = copy_text(file);
     if (!key) {
         free(file);
-        return fail(ld, s, MSG_OUT_OF_MEMORY);
+        return settings_fail(ld, s, MSG_OUT_OF_MEMORY);
     }
     for (size_t i = 0; i < ld->s->clip_count; i++) {
         if (strcmp(ld->clip_keys[i], key) == 0) {
@@ -998,11 +926,11 @@ static int get_audio(loader *ld, const config_setting_t *s, const audio_clip **o
     return status;
 }
 
-static int read_audio(loader *ld, const config_setting_t *group, const char *name,
-                      const audio_clip **out)
+int settings_read_audio(loader *ld, const config_setting_t *group, const char *name,
+                        const audio_clip **out)
 {
     const config_setting_t *s = config_setting_get_member(group, name);
-    return s ? get_audio(ld, s, out) : 0;
+    return s ? settings_get_audio(ld, s, out) : 0;
 }
 
 /* ---- Groups ---- */
@@ -1013,7 +941,7 @@ static const config_setting_t *get_group(loader *ld, const config_setting_t *par
     const config_setting_t *s = config_setting_get_member(parent, name);
     *status = 0;
     if (s && config_setting_type(s) != CONFIG_TYPE_GROUP) {
-        *status = fail(ld, s, MSG_WRONG_TYPE, name, "a group { ... }", type_phrase(s));
+        *status = settings_fail(ld, s, MSG_WRONG_TYPE, name, "a group { ... }", type_phrase(s));
         return NULL;
     }
     return s;
@@ -1025,9 +953,9 @@ static int parse_pacer(loader *ld, const config_setting_t *group, pacer_settings
     int sound = (int)pacer->sound;
     if (check_names(ld, group, pacer_names, NULL, " in 'pacer'", -1) != 0
         || read_choice(ld, group, "sound", "pacer sound", pacer_sound_names, &sound) != 0
-        || read_hz(ld, group, "low", &pacer->low_hz) != 0
-        || read_hz(ld, group, "high", &pacer->high_hz) != 0
-        || read_level(ld, group, "level", &pacer->level_db) != 0)
+        || settings_read_hz(ld, group, "low", &pacer->low_hz) != 0
+        || settings_read_hz(ld, group, "high", &pacer->high_hz) != 0
+        || settings_read_level(ld, group, "level", &pacer->level_db) != 0)
         return 2;
     pacer->sound = (pacer_sound)sound;
     return 0;
@@ -1038,10 +966,30 @@ static int parse_voice(loader *ld, const config_setting_t *group, voice_settings
     if (check_names(ld, group, voice_names, NULL, " in 'voice'", -1) != 0)
         return 2;
     for (int kind = 0; kind < BREATH_KIND_COUNT; kind++)
-        if (read_audio(ld, group, kind_names[kind], &voice->cue[kind]) != 0)
+        if (settings_read_audio(ld, group, kind_names[kind], &voice->cue[kind]) != 0)
             return 2;
-    return read_level(ld, group, "level", &voice->level_db) != 0
-        || read_int(ld, group, "cycles", 0, INT_MAX, &voice->cycles) != 0 ? 2 : 0;
+    return settings_read_level(ld, group, "level", &voice->level_db) != 0
+        || settings_read_int(ld, group, "cycles", 0, INT_MAX, &voice->cycles) != 0 ? 2 : 0;
+}
+
+/* A group of `parent` read over *pacer or *voice, when it is there. */
+int settings_read_pacer(loader *ld, const config_setting_t *parent, pacer_settings *pacer)
+{
+    int status;
+    const config_setting_t *group = get_group(ld, parent, "pacer", &status);
+    return status != 0 || (group && parse_pacer(ld, group, pacer) != 0) ? 2 : 0;
+}
+
+int settings_read_voice(loader *ld, const config_setting_t *parent, voice_settings *voice)
+{
+    int status;
+    const config_setting_t *group = get_group(ld, parent, "voice", &status);
+    return status != 0 || (group && parse_voice(ld, group, voice) != 0) ? 2 : 0;
+}
+
+const session *settings_session(const loader *ld)
+{
+    return ld->s;
 }
 
 static int parse_background(loader *ld, const config_setting_t *group,
@@ -1052,31 +1000,32 @@ static int parse_background(loader *ld, const config_setting_t *group,
     const config_setting_t *noise = config_setting_get_member(group, "noise");
     const config_setting_t *file = config_setting_get_member(group, "file");
     if (noise && file)
-        return fail(ld, group, MSG_BACKGROUND_BOTH);
+        return settings_fail(ld, group, MSG_BACKGROUND_BOTH);
     if (!noise && !file)
-        return fail(ld, group, MSG_BACKGROUND_NEITHER);
+        return settings_fail(ld, group, MSG_BACKGROUND_NEITHER);
     if (noise) {
         int which = 0;
         if (read_choice(ld, group, "noise", "background noise", noise_names, &which) != 0)
             return 2;
         background->kind = noise_kinds[which];
     } else {
-        if (get_audio(ld, file, &background->file) != 0)
+        if (settings_get_audio(ld, file, &background->file) != 0)
             return 2;
         background->kind = BACKGROUND_FILE;
     }
-    if (read_level(ld, group, "level", &background->level_db) != 0
-        || read_duration(ld, group, "fade", LENGTH_OR_ZERO, &background->fade_seconds) != 0
-        || read_level(ld, group, "duck", &background->duck_db) != 0)
+    if (settings_read_level(ld, group, "level", &background->level_db) != 0
+        || settings_read_duration(ld, group, "fade", LENGTH_OR_ZERO, &background->fade_seconds) != 0
+        || settings_read_level(ld, group, "duck", &background->duck_db) != 0)
         return 2;
     if (background->duck_db > 0.0)
-        return fail(ld, config_setting_get_member(group, "duck"), MSG_DUCK_POSITIVE, "duck",
-                    background->duck_db);
+        return settings_fail(ld, config_setting_get_member(group, "duck"), MSG_DUCK_POSITIVE,
+                             "duck", background->duck_db);
     return 0;
 }
 
-/* Pattern values from a string or an array/list of numbers. */
-static int get_pattern_values(loader *ld, const config_setting_t *s, breath_pattern *pattern)
+/* ---- Breath patterns ---- */
+
+int settings_get_pattern(loader *ld, const config_setting_t *s, breath_pattern *pattern)
 {
     const char *name = config_setting_name(s);
     static const char expected[] =
@@ -1088,11 +1037,11 @@ static int get_pattern_values(loader *ld, const config_setting_t *s, breath_patt
         if (get_string(ld, s, expected, true, &text) != 0)
             return 2;
         if (scan_pattern_text(text, pattern->seconds, &pattern->count, why, sizeof why) != 0)
-            return fail(ld, s, MSG_VALUE_WHY, name, why);
+            return settings_fail(ld, s, MSG_VALUE_WHY, name, why);
         return 0;
     }
     if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
-        return fail(ld, s, MSG_WRONG_TYPE, name, expected, type_phrase(s));
+        return settings_fail(ld, s, MSG_WRONG_TYPE, name, expected, type_phrase(s));
     int count = config_setting_length(s);
     if (count < 1 || count > SESSION_MAX_PHASES) {
         char why[256];
@@ -1100,240 +1049,146 @@ static int get_pattern_values(loader *ld, const config_setting_t *s, breath_patt
             snprintf(why, sizeof why, WHY_PATTERN_COUNT, count);
         else
             snprintf(why, sizeof why, WHY_PATTERN_ENTRIES, SESSION_MAX_PHASES, count);
-        return fail(ld, s, MSG_VALUE_WHY, name, why);
+        return settings_fail(ld, s, MSG_VALUE_WHY, name, why);
     }
     for (int i = 0; i < count; i++) {
         const config_setting_t *entry = config_setting_get_elem(s, (unsigned)i);
         if (!is_number(entry))
-            return fail(ld, entry, MSG_ENTRY_TYPE, name, (unsigned)i + 1, "a number (seconds)",
-                        type_phrase(entry));
+            return settings_fail(ld, entry, MSG_ENTRY_TYPE, name, (unsigned)i + 1,
+                                 "a number (seconds)", type_phrase(entry));
         pattern->seconds[i] = number_value(entry);
     }
     pattern->count = count;
     return 0;
 }
 
-static int parse_phases(loader *ld, const config_setting_t *s, breath_pattern *pattern)
+int settings_get_phases(loader *ld, const config_setting_t *s, breath_pattern *pattern)
 {
     int type = config_setting_type(s);
     if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
-        return fail(ld, s, MSG_WRONG_TYPE, "phases",
-                    "an array of phase names like [\"inhale\", \"exhale\"]", type_phrase(s));
+        return settings_fail(ld, s, MSG_WRONG_TYPE, "phases",
+                             "an array of phase names like [\"inhale\", \"exhale\"]",
+                             type_phrase(s));
     int count = config_setting_length(s);
     if (count < 1 || count > SESSION_MAX_PHASES)
-        return fail(ld, s, MSG_PHASES_RANGE, SESSION_MAX_PHASES, count);
+        return settings_fail(ld, s, MSG_PHASES_RANGE, SESSION_MAX_PHASES, count);
     for (int i = 0; i < count; i++) {
         const config_setting_t *entry = config_setting_get_elem(s, (unsigned)i);
         char shown[QUOTED_MAX * 4 + 16], hint[256];
         if (config_setting_type(entry) != CONFIG_TYPE_STRING)
-            return fail(ld, entry, MSG_ENTRY_TYPE, "phases", (unsigned)i + 1,
-                        "a phase name (inhale, hold, exhale or hold_out)", type_phrase(entry));
+            return settings_fail(ld, entry, MSG_ENTRY_TYPE, "phases", (unsigned)i + 1,
+                                 "a phase name (inhale, hold, exhale or hold_out)",
+                                 type_phrase(entry));
         const char *text = config_setting_get_string(entry);
         int kind = find_name(kind_names, text);
         if (kind < 0)
-            return fail(ld, entry, MSG_UNKNOWN_VALUE, "phase", quoted(text, shown, sizeof shown),
-                        name_hint(kind_names, text, hint, sizeof hint));
+            return settings_fail(ld, entry, MSG_UNKNOWN_VALUE, "phase",
+                                 quoted(text, shown, sizeof shown),
+                                 name_hint(kind_names, text, hint, sizeof hint));
         pattern->kind[i] = (breath_kind)kind;
     }
     if (count != pattern->count)
-        return fail(ld, s, MSG_PHASES_COUNT, count, pattern->count);
+        return settings_fail(ld, s, MSG_PHASES_COUNT, count, pattern->count);
     return 0;
 }
 
-static int check_pattern_setting(loader *ld, const config_setting_t *s,
-                                 const breath_pattern *pattern)
+int settings_default_phases(loader *ld, const config_setting_t *s, breath_pattern *pattern)
+{
+    char why[256];
+    if (default_kinds(pattern, why, sizeof why) != 0)
+        return settings_fail(ld, s, MSG_VALUE_WHY, config_setting_name(s), why);
+    return 0;
+}
+
+int settings_check_pattern(loader *ld, const config_setting_t *s, const breath_pattern *pattern)
 {
     char why[256];
     if (check_pattern(pattern, why, sizeof why) != 0)
-        return fail(ld, s, MSG_VALUE_WHY, config_setting_name(s), why);
+        return settings_fail(ld, s, MSG_VALUE_WHY, config_setting_name(s), why);
     return 0;
 }
 
-static int parse_breathe(loader *ld, const config_setting_t *group, session_step *step)
+/* ---- Steps ---- */
+
+/* The step types' names, NULL-terminated, as read_choice() takes them. */
+static void step_type_names(const char *names[STEP_TYPE_COUNT + 1])
 {
-    const config_setting_t *pattern = config_setting_get_member(group, "pattern");
-    const config_setting_t *phases = config_setting_get_member(group, "phases");
-    const config_setting_t *ramp_to = config_setting_get_member(group, "ramp_to");
-    const config_setting_t *cycles = config_setting_get_member(group, "cycles");
-    const config_setting_t *duration = config_setting_get_member(group, "duration");
-    int status;
-
-    if (!pattern)
-        return fail(ld, group, MSG_MISSING, "a breathe step", "pattern", "pattern = \"4-7-8\";");
-    breath_pattern *p = &step->breathe.pattern;
-    if (get_pattern_values(ld, pattern, p) != 0)
-        return 2;
-    if (phases) {
-        if (parse_phases(ld, phases, p) != 0)
-            return 2;
-    } else {
-        char why[256];
-        if (default_kinds(p, why, sizeof why) != 0)
-            return fail(ld, pattern, MSG_VALUE_WHY, "pattern", why);
-    }
-    if (check_pattern_setting(ld, pattern, p) != 0)
-        return 2;
-
-    step->breathe.ramp_to = *p;
-    if (ramp_to) {
-        breath_pattern *r = &step->breathe.ramp_to;
-        if (get_pattern_values(ld, ramp_to, r) != 0)
-            return 2;
-        if (r->count != p->count)
-            return fail(ld, ramp_to, MSG_RAMP_COUNT, r->count, p->count);
-        memcpy(r->kind, p->kind, sizeof r->kind);
-        if (check_pattern_setting(ld, ramp_to, r) != 0)
-            return 2;
-        step->breathe.ramps = true;
-    }
-
-    if ((cycles != NULL) == (duration != NULL))
-        return fail(ld, group, MSG_CYCLES_OR_DURATION);
-    if (cycles && get_integer(ld, cycles, 1, LLONG_MAX, &step->breathe.cycles) != 0)
-        return 2;
-    if (duration && get_duration(ld, duration, LENGTH_POSITIVE,
-                                 &step->breathe.duration_seconds) != 0)
-        return 2;
-
-    step->breathe.pacer = ld->s->pacer;
-    step->breathe.voice = ld->s->voice;
-    const config_setting_t *pacer = get_group(ld, group, "pacer", &status);
-    if (status != 0 || (pacer && parse_pacer(ld, pacer, &step->breathe.pacer) != 0))
-        return 2;
-    const config_setting_t *voice = get_group(ld, group, "voice", &status);
-    if (status != 0 || (voice && parse_voice(ld, voice, &step->breathe.voice) != 0))
-        return 2;
-    return 0;
+    for (int t = 0; t < STEP_TYPE_COUNT; t++)
+        names[t] = step_kinds[t]->name;
+    names[STEP_TYPE_COUNT] = NULL;
 }
 
-static int parse_steps(loader *ld, const config_setting_t *list, const config_setting_t *owner,
-                       session_step **out, size_t *out_count, int depth);
-
-static int parse_repeat(loader *ld, const config_setting_t *group, session_step *step,
-                        int depth)
-{
-    if (depth + 1 > SESSION_MAX_REPEAT_DEPTH)
-        return fail(ld, group, MSG_NESTED_TOO_DEEP, SESSION_MAX_REPEAT_DEPTH, depth + 1);
-    const config_setting_t *count = config_setting_get_member(group, "count");
-    bool forever = false;
-    if (read_bool(ld, group, "forever", &forever) != 0)
-        return 2;
-    if (count && forever)
-        return fail(ld, group, MSG_COUNT_AND_FOREVER);
-    if (!count && !forever)
-        return fail(ld, group, MSG_COUNT_OR_FOREVER);
-    if (count && get_integer(ld, count, 1, LLONG_MAX, &step->repeat.count) != 0)
-        return 2;
-    step->repeat.forever = forever;
-    const config_setting_t *steps = config_setting_get_member(group, "steps");
-    if (!steps)
-        return fail(ld, group, MSG_MISSING, "a repeat step", "steps",
-                    "steps = ( { type = \"bell\"; } );");
-    return parse_steps(ld, steps, group, &step->repeat.steps, &step->repeat.step_count,
-                       depth + 1);
-}
-
+/* The settings every step has, then the ones of its type (step_kinds.h). */
 static int parse_step(loader *ld, const config_setting_t *group, session_step *step, int depth)
 {
     step->file = source_of(ld, group);
     step->line = (int)config_setting_source_line(group);
     const config_setting_t *type = config_setting_get_member(group, "type");
+    const char *names[STEP_TYPE_COUNT + 1];
+    step_type_names(names);
     int type_index = 0;
-    if (!type)
-        return fail(ld, group, MSG_MISSING, "a step", "type",
-                    "type = \"breathe\"; (one of cue, bell, breathe, timer, repeat)");
-    if (read_choice(ld, group, "type", "step type", step_type_names, &type_index) != 0)
+    if (!type) {
+        char example[256], listed[160];
+        list_names(names, listed, sizeof listed);
+        snprintf(example, sizeof example, "type = \"breathe\"; (one of %s)", listed);
+        return settings_fail(ld, group, MSG_MISSING, "a step", "type", example);
+    }
+    if (read_choice(ld, group, "type", "step type", names, &type_index) != 0)
         return 2;
     step->type = (step_type)type_index;
-    if (check_names(ld, group, step_common_names, step_names[type_index], NULL,
-                    type_index) != 0)
+    const step_kind *kind = step_kinds[type_index];
+    if (check_names(ld, group, step_common_names, kind->settings, NULL, type_index) != 0)
         return 2;
 
     step->label = copy_text("");
     if (!step->label)
-        return fail(ld, group, MSG_OUT_OF_MEMORY);
+        return settings_fail(ld, group, MSG_OUT_OF_MEMORY);
     if (read_text(ld, group, "label", true, &step->label) != 0
-        || read_audio(ld, group, "cue", &step->precue) != 0
-        || read_duration(ld, group, "gap", LENGTH_OR_ZERO, &step->gap_seconds) != 0)
+        || settings_read_audio(ld, group, "cue", &step->precue) != 0
+        || settings_read_duration(ld, group, "gap", LENGTH_OR_ZERO, &step->gap_seconds) != 0)
         return 2;
-
-    switch (step->type) {
-    case STEP_CUE: {
-        const config_setting_t *file = config_setting_get_member(group, "file");
-        if (!file)
-            return fail(ld, group, MSG_MISSING, "a cue step", "file", "file = \"intro.ogg\";");
-        step->cue_step.level_db = 0.0;
-        return get_audio(ld, file, &step->cue_step.file) != 0
-            || read_level(ld, group, "level", &step->cue_step.level_db) != 0 ? 2 : 0;
-    }
-    case STEP_BELL:
-        step->bell.strikes = 1;
-        step->bell.interval_seconds = BELL_DEFAULT_INTERVAL_SECONDS;
-        step->bell.hz = BELL_DEFAULT_HZ;
-        step->bell.level_db = BELL_DEFAULT_LEVEL_DB;
-        step->bell.ring_seconds = BELL_DEFAULT_RING_SECONDS;
-        return read_int(ld, group, "strikes", 1, INT_MAX, &step->bell.strikes) != 0
-            || read_duration(ld, group, "interval", LENGTH_POSITIVE,
-                             &step->bell.interval_seconds) != 0
-            || read_hz(ld, group, "hz", &step->bell.hz) != 0
-            || read_level(ld, group, "level", &step->bell.level_db) != 0
-            || read_duration(ld, group, "ring", LENGTH_POSITIVE, &step->bell.ring_seconds) != 0
-            ? 2 : 0;
-    case STEP_BREATHE:
-        return parse_breathe(ld, group, step);
-    case STEP_TIMER: {
-        const config_setting_t *duration = config_setting_get_member(group, "duration");
-        if (!duration)
-            return fail(ld, group, MSG_MISSING, "a timer step", "duration", "duration = \"5m\";");
-        step->timer.bell_end = true;
-        return get_duration(ld, duration, LENGTH_POSITIVE, &step->timer.duration_seconds) != 0
-            || read_duration(ld, group, "bell_every", LENGTH_OR_ZERO,
-                             &step->timer.bell_every_seconds) != 0
-            || read_bool(ld, group, "bell_end", &step->timer.bell_end) != 0
-            || read_int(ld, group, "ticks", 0, INT_MAX, &step->timer.ticks) != 0 ? 2 : 0;
-    }
-    case STEP_REPEAT:
-        return parse_repeat(ld, group, step, depth);
-    }
-    return 0;
+    return kind->parse(ld, group, step, depth);
 }
 
 /* Parses a steps list owned by `owner` (the root or a repeat step's group).
  * *out and *out_count are set before the steps are read, so a failure part
  * way leaves everything reachable for session_free(). */
-static int parse_steps(loader *ld, const config_setting_t *list, const config_setting_t *owner,
-                       session_step **out, size_t *out_count, int depth)
+int settings_read_steps(loader *ld, const config_setting_t *list, const config_setting_t *owner,
+                        session_step **out, size_t *out_count, int depth)
 {
     int type = config_setting_type(list);
     if (type != CONFIG_TYPE_LIST && type != CONFIG_TYPE_ARRAY)
-        return fail(ld, list, MSG_WRONG_TYPE, "steps",
-                    "a list of steps like ( { type = \"bell\"; } )", type_phrase(list));
+        return settings_fail(ld, list, MSG_WRONG_TYPE, "steps",
+                             "a list of steps like ( { type = \"bell\"; } )", type_phrase(list));
     int count = config_setting_length(list);
     if (count == 0)
-        return fail(ld, list, MSG_NO_STEPS);
+        return settings_fail(ld, list, MSG_NO_STEPS);
     session_step *steps = calloc((size_t)count, sizeof *steps);
     if (!steps)
-        return fail(ld, owner, MSG_OUT_OF_MEMORY);
+        return settings_fail(ld, owner, MSG_OUT_OF_MEMORY);
     *out = steps;
     *out_count = (size_t)count;
     for (int i = 0; i < count; i++) {
         const config_setting_t *group = config_setting_get_elem(list, (unsigned)i);
         if (config_setting_type(group) != CONFIG_TYPE_GROUP)
-            return fail(ld, group, MSG_STEP_NOT_GROUP, (unsigned)i + 1, type_phrase(group));
+            return settings_fail(ld, group, MSG_STEP_NOT_GROUP, (unsigned)i + 1,
+                                 type_phrase(group));
         if (parse_step(ld, group, &steps[i], depth) != 0)
             return 2;
     }
     return 0;
 }
 
-static void free_steps(session_step *steps, size_t count)
+void settings_free_steps(session_step *steps, size_t count)
 {
     if (!steps)
         return;
     for (size_t i = 0; i < count; i++) {
         free(steps[i].label);
-        if (steps[i].type == STEP_REPEAT)
-            free_steps(steps[i].repeat.steps, steps[i].repeat.step_count);
+        /* A step that failed part way may have no type's things to free,
+         * and then they are zero, as calloc left them. */
+        if (step_kinds[steps[i].type]->free)
+            step_kinds[steps[i].type]->free(&steps[i]);
     }
     free(steps);
 }
@@ -1347,7 +1202,7 @@ void session_free(session *s)
     free(s->description);
     free(s->author);
     free(s->caution);
-    free_steps(s->steps, s->step_count);
+    settings_free_steps(s->steps, s->step_count);
     for (size_t i = 0; i < s->clip_count; i++)
         audio_clip_free(s->clips[i]);
     free(s->clips);
@@ -1364,10 +1219,10 @@ static int parse_format(loader *ld, const config_setting_t *root)
 {
     long long format = 1;
     const config_setting_t *s = config_setting_get_member(root, "format");
-    if (s && get_integer(ld, s, LLONG_MIN, LLONG_MAX, &format) != 0)
+    if (s && settings_get_integer(ld, s, LLONG_MIN, LLONG_MAX, &format) != 0)
         return 2;
     if (format != 1)
-        return fail(ld, s, MSG_FORMAT, format);
+        return settings_fail(ld, s, MSG_FORMAT, format);
     return 0;
 }
 
@@ -1384,10 +1239,10 @@ static int parse_audio_dir(loader *ld, const config_setting_t *root)
      * --check warns about it (lint.h). */
     ld->audio_folder = text[0] == '/' ? copy_text(text) : join_path(ld->folder, text);
     if (!ld->audio_folder)
-        return fail(ld, s, MSG_OUT_OF_MEMORY);
+        return settings_fail(ld, s, MSG_OUT_OF_MEMORY);
     ld->s->audio_dir = copy_text(ld->audio_folder);
     if (!ld->s->audio_dir)
-        return fail(ld, s, MSG_OUT_OF_MEMORY);
+        return settings_fail(ld, s, MSG_OUT_OF_MEMORY);
     ld->s->audio_dir_file = source_of(ld, s);
     ld->s->audio_dir_line = (int)config_setting_source_line(s);
     return 0;
@@ -1403,13 +1258,14 @@ static int parse_session(loader *ld, const config_setting_t *root)
 
     const config_setting_t *title = config_setting_get_member(root, "title");
     if (!title)
-        return fail(ld, root, MSG_MISSING, "a session", "title", "title = \"Box breathing\";");
+        return settings_fail(ld, root, MSG_MISSING, "a session", "title",
+                             "title = \"Box breathing\";");
     if (read_text(ld, root, "title", false, &s->title) != 0
         || read_text(ld, root, "description", true, &s->description) != 0
         || read_text(ld, root, "author", true, &s->author) != 0
         || read_text(ld, root, "caution", true, &s->caution) != 0
-        || read_int(ld, root, "sample_rate", RATE_MIN, RATE_MAX, &s->sample_rate) != 0
-        || read_level(ld, root, "volume", &s->volume_db) != 0
+        || settings_read_int(ld, root, "sample_rate", RATE_MIN, RATE_MAX, &s->sample_rate) != 0
+        || settings_read_level(ld, root, "volume", &s->volume_db) != 0
         || parse_audio_dir(ld, root) != 0)
         return 2;
     /* A caution of only spaces says nothing: there is no caution to print,
@@ -1419,11 +1275,8 @@ static int parse_session(loader *ld, const config_setting_t *root)
         s->caution = NULL;
     }
 
-    const config_setting_t *pacer = get_group(ld, root, "pacer", &status);
-    if (status != 0 || (pacer && parse_pacer(ld, pacer, &s->pacer) != 0))
-        return 2;
-    const config_setting_t *voice = get_group(ld, root, "voice", &status);
-    if (status != 0 || (voice && parse_voice(ld, voice, &s->voice) != 0))
+    if (settings_read_pacer(ld, root, &s->pacer) != 0
+        || settings_read_voice(ld, root, &s->voice) != 0)
         return 2;
     const config_setting_t *background = get_group(ld, root, "background", &status);
     if (status != 0 || (background && parse_background(ld, background, &s->background) != 0))
@@ -1431,9 +1284,9 @@ static int parse_session(loader *ld, const config_setting_t *root)
 
     const config_setting_t *steps = config_setting_get_member(root, "steps");
     if (!steps)
-        return fail(ld, root, MSG_MISSING, "a session", "steps",
-                    "steps = ( { type = \"bell\"; } );");
-    return parse_steps(ld, steps, root, &s->steps, &s->step_count, 0);
+        return settings_fail(ld, root, MSG_MISSING, "a session", "steps",
+                             "steps = ( { type = \"bell\"; } );");
+    return settings_read_steps(ld, steps, root, &s->steps, &s->step_count, 0);
 }
 
 static session *new_session(const char *path)
@@ -1611,7 +1464,7 @@ static int check_session_text(loader *ld)
     check.chain[0] = realpath(ld->path, NULL);
     int status;
     if (!check.folder_real || !check.chain[0])
-        status = fail(ld, NULL, MSG_CANNOT_READ, strerror(errno));
+        status = settings_fail(ld, NULL, MSG_CANNOT_READ, strerror(errno));
     else
         status = check_text_file(ld, &check, ld->path, NULL);
     free(check.chain[0]);
@@ -1642,22 +1495,22 @@ int session_load(const char *path, session **out, FILE *err)
 
     struct stat info;
     if (stat(path, &info) != 0) {
-        fail(&ld, NULL, MSG_CANNOT_READ, strerror(errno));
+        settings_fail(&ld, NULL, MSG_CANNOT_READ, strerror(errno));
         return 2;
     }
     if (S_ISDIR(info.st_mode)) {
-        fail(&ld, NULL, MSG_CANNOT_READ, "it is a folder");
+        settings_fail(&ld, NULL, MSG_CANNOT_READ, "it is a folder");
         return 2;
     }
     /* A FIFO or a device would block or never end. */
     if (!S_ISREG(info.st_mode)) {
-        fail(&ld, NULL, MSG_NOT_REGULAR);
+        settings_fail(&ld, NULL, MSG_NOT_REGULAR);
         return 2;
     }
     ld.folder = folder_of(path);
     ld.s = new_session(path);
     if (!ld.folder || !ld.s) {
-        fail(&ld, NULL, MSG_OUT_OF_MEMORY);
+        settings_fail(&ld, NULL, MSG_OUT_OF_MEMORY);
         free(ld.folder);
         session_free(ld.s);
         return 2;
@@ -1676,7 +1529,7 @@ int session_load(const char *path, session **out, FILE *err)
             int saved = errno;
             if (probe)
                 fclose(probe);
-            fail(&ld, NULL, MSG_CANNOT_READ, probe ? "read error" : strerror(saved));
+            settings_fail(&ld, NULL, MSG_CANNOT_READ, probe ? "read error" : strerror(saved));
         } else {
             int line = config_error_line(&config);
             const char *text = config_error_text(&config);

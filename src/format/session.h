@@ -7,8 +7,8 @@
  * problem is reported as one line "FILE:LINE: message" on `err` and the load
  * fails; nothing is half-loaded. The result is plain data: durations in
  * seconds, levels in dB, audio as decoded clips. Turning it into frames is
- * the timeline's job. Every message an author can see is listed together at
- * the top of session.c. */
+ * the timeline's job. Every message an author can see is listed together in
+ * format/messages.h. */
 #ifndef BREATHE_SESSION_H
 #define BREATHE_SESSION_H
 
@@ -83,7 +83,19 @@ typedef struct {
     double level_db, fade_seconds, duck_db;
 } background_settings;
 
-typedef enum { STEP_CUE, STEP_BELL, STEP_BREATHE, STEP_TIMER, STEP_REPEAT } step_type;
+/* Each type is described once: format/step_kinds.h (how a session file
+ * writes it) and render/step_timing.h (what it does and how it is shown). */
+typedef enum {
+    STEP_CUE,
+    STEP_BELL,
+    STEP_BREATHE,
+    STEP_TIMER,
+    STEP_REPEAT,
+    STEP_TYPE_COUNT
+} step_type;
+
+/* As written in session files: type = "bell". */
+const char *step_type_name(step_type type);
 
 typedef struct session_step session_step;
 struct session_step {

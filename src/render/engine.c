@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/step_timing.h"
 #include "render/stream.h"
 #include "render/synth.h"
 
@@ -249,7 +250,7 @@ static pacer_control pacer_at(engine *e, int64_t frame, pacer_sound *sound)
 {
     pacer_control c = { e->last_hz, 0.0, 0.0 };
     *sound = PACER_NONE;
-    if (!span_at(e, frame) || e->span.step->type != STEP_BREATHE
+    if (!span_at(e, frame) || !step_timings[e->span.step->type]->breathes
         || frame < e->span.timed_start || frame >= e->span.timed_end)
         return c;
     const pacer_settings *pacer = &e->span.step->breathe.pacer;

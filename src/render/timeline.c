@@ -1,17 +1,14 @@
 /* timeline.c: steps to frames. See timeline.h for the model. */
 #include "render/timeline.h"
+#include "render/timeline_parts.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The bowl pacer's strike rings this long; timer bells are softer than bell steps. */
-#define BOWL_RING_SECONDS 6.0
-#define SOFT_BELL_LEVEL_DB (-22.0)
-#define BOWL_HOLD_LEVEL_DB (-8.0)   /* relative to the pacer level */
-#define BOWL_LOW_OCTAVE 1.0
-#define TICK_FRAMES_SECONDS 0.05
-#define TICK_LEVEL_DB (-26.0)
+/* What each step type does is in render/steps/ (step_timing.h); this file
+ * holds what they share: the tree of steps and repeats, breath plans, and
+ * events in order. */
 #define MIN_BREATH_PHASE_SECONDS 0.001
 
 /* A breathe step's cycles in closed form. Cycle k starts at t(k) seconds
@@ -217,17 +214,33 @@ static void plan_init(breath_plan *p, const session_step *step)
 
 /* ---- building ---- */
 
-typedef struct {
+struct timeline_builder {
     const session *session;
     int rate;
     FILE *err;
     int64_t longest_event;
-} builder;
+};
+typedef timeline_builder builder;
 
 static void note_event_length(builder *b, int64_t frames)
 {
     if (frames > b->longest_event)
         b->longest_event = frames;
+}
+
+void timeline_note_event(timeline_builder *b, int64_t frames)
+{
+    note_event_length(b, frames);
+}
+
+int timeline_builder_rate(const timeline_builder *b)
+{
+    return b->rate;
+}
+
+int64_t timeline_builder_frames(const timeline_builder *b, double seconds)
+{
+    return seconds_to_frames(b->rate, seconds);
 }
 
 static int build_list(builder *b, node *list, const session_step *steps, size_t count,
@@ -247,63 +260,46 @@ static int build_leaf(builder *b, node *n)
     n->gap_frames = seconds_to_frames(rate, step->gap_seconds);
     if (step->precue)
         note_event_length(b, step->precue->frames);
-    switch (step->type) {
-    case STEP_CUE:
-        n->timed_frames = step->cue_step.file->frames;
-        note_event_length(b, step->cue_step.file->frames);
-        break;
-    case STEP_BELL:
-        n->timed_frames = (int64_t)(step->bell.strikes - 1)
-                              * seconds_to_frames(rate, step->bell.interval_seconds)
-                          + seconds_to_frames(rate, step->bell.ring_seconds);
-        note_event_length(b, seconds_to_frames(rate, step->bell.ring_seconds));
-        break;
-    case STEP_TIMER:
-        n->timed_frames = seconds_to_frames(rate, step->timer.duration_seconds);
-        note_event_length(b, seconds_to_frames(rate, BELL_DEFAULT_RING_SECONDS));
-        break;
-    case STEP_BREATHE: {
-        const breath_pattern *patterns[2] = { &step->breathe.pattern, &step->breathe.ramp_to };
-        for (int which = 0; which < (step->breathe.ramps ? 2 : 1); which++) {
-            double sum = 0.0;
-            for (int i = 0; i < patterns[which]->count; i++) {
-                double s = patterns[which]->seconds[i];
-                sum += s;
-                if (breath_direction(patterns[which]->kind[i]) != 0
-                    && s < MIN_BREATH_PHASE_SECONDS) {
-                    fprintf(b->err, "%s:%d: breath phases must last at least 1 ms\n",
-                            file_of(b, step), step->line);
-                    return 2;
-                }
-            }
-            if (sum <= 0.0) {
-                fprintf(b->err, "%s:%d: a breath cycle must last longer than 0 s\n",
+    int status = step_timings[step->type]->build(b, n, step, &n->timed_frames);
+    if (status)
+        return status;
+    n->length = n->precue_frames + n->timed_frames + n->gap_frames;
+    n->leaves = 1;
+    n->is_leaf = true;
+    return 0;
+}
+
+int timeline_plan_breaths(timeline_builder *b, struct timeline_leaf *n, int64_t *timed_frames)
+{
+    const session_step *step = n->step;
+    int rate = b->rate;
+    const breath_pattern *patterns[2] = { &step->breathe.pattern, &step->breathe.ramp_to };
+    for (int which = 0; which < (step->breathe.ramps ? 2 : 1); which++) {
+        double sum = 0.0;
+        for (int i = 0; i < patterns[which]->count; i++) {
+            double s = patterns[which]->seconds[i];
+            sum += s;
+            if (breath_direction(patterns[which]->kind[i]) != 0
+                && s < MIN_BREATH_PHASE_SECONDS) {
+                fprintf(b->err, "%s:%d: breath phases must last at least 1 ms\n",
                         file_of(b, step), step->line);
                 return 2;
             }
         }
-        plan_init(&n->plan, step);
-        double total = plan_cycle_start_seconds(&n->plan, n->plan.total_cycles);
-        if (!(total <= SESSION_MAX_TOTAL_SECONDS)) {
-            fprintf(b->err, "%s:%d: this breathe step lasts %.0f hours, over the 7-day limit "
-                            "of a session\n", file_of(b, step), step->line, total / 3600.0);
+        if (sum <= 0.0) {
+            fprintf(b->err, "%s:%d: a breath cycle must last longer than 0 s\n",
+                    file_of(b, step), step->line);
             return 2;
         }
-        n->timed_frames = plan_cycle_start_frame(&n->plan, rate, n->plan.total_cycles);
-        const voice_settings *voice = &step->breathe.voice;
-        for (int k = 0; k < BREATH_KIND_COUNT; k++)
-            if (voice->cue[k])
-                note_event_length(b, voice->cue[k]->frames);
-        if (step->breathe.pacer.sound == PACER_BOWL)
-            note_event_length(b, seconds_to_frames(rate, BOWL_RING_SECONDS));
-        break;
     }
-    case STEP_REPEAT:
-        break;
+    plan_init(&n->plan, step);
+    double total = plan_cycle_start_seconds(&n->plan, n->plan.total_cycles);
+    if (!(total <= SESSION_MAX_TOTAL_SECONDS)) {
+        fprintf(b->err, "%s:%d: this breathe step lasts %.0f hours, over the 7-day limit "
+                        "of a session\n", file_of(b, step), step->line, total / 3600.0);
+        return 2;
     }
-    n->length = n->precue_frames + n->timed_frames + n->gap_frames;
-    n->leaves = 1;
-    n->is_leaf = true;
+    *timed_frames = plan_cycle_start_frame(&n->plan, rate, n->plan.total_cycles);
     return 0;
 }
 
@@ -343,7 +339,7 @@ static int build_repeat(builder *b, node *n)
 static int build_node(builder *b, node *n, const session_step *step)
 {
     n->step = step;
-    if (step->type != STEP_REPEAT)
+    if (step_timings[step->type]->build)
         return build_leaf(b, n);
     return build_repeat(b, n);
 }
@@ -401,7 +397,7 @@ int timeline_build(const session *s, timeline **out, FILE *err)
     t->session = s;
     t->rate = s->sample_rate;
     builder b = { .session = s, .rate = s->sample_rate, .err = err };
-    note_event_length(&b, seconds_to_frames(t->rate, TICK_FRAMES_SECONDS));
+    note_event_length(&b, seconds_to_frames(t->rate, TIMELINE_TICK_SECONDS));
     int status = build_list(&b, &t->root, s->steps, s->step_count, 1);
     if (status) {
         timeline_free(t);
@@ -538,7 +534,7 @@ static void describe_cycle(const breath_plan *p, int rate, int64_t timed_start, 
 static bool breath_at(const node *leaf, int rate, const timeline_span *span, int64_t frame,
                       timeline_breath *out)
 {
-    if (span->step->type != STEP_BREATHE || frame < span->timed_start
+    if (!step_timings[span->step->type]->breathes || frame < span->timed_start
         || frame >= span->timed_end)
         return false;
     const breath_plan *p = &leaf->plan;
@@ -570,7 +566,7 @@ double timeline_fullness(const timeline_breath *b, int64_t frame)
 
 long long timeline_breathe_cycles(const timeline *t, const session_step *step)
 {
-    if (step->type != STEP_BREATHE)
+    if (!step_timings[step->type]->breathes)
         return 0;
     breath_plan p;
     plan_init(&p, step);
@@ -578,17 +574,31 @@ long long timeline_breathe_cycles(const timeline *t, const session_step *step)
     return p.total_cycles;
 }
 
+/* ---- a breathe span's cycles ---- */
+
+long long timeline_span_cycles(const timeline_span *span)
+{
+    return span->leaf->plan.total_cycles;
+}
+
+long long timeline_cycle_at(const timeline *t, const timeline_span *span, int64_t relative)
+{
+    return cycle_at(&span->leaf->plan, t->rate, relative);
+}
+
+int64_t timeline_cycle_start(const timeline *t, const timeline_span *span, long long k)
+{
+    return plan_cycle_start_frame(&span->leaf->plan, t->rate, k);
+}
+
+int timeline_cycle_phases(const timeline *t, const timeline_span *span, long long k,
+                          timeline_breath out[SESSION_MAX_PHASES])
+{
+    describe_cycle(&span->leaf->plan, t->rate, span->timed_start, k, out);
+    return span->leaf->plan.count;
+}
+
 /* ---- events ---- */
-
-enum { MAX_EVENTS_PER_CALL = 256 };
-
-typedef struct {
-    timeline_event events[MAX_EVENTS_PER_CALL];
-    int count;
-    int64_t from, to;
-    timeline_emit emit;
-    void *context;
-} event_batch;
 
 static void batch_flush(event_batch *batch)
 {
@@ -607,130 +617,36 @@ static void batch_flush(event_batch *batch)
     batch->count = 0;
 }
 
-static void batch_add(event_batch *batch, const timeline_event *event)
+void event_batch_add(event_batch *batch, const timeline_event *event)
 {
     if (event->start < batch->from || event->start >= batch->to)
         return;
-    if (batch->count == MAX_EVENTS_PER_CALL)
+    if (batch->count == TIMELINE_BATCH_EVENTS)
         batch_flush(batch);
     batch->events[batch->count++] = *event;
 }
 
-static void add_clip(event_batch *batch, int64_t start, const audio_clip *clip, double level_db,
-                     bool is_voice)
+void event_batch_clip(event_batch *batch, int64_t start, const audio_clip *clip,
+                      double level_db, bool is_voice)
 {
     timeline_event e = { .kind = EVENT_CLIP, .start = start, .clip = clip,
                          .level_db = level_db, .is_voice = is_voice };
-    batch_add(batch, &e);
+    event_batch_add(batch, &e);
 }
 
-static void add_bell(event_batch *batch, timeline_event_kind kind, int64_t start, double hz,
-                     double level_db, int64_t ring_frames)
+void event_batch_bell(event_batch *batch, timeline_event_kind kind, int64_t start, double hz,
+                      double level_db, int64_t ring_frames)
 {
     timeline_event e = { .kind = kind, .start = start, .hz = hz, .level_db = level_db,
                          .ring_frames = ring_frames };
-    batch_add(batch, &e);
+    event_batch_add(batch, &e);
 }
 
-/* Indices m in [first, last] with base + m * every inside [from, to). */
-static void index_range(int64_t base, int64_t every, int64_t from, int64_t to,
-                        long long *first, long long *last)
+void timeline_index_range(int64_t base, int64_t every, int64_t from, int64_t to,
+                          long long *first, long long *last)
 {
     *first = from <= base ? 0 : (long long)((from - base + every - 1) / every);
     *last = to <= base ? -1 : (long long)((to - 1 - base) / every);
-}
-
-static void timer_events(const timeline *t, const timeline_span *span, event_batch *batch)
-{
-    const session_step *step = span->step;
-    int rate = t->rate;
-    int64_t start = span->timed_start, length = span->timed_end - span->timed_start;
-    int64_t ring = seconds_to_frames(rate, BELL_DEFAULT_RING_SECONDS);
-    /* The closing bell is struck so that it has rung out when the timer ends. */
-    int64_t end_strike = start + (length > ring ? length - ring : 0);
-    if (step->timer.bell_end)
-        add_bell(batch, EVENT_BELL, end_strike, BELL_DEFAULT_HZ, BELL_DEFAULT_LEVEL_DB, ring);
-    if (step->timer.bell_every_seconds > 0.0) {
-        double every = step->timer.bell_every_seconds;
-        int64_t quiet_from = step->timer.bell_end ? end_strike - rate : span->timed_end;
-        /* Strikes at round(m * every * rate): estimate m from the window, then check. */
-        long long first = (long long)floor((double)(batch->from - start) / (every * rate)) - 1;
-        long long last = (long long)ceil((double)(batch->to - start) / (every * rate)) + 1;
-        if (first < 1)
-            first = 1;
-        for (long long m = first; m <= last; m++) {
-            int64_t at = start + seconds_to_frames(rate, (double)m * every);
-            if (at >= quiet_from || at >= span->timed_end)
-                break;
-            int64_t soft_ring = ring < span->timed_end - at ? ring : span->timed_end - at;
-            add_bell(batch, EVENT_BELL, at, BELL_DEFAULT_HZ, SOFT_BELL_LEVEL_DB, soft_ring);
-        }
-    }
-    if (step->timer.ticks > 0) {
-        long long ticks = step->timer.ticks;
-        int64_t second = rate;
-        long long whole_seconds = length / second;
-        if (ticks > whole_seconds)
-            ticks = whole_seconds;
-        int64_t base = span->timed_end - ticks * second;
-        long long first, last;
-        index_range(base, second, batch->from, batch->to, &first, &last);
-        if (last >= ticks)
-            last = ticks - 1;
-        for (long long m = first; m <= last; m++) {
-            timeline_event e = { .kind = EVENT_TICK, .start = base + m * second,
-                                 .level_db = TICK_LEVEL_DB,
-                                 .ring_frames = seconds_to_frames(rate, TICK_FRAMES_SECONDS) };
-            batch_add(batch, &e);
-        }
-    }
-}
-
-static void breathe_events(const timeline *t, const node *leaf, const timeline_span *span,
-                           event_batch *batch)
-{
-    const session_step *step = span->step;
-    const voice_settings *voice = &step->breathe.voice;
-    const pacer_settings *pacer = &step->breathe.pacer;
-    bool any_voice = false;
-    for (int k = 0; k < BREATH_KIND_COUNT; k++)
-        any_voice = any_voice || voice->cue[k] != NULL;
-    if (!any_voice && pacer->sound != PACER_BOWL)
-        return;
-    int64_t from = batch->from > span->timed_start ? batch->from : span->timed_start;
-    int64_t to = batch->to < span->timed_end ? batch->to : span->timed_end;
-    if (from >= to)
-        return;
-    const breath_plan *p = &leaf->plan;
-    long long k = cycle_at(p, t->rate, from - span->timed_start);
-    int64_t bowl_ring = seconds_to_frames(t->rate, BOWL_RING_SECONDS);
-    for (; k < p->total_cycles; k++) {
-        if (span->timed_start + plan_cycle_start_frame(p, t->rate, k) >= to)
-            break;
-        timeline_breath cycle[SESSION_MAX_PHASES];
-        describe_cycle(p, t->rate, span->timed_start, k, cycle);
-        for (int i = 0; i < p->count; i++) {
-            timeline_breath b = cycle[i];
-            if (b.length == 0)
-                continue;
-            if (b.start < from)
-                continue;
-            if (b.start >= to)
-                break;
-            const audio_clip *cue = voice->cue[b.kind];
-            if (cue && (voice->cycles == 0 || k < voice->cycles))
-                add_clip(batch, b.start, cue, voice->level_db, true);
-            if (pacer->sound == PACER_BOWL) {
-                bool full = b.fullness_to >= 0.5;
-                double hz = full ? pacer->high_hz : pacer->low_hz;
-                double level = pacer->level_db
-                               + (breath_direction(b.kind) == 0 ? BOWL_HOLD_LEVEL_DB : 0.0);
-                if (breath_direction(b.kind) == 0 && b.fullness_to < 0.5)
-                    hz = pacer->low_hz;
-                add_bell(batch, EVENT_BOWL, b.start, hz, level, bowl_ring);
-            }
-        }
-    }
 }
 
 void timeline_span_events(const timeline *t, const timeline_span *span, int64_t from, int64_t to,
@@ -750,39 +666,10 @@ void timeline_span_events(const timeline *t, const timeline_span *span, int64_t 
     const session_step *step = span->step;
     /* A repeat's gap is a span of its own, without the cue. */
     if (step->precue && span->timed_start > span->start)
-        add_clip(&batch, span->start, step->precue, 0.0, true);
-    switch (step->type) {
-    case STEP_CUE:
-        add_clip(&batch, span->timed_start, step->cue_step.file, step->cue_step.level_db, true);
-        break;
-    case STEP_BELL: {
-        int64_t interval = seconds_to_frames(t->rate, step->bell.interval_seconds);
-        int64_t ring = seconds_to_frames(t->rate, step->bell.ring_seconds);
-        long long first = 0, last = step->bell.strikes - 1;
-        if (interval > 0) {
-            long long in_first, in_last;
-            index_range(span->timed_start, interval, from, to, &in_first, &in_last);
-            if (in_first > first)
-                first = in_first;
-            if (in_last < last)
-                last = in_last;
-        } else {
-            last = from <= span->timed_start && span->timed_start < to ? last : -1;
-        }
-        for (long long m = first; m <= last; m++)
-            add_bell(&batch, EVENT_BELL, span->timed_start + m * interval, step->bell.hz,
-                     step->bell.level_db, ring);
-        break;
-    }
-    case STEP_TIMER:
-        timer_events(t, span, &batch);
-        break;
-    case STEP_BREATHE:
-        breathe_events(t, leaf, span, &batch);
-        break;
-    case STEP_REPEAT:
-        break;
-    }
+        event_batch_clip(&batch, span->start, step->precue, 0.0, true);
+    const step_timing *timing = step_timings[step->type];
+    if (timing->events)
+        timing->events(t, span, &batch);
     batch_flush(&batch);
 }
 
@@ -793,7 +680,7 @@ static void walk(const node *n, int depth, int64_t start, timeline_visit visit, 
     for (size_t i = 0; i < n->child_count; i++) {
         const node *child = &n->children[i];
         int64_t at = saturating_add(start, n->child_offsets[i]);
-        if (child->step->type == STEP_REPEAT) {
+        if (!child->is_leaf) {
             visit(context, child->step, depth, at, child->length,
                   child->rounds);
             walk(child, depth + 1, saturating_add(at, child->precue_frames), visit, context);

@@ -1,0 +1,114 @@
+/* breathe.c: a breathe step's cycles (planned by the timeline, see
+ * timeline.h), the voice cues on their phases and the bowl pacer's strikes. */
+#include <stdio.h>
+
+#include "render/timeline_parts.h"
+
+/* The bowl pacer's strike rings this long; holds are struck softer. */
+#define BOWL_RING_SECONDS 6.0
+#define BOWL_HOLD_LEVEL_DB (-8.0)   /* relative to the pacer level */
+
+static bool is_hold(breath_kind kind)
+{
+    return kind != BREATH_INHALE && kind != BREATH_EXHALE;
+}
+
+static int build_breathe(timeline_builder *b, struct timeline_leaf *leaf,
+                         const session_step *step, int64_t *timed_frames)
+{
+    int status = timeline_plan_breaths(b, leaf, timed_frames);
+    if (status)
+        return status;
+    const voice_settings *voice = &step->breathe.voice;
+    for (int k = 0; k < BREATH_KIND_COUNT; k++)
+        if (voice->cue[k])
+            timeline_note_event(b, voice->cue[k]->frames);
+    if (step->breathe.pacer.sound == PACER_BOWL)
+        timeline_note_event(b, timeline_builder_frames(b, BOWL_RING_SECONDS));
+    return 0;
+}
+
+static void breathe_events(const timeline *t, const timeline_span *span, event_batch *batch)
+{
+    const session_step *step = span->step;
+    const voice_settings *voice = &step->breathe.voice;
+    const pacer_settings *pacer = &step->breathe.pacer;
+    bool any_voice = false;
+    for (int k = 0; k < BREATH_KIND_COUNT; k++)
+        any_voice = any_voice || voice->cue[k] != NULL;
+    if (!any_voice && pacer->sound != PACER_BOWL)
+        return;
+    int64_t from = batch->from > span->timed_start ? batch->from : span->timed_start;
+    int64_t to = batch->to < span->timed_end ? batch->to : span->timed_end;
+    if (from >= to)
+        return;
+    long long k = timeline_cycle_at(t, span, from - span->timed_start);
+    int64_t bowl_ring = timeline_seconds_to_frames(t, BOWL_RING_SECONDS);
+    for (; k < timeline_span_cycles(span); k++) {
+        if (span->timed_start + timeline_cycle_start(t, span, k) >= to)
+            break;
+        timeline_breath cycle[SESSION_MAX_PHASES];
+        int count = timeline_cycle_phases(t, span, k, cycle);
+        for (int i = 0; i < count; i++) {
+            timeline_breath b = cycle[i];
+            if (b.length == 0)
+                continue;
+            if (b.start < from)
+                continue;
+            if (b.start >= to)
+                break;
+            const audio_clip *cue = voice->cue[b.kind];
+            if (cue && (voice->cycles == 0 || k < voice->cycles))
+                event_batch_clip(batch, b.start, cue, voice->level_db, true);
+            if (pacer->sound == PACER_BOWL) {
+                bool full = b.fullness_to >= 0.5;
+                double hz = full ? pacer->high_hz : pacer->low_hz;
+                double level = pacer->level_db + (is_hold(b.kind) ? BOWL_HOLD_LEVEL_DB : 0.0);
+                if (is_hold(b.kind) && b.fullness_to < 0.5)
+                    hz = pacer->low_hz;
+                event_batch_bell(batch, EVENT_BOWL, b.start, hz, level, bowl_ring);
+            }
+        }
+    }
+}
+
+/* "breathe 4-7-8, 12 cycles", "breathe 4-6 to 5-7, 30 cycles" */
+static void describe_breathe(const timeline *t, const session_step *step, long long rounds,
+                             char *out, size_t size)
+{
+    char from[96], to[96];
+    breath_pattern_format(from, sizeof from, &step->breathe.pattern);
+    long long cycles = timeline_breathe_cycles(t, step);
+    if (step->breathe.ramps) {
+        breath_pattern_format(to, sizeof to, &step->breathe.ramp_to);
+        snprintf(out, size, "breathe %s to %s, %lld cycle%s", from, to, cycles,
+                 cycles == 1 ? "" : "s");
+    } else {
+        snprintf(out, size, "breathe %s, %lld cycle%s", from, cycles, cycles == 1 ? "" : "s");
+    }
+}
+
+static void breathe_pace(const session_step *step, step_pace *pace)
+{
+    pace->from = 60.0 / breath_pattern_seconds(&step->breathe.pattern);
+    pace->to = 60.0 / breath_pattern_seconds(&step->breathe.ramp_to);
+    pace->ramps = step->breathe.ramps;
+}
+
+/* The pattern, "4-7-8". */
+static void breathe_short_name(const session_step *step, char *out, size_t size)
+{
+    breath_pattern_format(out, size, &step->breathe.pattern);
+}
+
+const step_timing step_timing_breathe = {
+    .type = STEP_BREATHE,
+    .build = build_breathe,
+    .events = breathe_events,
+    .breathes = true,
+    .lasts_a_while = true,
+    .describe = describe_breathe,
+    .pace = breathe_pace,
+    .short_name = breathe_short_name,
+    .plot_band = "breathe",
+};
