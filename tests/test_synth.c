@@ -123,7 +123,7 @@ static void test_clip_voice_adds_samples(void **state)
 static void test_noise_colours_have_documented_level(void **state)
 {
     (void)state;
-    background_kind colours[] = { BACKGROUND_WHITE, BACKGROUND_PINK, BACKGROUND_BROWN };
+    synth_noise_color colours[] = { SYNTH_NOISE_WHITE, SYNTH_NOISE_PINK, SYNTH_NOISE_BROWN };
     int rates[] = { 8000, 48000, 192000 };
     float *out = malloc(sizeof(float) * 10 * 192000);
     for (int r = 0; r < 3; r++) {
@@ -145,9 +145,9 @@ static void test_noise_is_deterministic(void **state)
     (void)state;
     float a[1000], b[1000], c[1000];
     synth_noise x, y, z;
-    synth_noise_init(&x, BACKGROUND_PINK, 7, RATE);
-    synth_noise_init(&y, BACKGROUND_PINK, 7, RATE);
-    synth_noise_init(&z, BACKGROUND_PINK, 8, RATE);
+    synth_noise_init(&x, SYNTH_NOISE_PINK, 7, RATE);
+    synth_noise_init(&y, SYNTH_NOISE_PINK, 7, RATE);
+    synth_noise_init(&z, SYNTH_NOISE_PINK, 8, RATE);
     synth_noise_render(&x, a, 1000, 1);
     synth_noise_render(&y, b, 1000, 1);
     synth_noise_render(&z, c, 1000, 1);

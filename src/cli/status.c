@@ -27,8 +27,9 @@ const char *status_phase_words(breath_kind kind)
     case BREATH_HOLD: return "hold";
     case BREATH_EXHALE: return "breathe out";
     case BREATH_HOLD_OUT: return "hold, empty";
-    default: return "";
+    case BREATH_KIND_COUNT: break;   /* not a phase */
     }
+    return "";
 }
 
 static int terminal_width(FILE *stream)

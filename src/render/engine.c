@@ -692,7 +692,9 @@ engine *engine_create(const timeline *t, const engine_options *options)
             return NULL;
         }
     } else if (bg->kind != BACKGROUND_NONE) {
-        synth_noise_init(&e->noise, bg->kind, seed ^ 1, e->rate);
+        synth_noise_init(&e->noise, bg->kind == BACKGROUND_PINK ? SYNTH_NOISE_PINK
+                                    : bg->kind == BACKGROUND_BROWN ? SYNTH_NOISE_BROWN
+                                    : SYNTH_NOISE_WHITE, seed ^ 1, e->rate);
     }
     e->background_gain = bg->kind == BACKGROUND_NONE ? 0.0 : synth_db_to_gain(bg->level_db);
 

@@ -470,12 +470,12 @@ static double noise_run(synth_noise *n, int frames)
     return pairs > 0 ? sum / (4.0 * pairs) : 0.0;
 }
 
-void synth_noise_init(synth_noise *n, background_kind color, uint64_t seed, int rate)
+void synth_noise_init(synth_noise *n, synth_noise_color color, uint64_t seed, int rate)
 {
     memset(n, 0, sizeof *n);
     n->color = color;
     switch (color) {
-    case BACKGROUND_BROWN: {
+    case SYNTH_NOISE_BROWN: {
         /* A leaky integrator with its corner at 60 Hz: brown above, no rumble
          * below. Its variance is known in closed form. */
         double pole = exp(-2.0 * M_PI * 60.0 / rate);
@@ -485,7 +485,7 @@ void synth_noise_init(synth_noise *n, background_kind color, uint64_t seed, int 
         set_stage(n, 0, (float)pole, (float)((1.0 - pole) * scale) * WHITE_UNIT);
         break;
     }
-    case BACKGROUND_PINK: {
+    case SYNTH_NOISE_PINK: {
         /* Measure this filter's level once, from a fixed stream. */
         n->stages = 3;
         for (int k = 0; k < 3; k++)
@@ -501,7 +501,7 @@ void synth_noise_init(synth_noise *n, background_kind color, uint64_t seed, int 
         set_direct(n, (float)(PINK_DIRECT * scale) * WHITE_UNIT);
         break;
     }
-    default:
+    case SYNTH_NOISE_WHITE:
         set_direct(n, (float)(NOISE_TARGET_RMS * sqrt(3.0)) * WHITE_UNIT);
         break;
     }
@@ -510,7 +510,7 @@ void synth_noise_init(synth_noise *n, background_kind color, uint64_t seed, int 
     synth_random_seed(&right, seed ^ 0x5DEECE66Dull);
     n->random[0] = left.state;
     n->random[1] = right.state;
-    if (color == BACKGROUND_BROWN)
+    if (color == SYNTH_NOISE_BROWN)
         noise_run(n, 4 * rate / 60 + 1);   /* start the integrator settled, not from silence */
 }
 

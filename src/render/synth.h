@@ -85,8 +85,9 @@ void synth_random_seed(synth_random *r, uint64_t seed);
  * each xorshift draw gives two frames of white for each channel, and the
  * filters run on vectors of two frames of both channels, (L, R, L, R). */
 enum { SYNTH_NOISE_STAGES = 3 };
+typedef enum { SYNTH_NOISE_WHITE, SYNTH_NOISE_PINK, SYNTH_NOISE_BROWN } synth_noise_color;
 typedef struct {
-    background_kind color;
+    synth_noise_color color;
     uint64_t random[2];                 /* one stream a channel */
     int stages;                         /* one-pole filters: pink 3, brown 1, white 0 */
     /* Per stage, four lanes each (two frames of L and R): the last output
@@ -102,7 +103,7 @@ typedef struct {
     bool has_spare;
 } synth_noise;
 
-void synth_noise_init(synth_noise *n, background_kind color, uint64_t seed, int rate);
+void synth_noise_init(synth_noise *n, synth_noise_color color, uint64_t seed, int rate);
 /* Writes `frames` interleaved stereo frames. */
 void synth_noise_render_stereo(synth_noise *n, float *out, int frames);
 /* Writes `frames` samples of the left channel only, `stride` floats apart. */
