@@ -19,6 +19,7 @@
 #include "base/level.h"
 #include "format/messages.h"
 #include "format/settings.h"
+#include "format/sound_kinds.h"
 #include "format/step_kinds.h"
 
 /* Sanity bounds, not limits of the sound: a level (base/level.h) or a
@@ -77,15 +78,6 @@ static const char *const background_names[] = {
     "noise", "file", "level", "fade", "duck", NULL
 };
 static const char *const step_common_names[] = { "type", "label", "cue", "gap", NULL };
-
-static const char *const pacer_sound_names[] = {
-    [PACER_TONE] = "tone", [PACER_BOWL] = "bowl", [PACER_NOISE] = "noise",
-    [PACER_NONE] = "none", NULL
-};
-static const char *const noise_names[] = { "white", "pink", "brown", NULL };
-static const background_kind noise_kinds[] = {
-    BACKGROUND_WHITE, BACKGROUND_PINK, BACKGROUND_BROWN
-};
 
 /* ---- Text helpers ---- */
 
@@ -950,9 +942,13 @@ static const config_setting_t *get_group(loader *ld, const config_setting_t *par
 /* Reads the settings present in `group` over *pacer, key by key. */
 static int parse_pacer(loader *ld, const config_setting_t *group, pacer_settings *pacer)
 {
+    const char *sounds[PACER_SOUND_COUNT + 1];
+    for (int k = 0; k < PACER_SOUND_COUNT; k++)
+        sounds[k] = pacer_sound_kinds[k].name;
+    sounds[PACER_SOUND_COUNT] = NULL;
     int sound = (int)pacer->sound;
     if (check_names(ld, group, pacer_names, NULL, " in 'pacer'", -1) != 0
-        || read_choice(ld, group, "sound", "pacer sound", pacer_sound_names, &sound) != 0
+        || read_choice(ld, group, "sound", "pacer sound", sounds, &sound) != 0
         || settings_read_hz(ld, group, "low", &pacer->low_hz) != 0
         || settings_read_hz(ld, group, "high", &pacer->high_hz) != 0
         || settings_read_level(ld, group, "level", &pacer->level_db) != 0)
@@ -1003,15 +999,19 @@ static int parse_background(loader *ld, const config_setting_t *group,
         return settings_fail(ld, group, MSG_BACKGROUND_BOTH);
     if (!noise && !file)
         return settings_fail(ld, group, MSG_BACKGROUND_NEITHER);
+    /* Which sound: a noise by its name, or the one a file chooses. */
+    const char *names[BACKGROUND_KIND_COUNT + 1];
+    background_kind kinds[BACKGROUND_KIND_COUNT];
+    background_sounds_chosen_by(noise ? "noise" : "file", names, kinds);
     if (noise) {
         int which = 0;
-        if (read_choice(ld, group, "noise", "background noise", noise_names, &which) != 0)
+        if (read_choice(ld, group, "noise", "background noise", names, &which) != 0)
             return 2;
-        background->kind = noise_kinds[which];
+        background->kind = kinds[which];
     } else {
         if (settings_get_audio(ld, file, &background->file) != 0)
             return 2;
-        background->kind = BACKGROUND_FILE;
+        background->kind = kinds[0];
     }
     if (settings_read_level(ld, group, "level", &background->level_db) != 0
         || settings_read_duration(ld, group, "fade", LENGTH_OR_ZERO, &background->fade_seconds) != 0

@@ -56,7 +56,12 @@ double breath_pattern_seconds(const breath_pattern *pattern);
 /* The pattern as a session file writes it, "4-7-8", in out (size bytes). */
 void breath_pattern_format(char *out, size_t size, const breath_pattern *pattern);
 
-typedef enum { PACER_TONE, PACER_BOWL, PACER_NOISE, PACER_NONE } pacer_sound;
+/* Each sound is described once: format/sound_kinds.h (its name in session
+ * files) and render/sounds.h (how it sounds). */
+typedef enum { PACER_TONE, PACER_BOWL, PACER_NOISE, PACER_NONE, PACER_SOUND_COUNT } pacer_sound;
+
+/* As written in session files: sound = "bowl". */
+const char *pacer_sound_name(pacer_sound sound);
 
 typedef struct {
     pacer_sound sound;
@@ -74,8 +79,12 @@ typedef enum {
     BACKGROUND_WHITE,
     BACKGROUND_PINK,
     BACKGROUND_BROWN,
-    BACKGROUND_FILE
+    BACKGROUND_FILE,
+    BACKGROUND_KIND_COUNT
 } background_kind;
+
+/* "white", "pink", "brown" (as written: noise = "pink"), "file", "none". */
+const char *background_kind_name(background_kind kind);
 
 typedef struct {
     background_kind kind;

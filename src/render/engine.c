@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/sounds.h"
 #include "render/step_timing.h"
 #include "render/stream.h"
 #include "render/synth.h"
@@ -31,7 +32,6 @@ enum {
 #define DUCK_RELEASE_SECONDS 0.6
 #define END_FADE_SECONDS 0.02
 #define SEEK_FADE_SECONDS 0.01
-#define LOOP_CROSSFADE_SECONDS 0.5
 
 struct engine {
     const timeline *timeline;
@@ -62,8 +62,7 @@ struct engine {
     int64_t events_to;         /* events before this frame have been fetched */
     int64_t seek_elapsed_base; /* while seeking: the frame voices are started at */
 
-    synth_tone tone;
-    synth_breath_noise breath_noise;
+    pacer_synths pacer;
     double last_hz;
     timeline_span span;
     bool span_valid;
@@ -72,15 +71,12 @@ struct engine {
     /* The pacer's control at the end of one block is the one at the start
      * of the next: kept, so each block edge is computed once. */
     int64_t pacer_cached_frame;
-    pacer_sound pacer_cached_sound;
+    const pacer_player *pacer_cached_sound;
     double pacer_cached_hz, pacer_cached_gain, pacer_cached_fullness;
     double pacer_level_db, pacer_level_gain;
 
-    synth_noise noise;
-    float *loop;               /* background file, crossfaded into a seamless loop */
-    int64_t loop_frames;
-    int64_t loop_in_memory;    /* frames of the loop held in `loop`; the rest is streamed */
-    stream_slot *loop_stream;
+    const background_player *background_sound;  /* NULL until the bed is prepared */
+    background_bed bed;
     float background[BLOCK * 2];
     double duck_db;
     double background_gain;
@@ -240,28 +236,25 @@ static double smooth_ramp(double u)
     return 0.5 - 0.5 * cos(M_PI * u);
 }
 
-typedef struct {
-    double hz, gain, fullness;
-} pacer_control;
-
 /* The pacer at one frame: pitch and level follow the breath; fades at the
  * step's edges; holds are softer, changing over a quarter second. */
-static pacer_control pacer_at(engine *e, int64_t frame, pacer_sound *sound)
+static pacer_control pacer_at(engine *e, int64_t frame, const pacer_player **sound)
 {
     pacer_control c = { e->last_hz, 0.0, 0.0 };
-    *sound = PACER_NONE;
+    *sound = NULL;
     if (!span_at(e, frame) || !step_timings[e->span.step->type]->breathes
         || frame < e->span.timed_start || frame >= e->span.timed_end)
         return c;
     const pacer_settings *pacer = &e->span.step->breathe.pacer;
-    if (pacer->sound != PACER_TONE && pacer->sound != PACER_NOISE)
+    const pacer_player *player = pacer_players[pacer->sound];
+    if (!player->render)
         return c;
     if (!e->breath_valid || frame < e->breath.start
         || frame >= e->breath.start + e->breath.length)
         e->breath_valid = timeline_breath_at(e->timeline, &e->span, frame, &e->breath);
     if (!e->breath_valid)
         return c;
-    *sound = pacer->sound;
+    *sound = player;
     const timeline_breath *b = &e->breath;
     c.fullness = timeline_fullness(b, frame);
     c.hz = pacer->low_hz * pow(pacer->high_hz / pacer->low_hz, c.fullness);
@@ -284,15 +277,15 @@ static pacer_control pacer_at(engine *e, int64_t frame, pacer_sound *sound)
         e->pacer_level_gain = synth_db_to_gain(pacer->level_db);
     }
     c.gain = e->pacer_level_gain * kind * edges;
-    if (pacer->sound == PACER_NOISE)
-        c.gain *= 0.35 + 0.65 * c.fullness;
+    if (player->gain)
+        c.gain *= player->gain(c.fullness);
     e->last_hz = c.hz;
     return c;
 }
 
 static void render_pacer(engine *e, float *out, int64_t from, int frames)
 {
-    pacer_sound sound_from, sound_to;
+    const pacer_player *sound_from, *sound_to;
     pacer_control a;
     if (from == e->pacer_cached_frame) {
         a = (pacer_control){ e->pacer_cached_hz, e->pacer_cached_gain, e->pacer_cached_fullness };
@@ -306,9 +299,11 @@ static void render_pacer(engine *e, float *out, int64_t from, int frames)
     e->pacer_cached_hz = b.hz;
     e->pacer_cached_gain = b.gain;
     e->pacer_cached_fullness = b.fullness;
-    pacer_sound sound = sound_from != PACER_NONE ? sound_from : sound_to;
-    if (sound == PACER_NONE) {
-        synth_tone_render(&e->tone, out, frames, e->rate, a.hz, a.hz, 0.0f, 0.0f);
+    const pacer_player *sound = sound_from ? sound_from : sound_to;
+    if (!sound) {
+        /* Nothing sounds: the tone runs on silently at the last pitch, so its
+         * phase is where it would be had it played. */
+        synth_tone_render(&e->pacer.tone, out, frames, e->rate, a.hz, a.hz, 0.0f, 0.0f);
         return;
     }
     /* A block that crosses into another kind of step: that side is silent. */
@@ -316,12 +311,7 @@ static void render_pacer(engine *e, float *out, int64_t from, int frames)
         a.gain = 0.0;
     if (sound_to != sound)
         b.gain = 0.0;
-    if (sound == PACER_TONE)
-        synth_tone_render(&e->tone, out, frames, e->rate, a.hz, b.hz, (float)a.gain,
-                          (float)b.gain);
-    else
-        synth_breath_noise_render(&e->breath_noise, out, frames, e->rate, (float)a.fullness,
-                                  (float)b.fullness, (float)a.gain, (float)b.gain);
+    sound->render(&e->pacer, out, frames, e->rate, &a, &b);
 }
 
 /* ---- the background ---- */
@@ -357,7 +347,7 @@ static void add_ramped(float *restrict out, const float *restrict bed, float gai
 static void render_background(engine *e, float *out, int64_t from, int frames)
 {
     const background_settings *bg = &e->session->background;
-    if (bg->kind == BACKGROUND_NONE)
+    if (!e->background_sound->render)
         return;
     double target = any_ducking_voice(e) ? bg->duck_db : 0.0;
     double duck_from = e->duck_db;
@@ -379,27 +369,7 @@ static void render_background(engine *e, float *out, int64_t from, int frames)
     e->background_cached_frame = from + frames;
     e->background_cached_gain = gain_to;
     float *bed = e->background;
-    if (bg->kind == BACKGROUND_FILE) {
-        for (int i = 0; i < frames;) {
-            int64_t at = (from + i) % e->loop_frames;
-            if (at < e->loop_in_memory) {
-                bed[2 * i] = e->loop[2 * at];
-                bed[2 * i + 1] = e->loop[2 * at + 1];
-                i++;
-                continue;
-            }
-            int n = frames - i;
-            if (n > e->loop_frames - at)
-                n = (int)(e->loop_frames - at);
-            if (e->loop_stream)
-                stream_read(e->loop_stream, bed + 2 * i, n);
-            else
-                memset(bed + 2 * i, 0, sizeof(float) * 2 * (size_t)n);
-            i += n;
-        }
-    } else {
-        synth_noise_render_stereo(&e->noise, bed, frames);
-    }
+    e->background_sound->render(&e->bed, bed, from, frames);
     /* Past the block's end the bed is silent, so the loop can run over the
      * whole block: a fixed count the compiler turns into vector code. */
     if (frames < BLOCK)
@@ -564,72 +534,6 @@ size_t engine_render(engine *e, float *out, size_t frames)
 
 /* ---- life cycle ---- */
 
-/* The loop's first frames blend the file's tail into its head, equal
- * power, so the jump from the end back to the start is seamless. */
-static void blend_loop_head(float *loop, const float *head_frames, const float *tail_frames,
-                            int64_t crossfade)
-{
-    for (int64_t j = 0; j < crossfade; j++) {
-        double u = (double)j / (double)crossfade;
-        float head = (float)sin(0.5 * M_PI * u), tail = (float)cos(0.5 * M_PI * u);
-        for (int c = 0; c < 2; c++)
-            loop[2 * j + c] = head_frames[2 * j + c] * head + tail_frames[2 * j + c] * tail;
-    }
-}
-
-/* Reads frames [from, from + frames) of a streamed clip, here and now. */
-static int read_streamed(const engine *e, const audio_clip *clip, int64_t from, float *out,
-                         int64_t frames)
-{
-    audio_clip_reader *reader = NULL;
-    char why[256];
-    if (audio_clip_reader_open(clip, e->rate, from, &reader, why, sizeof why) != 0)
-        return -1;
-    int64_t got = audio_clip_reader_read(reader, out, frames);
-    audio_clip_reader_close(reader);
-    return got == frames ? 0 : -1;
-}
-
-/* A preloaded background is kept whole, already looped. A streamed one keeps
- * only the blended head in memory and streams the rest of each round. */
-static int prepare_loop(engine *e, const audio_clip *clip)
-{
-    int64_t n = clip->frames;
-    int64_t crossfade = (int64_t)(LOOP_CROSSFADE_SECONDS * e->rate);
-    if (crossfade > n / 4)
-        crossfade = n / 4;
-    e->loop_frames = n - crossfade;
-    if (e->loop_frames < 1)
-        e->loop_frames = 1;
-    if (!clip->streamed) {
-        e->loop_in_memory = e->loop_frames;
-        e->loop = malloc(sizeof(float) * 2 * (size_t)e->loop_frames);
-        if (!e->loop)
-            return -1;
-        memcpy(e->loop, clip->samples, sizeof(float) * 2 * (size_t)e->loop_frames);
-        blend_loop_head(e->loop, clip->samples, clip->samples + 2 * e->loop_frames, crossfade);
-        return 0;
-    }
-    e->loop_in_memory = crossfade;
-    e->loop = malloc(sizeof(float) * 2 * (size_t)(crossfade > 0 ? crossfade : 1));
-    float *tail = malloc(sizeof(float) * 2 * (size_t)(crossfade > 0 ? crossfade : 1));
-    int status = e->loop && tail ? 0 : -1;
-    if (status == 0 && crossfade > 0)
-        status = read_streamed(e, clip, 0, e->loop, crossfade) == 0
-                         && read_streamed(e, clip, e->loop_frames, tail, crossfade) == 0
-                     ? 0
-                     : -1;
-    if (status == 0)
-        blend_loop_head(e->loop, e->loop, tail, crossfade);
-    free(tail);
-    if (status != 0)
-        return -1;
-    int64_t at = e->start % e->loop_frames;
-    e->loop_stream = stream_claim(e->streams, clip, at < crossfade ? crossfade : at, crossfade,
-                                  e->loop_frames);
-    return 0;
-}
-
 bool engine_needs_streams(const timeline *t)
 {
     const session *s = timeline_session(t);
@@ -684,24 +588,23 @@ engine *engine_create(const timeline *t, const engine_options *options)
     /* Noise streams are seeded from the start frame: the same start always
      * gives the same sound. */
     uint64_t seed = (uint64_t)e->start * 0x9E3779B97F4A7C15ull;
-    synth_breath_noise_init(&e->breath_noise, seed ^ 3);
+    synth_breath_noise_init(&e->pacer.breath_noise, seed ^ 3);
     const background_settings *bg = &s->background;
-    if (bg->kind == BACKGROUND_FILE) {
-        if (prepare_loop(e, bg->file) != 0) {
-            engine_free(e);
-            return NULL;
-        }
-    } else if (bg->kind != BACKGROUND_NONE) {
-        synth_noise_init(&e->noise, bg->kind == BACKGROUND_PINK ? SYNTH_NOISE_PINK
-                                    : bg->kind == BACKGROUND_BROWN ? SYNTH_NOISE_BROWN
-                                    : SYNTH_NOISE_WHITE, seed ^ 1, e->rate);
+    e->background_sound = background_players[bg->kind];
+    e->bed.rate = e->rate;
+    e->bed.start = e->start;
+    e->bed.streams = e->streams;
+    if (e->background_sound->start && e->background_sound->start(&e->bed, bg, seed ^ 1) != 0) {
+        engine_free(e);
+        return NULL;
     }
-    e->background_gain = bg->kind == BACKGROUND_NONE ? 0.0 : synth_db_to_gain(bg->level_db);
+    bool has_background = e->background_sound->render != NULL;
+    e->background_gain = has_background ? synth_db_to_gain(bg->level_db) : 0.0;
 
     if (e->start > 0) {
         e->seek_elapsed_base = e->start;
         for_each_event(e, e->start - timeline_longest_event(t), e->start, resume_event);
-        if (bg->kind != BACKGROUND_NONE && any_ducking_voice(e))
+        if (has_background && any_ducking_voice(e))
             e->duck_db = bg->duck_db;
     }
     /* Streamed sounds near the start are claimed now, so that a live start
@@ -718,10 +621,10 @@ void engine_free(engine *e)
         stream_release(e->voices[i].stream);
     for (int i = e->pending_read; i < e->pending_count; i++)
         stream_release(e->pending_stream[i]);
-    stream_release(e->loop_stream);
+    if (e->background_sound && e->background_sound->stop)
+        e->background_sound->stop(&e->bed);
     if (e->owns_streams)
         stream_pool_free(e->streams);
-    free(e->loop);
     free(e);
 }
 

@@ -1,17 +1,10 @@
 /* breathe.c: a breathe step's cycles (planned by the timeline, see
- * timeline.h), the voice cues on their phases and the bowl pacer's strikes. */
+ * timeline.h), the voice cues on their phases and the strikes of a pacer
+ * that strikes (render/sounds.h). */
 #include <stdio.h>
 
+#include "render/sounds.h"
 #include "render/timeline_parts.h"
-
-/* The bowl pacer's strike rings this long; holds are struck softer. */
-#define BOWL_RING_SECONDS 6.0
-#define BOWL_HOLD_LEVEL_DB (-8.0)   /* relative to the pacer level */
-
-static bool is_hold(breath_kind kind)
-{
-    return kind != BREATH_INHALE && kind != BREATH_EXHALE;
-}
 
 static int build_breathe(timeline_builder *b, struct timeline_leaf *leaf,
                          const session_step *step, int64_t *timed_frames)
@@ -23,8 +16,9 @@ static int build_breathe(timeline_builder *b, struct timeline_leaf *leaf,
     for (int k = 0; k < BREATH_KIND_COUNT; k++)
         if (voice->cue[k])
             timeline_note_event(b, voice->cue[k]->frames);
-    if (step->breathe.pacer.sound == PACER_BOWL)
-        timeline_note_event(b, timeline_builder_frames(b, BOWL_RING_SECONDS));
+    const pacer_player *pacer = pacer_players[step->breathe.pacer.sound];
+    if (pacer->strike)
+        timeline_note_event(b, timeline_builder_frames(b, pacer->ring_seconds));
     return 0;
 }
 
@@ -33,17 +27,18 @@ static void breathe_events(const timeline *t, const timeline_span *span, event_b
     const session_step *step = span->step;
     const voice_settings *voice = &step->breathe.voice;
     const pacer_settings *pacer = &step->breathe.pacer;
+    const pacer_player *player = pacer_players[pacer->sound];
     bool any_voice = false;
     for (int k = 0; k < BREATH_KIND_COUNT; k++)
         any_voice = any_voice || voice->cue[k] != NULL;
-    if (!any_voice && pacer->sound != PACER_BOWL)
+    if (!any_voice && !player->strike)
         return;
     int64_t from = batch->from > span->timed_start ? batch->from : span->timed_start;
     int64_t to = batch->to < span->timed_end ? batch->to : span->timed_end;
     if (from >= to)
         return;
     long long k = timeline_cycle_at(t, span, from - span->timed_start);
-    int64_t bowl_ring = timeline_seconds_to_frames(t, BOWL_RING_SECONDS);
+    int64_t ring = timeline_seconds_to_frames(t, player->ring_seconds);
     for (; k < timeline_span_cycles(span); k++) {
         if (span->timed_start + timeline_cycle_start(t, span, k) >= to)
             break;
@@ -60,13 +55,10 @@ static void breathe_events(const timeline *t, const timeline_span *span, event_b
             const audio_clip *cue = voice->cue[b.kind];
             if (cue && (voice->cycles == 0 || k < voice->cycles))
                 event_batch_clip(batch, b.start, cue, voice->level_db, true);
-            if (pacer->sound == PACER_BOWL) {
-                bool full = b.fullness_to >= 0.5;
-                double hz = full ? pacer->high_hz : pacer->low_hz;
-                double level = pacer->level_db + (is_hold(b.kind) ? BOWL_HOLD_LEVEL_DB : 0.0);
-                if (is_hold(b.kind) && b.fullness_to < 0.5)
-                    hz = pacer->low_hz;
-                event_batch_bell(batch, EVENT_BOWL, b.start, hz, level, bowl_ring);
+            if (player->strike) {
+                timeline_event strike = { .start = b.start, .ring_frames = ring };
+                player->strike(pacer, &b, &strike);
+                event_batch_add(batch, &strike);
             }
         }
     }
