@@ -246,8 +246,9 @@ typedef struct {
     size_t count, capacity;
 } clip_set;
 
-static void clip_set_add(clip_set *set, const audio_clip *clip)
+static void clip_set_add(void *context, const audio_clip *clip)
 {
+    clip_set *set = context;
     if (!clip)
         return;
     for (size_t i = 0; i < set->count; i++)
@@ -267,17 +268,8 @@ static void clip_set_add(clip_set *set, const audio_clip *clip)
 /* The clips that are spoken or played as cues (not the background). */
 static void collect_cues(clip_set *set, const session_step *steps, size_t count)
 {
-    for (size_t i = 0; i < count; i++) {
-        const session_step *step = &steps[i];
-        clip_set_add(set, step->precue);
-        if (step->type == STEP_CUE)
-            clip_set_add(set, step->cue_step.file);
-        if (step->type == STEP_BREATHE)
-            for (int k = 0; k < BREATH_KIND_COUNT; k++)
-                clip_set_add(set, step->breathe.voice.cue[k]);
-        if (step->type == STEP_REPEAT)
-            collect_cues(set, step->repeat.steps, step->repeat.step_count);
-    }
+    for (size_t i = 0; i < count; i++)
+        session_step_cues(&steps[i], clip_set_add, set);
 }
 
 /* Where a clip is first named: its line, and the file that line is in. */

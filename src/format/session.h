@@ -145,6 +145,12 @@ struct session_step {
     };
 };
 
+typedef void (*session_cue_visit)(void *context, const audio_clip *clip);
+/* Calls visit, in order, for each audio file the step plays as a cue: its
+ * own `cue`, then those of its type (a cue step's file, a breathe step's
+ * voice cues, everything in a repeat's steps). Not the background. */
+void session_step_cues(const session_step *step, session_cue_visit visit, void *context);
+
 typedef struct {
     char *path;               /* the session file as given */
     char *title, *description, *author;

@@ -17,6 +17,14 @@ const step_kind *const step_kinds[] = {
 _Static_assert(sizeof step_kinds / sizeof step_kinds[0] == STEP_TYPE_COUNT,
                "step_kinds[] needs one entry for every step_type");
 
+void session_step_cues(const session_step *step, session_cue_visit visit, void *context)
+{
+    if (step->precue)
+        visit(context, step->precue);
+    if (step_kinds[step->type]->each_cue)
+        step_kinds[step->type]->each_cue(step, visit, context);
+}
+
 const char *step_type_name(step_type type)
 {
     if ((int)type < 0 || type >= STEP_TYPE_COUNT || !step_kinds[type])

@@ -31,6 +31,9 @@ typedef struct {
     /* Frees what parse allocated (also after a parse that failed part way);
      * NULL when it allocates nothing. */
     void (*free)(session_step *step);
+    /* The audio files it plays as cues, besides the `cue` every step has
+     * (session_step_cues()); NULL when it has none. */
+    void (*each_cue)(const session_step *step, session_cue_visit visit, void *context);
 } step_kind;
 
 /* "type", "label", "cue", "gap": what every step takes. */

@@ -72,9 +72,18 @@ static int parse_breathe(loader *ld, const config_setting_t *group, session_step
         || settings_read_voice(ld, group, &step->breathe.voice) != 0 ? 2 : 0;
 }
 
+/* The voice cues, inhale to hold_out. */
+static void each_cue(const session_step *step, session_cue_visit visit, void *context)
+{
+    for (int k = 0; k < BREATH_KIND_COUNT; k++)
+        if (step->breathe.voice.cue[k])
+            visit(context, step->breathe.voice.cue[k]);
+}
+
 const step_kind step_kind_breathe = {
     .type = STEP_BREATHE,
     .name = "breathe",
     .settings = breathe_settings,
     .parse = parse_breathe,
+    .each_cue = each_cue,
 };

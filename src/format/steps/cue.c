@@ -16,9 +16,15 @@ static int parse_cue(loader *ld, const config_setting_t *group, session_step *st
         || settings_read_level(ld, group, "level", &step->cue_step.level_db) != 0 ? 2 : 0;
 }
 
+static void each_cue(const session_step *step, session_cue_visit visit, void *context)
+{
+    visit(context, step->cue_step.file);
+}
+
 const step_kind step_kind_cue = {
     .type = STEP_CUE,
     .name = "cue",
     .settings = cue_settings,
     .parse = parse_cue,
+    .each_cue = each_cue,
 };

@@ -37,10 +37,17 @@ static void free_repeat(session_step *step)
     settings_free_steps(step->repeat.steps, step->repeat.step_count);
 }
 
+static void each_cue(const session_step *step, session_cue_visit visit, void *context)
+{
+    for (size_t i = 0; i < step->repeat.step_count; i++)
+        session_step_cues(&step->repeat.steps[i], visit, context);
+}
+
 const step_kind step_kind_repeat = {
     .type = STEP_REPEAT,
     .name = "repeat",
     .settings = repeat_settings,
     .parse = parse_repeat,
     .free = free_repeat,
+    .each_cue = each_cue,
 };
