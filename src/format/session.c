@@ -2,8 +2,11 @@
  *
  * The loader walks the libconfig tree once, group by group: it first rejects
  * names that do not belong in the group, then reads each known setting with a
- * reader for its kind of value (duration, level, Hz, path...). The first
- * problem found is reported and the partly built session is freed. */
+ * reader for its kind of value (duration, level, Hz, path...). A step's
+ * own settings are read by its type's record (step_kinds.h) with the same
+ * readers (settings.h), and sounds are named by their tables
+ * (sound_kinds.h). The first problem found is reported and the partly
+ * built session is freed. */
 #include "format/session.h"
 
 #include <errno.h>
