@@ -36,15 +36,17 @@ typedef struct {
     step_type type;    /* its own index in step_timings[] */
     /* Sets *timed_frames to the length of the step's timed part and notes
      * the longest sound it makes (timeline_parts.h); 0, or 2 with a
-     * message when the step cannot be played. NULL for a step that holds
-     * steps (repeat): the timeline builds its rounds from them. */
-    int (*build)(timeline_builder *b, struct timeline_leaf *leaf, const session_step *step,
-                 int64_t *timed_frames);
+     * message when the step cannot be played. For a step that breathes,
+     * *timed_frames already holds the length of its planned cycles. NULL
+     * for a step that holds steps (repeat): the timeline builds its rounds
+     * from them. */
+    int (*build)(timeline_builder *b, const session_step *step, int64_t *timed_frames);
     /* Adds the events of the span's timed part that start inside the
      * batch's window; NULL when it has none of its own. */
     void (*events)(const timeline *t, const timeline_span *span, event_batch *batch);
-    /* Its timed part is breath phases: timeline_breath_at() finds them, the
-     * pacer follows them and clips in it are voice cues. */
+    /* Its timed part is breath phases, planned by the timeline from the
+     * step's `breathe` settings: timeline_breath_at() finds them, the pacer
+     * follows them and clips in it are voice cues. */
     bool breathes;
     /* It lasts a while (breathing, a timed silence), so the listener needs
      * its label, and its spoken cue should end before it does (lint.h). */

@@ -233,11 +233,6 @@ void timeline_note_event(timeline_builder *b, int64_t frames)
     note_event_length(b, frames);
 }
 
-int timeline_builder_rate(const timeline_builder *b)
-{
-    return b->rate;
-}
-
 int64_t timeline_builder_frames(const timeline_builder *b, double seconds)
 {
     return seconds_to_frames(b->rate, seconds);
@@ -260,46 +255,43 @@ static int build_leaf(builder *b, node *n)
     n->gap_frames = seconds_to_frames(rate, step->gap_seconds);
     if (step->precue)
         note_event_length(b, step->precue->frames);
-    int status = step_timings[step->type]->build(b, n, step, &n->timed_frames);
+    /* A step that breathes: its cycles are planned here, once, in closed
+     * form (breath_plan), and its timed part lasts as long as they do. */
+    if (step_timings[step->type]->breathes) {
+        const breath_pattern *patterns[2] = { &step->breathe.pattern, &step->breathe.ramp_to };
+        for (int which = 0; which < (step->breathe.ramps ? 2 : 1); which++) {
+            double sum = 0.0;
+            for (int i = 0; i < patterns[which]->count; i++) {
+                double s = patterns[which]->seconds[i];
+                sum += s;
+                if (breath_direction(patterns[which]->kind[i]) != 0
+                    && s < MIN_BREATH_PHASE_SECONDS) {
+                    fprintf(b->err, "%s:%d: breath phases must last at least 1 ms\n",
+                            file_of(b, step), step->line);
+                    return 2;
+                }
+            }
+            if (sum <= 0.0) {
+                fprintf(b->err, "%s:%d: a breath cycle must last longer than 0 s\n",
+                        file_of(b, step), step->line);
+                return 2;
+            }
+        }
+        plan_init(&n->plan, step);
+        double total = plan_cycle_start_seconds(&n->plan, n->plan.total_cycles);
+        if (!(total <= SESSION_MAX_TOTAL_SECONDS)) {
+            fprintf(b->err, "%s:%d: this breathe step lasts %.0f hours, over the 7-day limit "
+                            "of a session\n", file_of(b, step), step->line, total / 3600.0);
+            return 2;
+        }
+        n->timed_frames = plan_cycle_start_frame(&n->plan, rate, n->plan.total_cycles);
+    }
+    int status = step_timings[step->type]->build(b, step, &n->timed_frames);
     if (status)
         return status;
     n->length = n->precue_frames + n->timed_frames + n->gap_frames;
     n->leaves = 1;
     n->is_leaf = true;
-    return 0;
-}
-
-int timeline_plan_breaths(timeline_builder *b, struct timeline_leaf *n, int64_t *timed_frames)
-{
-    const session_step *step = n->step;
-    int rate = b->rate;
-    const breath_pattern *patterns[2] = { &step->breathe.pattern, &step->breathe.ramp_to };
-    for (int which = 0; which < (step->breathe.ramps ? 2 : 1); which++) {
-        double sum = 0.0;
-        for (int i = 0; i < patterns[which]->count; i++) {
-            double s = patterns[which]->seconds[i];
-            sum += s;
-            if (breath_direction(patterns[which]->kind[i]) != 0
-                && s < MIN_BREATH_PHASE_SECONDS) {
-                fprintf(b->err, "%s:%d: breath phases must last at least 1 ms\n",
-                        file_of(b, step), step->line);
-                return 2;
-            }
-        }
-        if (sum <= 0.0) {
-            fprintf(b->err, "%s:%d: a breath cycle must last longer than 0 s\n",
-                    file_of(b, step), step->line);
-            return 2;
-        }
-    }
-    plan_init(&n->plan, step);
-    double total = plan_cycle_start_seconds(&n->plan, n->plan.total_cycles);
-    if (!(total <= SESSION_MAX_TOTAL_SECONDS)) {
-        fprintf(b->err, "%s:%d: this breathe step lasts %.0f hours, over the 7-day limit "
-                        "of a session\n", file_of(b, step), step->line, total / 3600.0);
-        return 2;
-    }
-    *timed_frames = plan_cycle_start_frame(&n->plan, rate, n->plan.total_cycles);
     return 0;
 }
 

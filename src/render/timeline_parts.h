@@ -5,8 +5,9 @@
  * While the timeline is built, a step type reports how long its timed part
  * is and how long its sounds ring (the builder); while it is played, it
  * adds its events to a batch, which keeps those inside the asked window and
- * hands them on in order of start. A breathe step's cycles are planned by
- * the timeline itself (a closed form, see timeline.h), and read here. */
+ * hands them on in order of start. The cycles of a step that breathes are
+ * planned by the timeline itself (a closed form, see timeline.h), and read
+ * here. */
 #ifndef BREATHE_TIMELINE_PARTS_H
 #define BREATHE_TIMELINE_PARTS_H
 
@@ -17,16 +18,10 @@
 
 /* ---- building ---- */
 
-int timeline_builder_rate(const timeline_builder *b);
 /* Frames of `seconds` at the session's rate, rounded. */
 int64_t timeline_builder_frames(const timeline_builder *b, double seconds);
 /* A sound of the step rings this long: a seek looks this far back. */
 void timeline_note_event(timeline_builder *b, int64_t frames);
-/* Plans a breathe step's cycles into its leaf and sets *timed_frames to
- * their length; 0, or 2 with a message when a phase or cycle is too short
- * or the step too long. */
-int timeline_plan_breaths(timeline_builder *b, struct timeline_leaf *leaf,
-                          int64_t *timed_frames);
 
 /* ---- events ---- */
 

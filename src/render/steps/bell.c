@@ -4,8 +4,7 @@
 
 #include "render/timeline_parts.h"
 
-static int build_bell(timeline_builder *b, struct timeline_leaf *leaf, const session_step *step,
-                      int64_t *timed_frames)
+static int build_bell(timeline_builder *b, const session_step *step, int64_t *timed_frames)
 {
     *timed_frames = (int64_t)(step->bell.strikes - 1)
                         * timeline_builder_frames(b, step->bell.interval_seconds)

@@ -6,12 +6,10 @@
 #include "render/sounds.h"
 #include "render/timeline_parts.h"
 
-static int build_breathe(timeline_builder *b, struct timeline_leaf *leaf,
-                         const session_step *step, int64_t *timed_frames)
+/* The timed part is the planned cycles (timeline.c); what sounds in it
+ * rings as long as the voice cues and the pacer's strikes. */
+static int build_breathe(timeline_builder *b, const session_step *step, int64_t *timed_frames)
 {
-    int status = timeline_plan_breaths(b, leaf, timed_frames);
-    if (status)
-        return status;
     const voice_settings *voice = &step->breathe.voice;
     for (int k = 0; k < BREATH_KIND_COUNT; k++)
         if (voice->cue[k])

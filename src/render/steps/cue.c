@@ -4,8 +4,7 @@
 
 #include "render/timeline_parts.h"
 
-static int build_cue(timeline_builder *b, struct timeline_leaf *leaf, const session_step *step,
-                     int64_t *timed_frames)
+static int build_cue(timeline_builder *b, const session_step *step, int64_t *timed_frames)
 {
     *timed_frames = step->cue_step.file->frames;
     timeline_note_event(b, step->cue_step.file->frames);

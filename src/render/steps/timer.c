@@ -8,8 +8,7 @@
 #define SOFT_BELL_LEVEL_DB (-22.0)
 #define TICK_LEVEL_DB (-26.0)
 
-static int build_timer(timeline_builder *b, struct timeline_leaf *leaf, const session_step *step,
-                       int64_t *timed_frames)
+static int build_timer(timeline_builder *b, const session_step *step, int64_t *timed_frames)
 {
     *timed_frames = timeline_builder_frames(b, step->timer.duration_seconds);
     timeline_note_event(b, timeline_builder_frames(b, BELL_DEFAULT_RING_SECONDS));
