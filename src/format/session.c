@@ -80,7 +80,6 @@ static const char *const voice_names[] = {
 static const char *const background_names[] = {
     "noise", "file", "level", "fade", "duck", NULL
 };
-static const char *const step_common_names[] = { "type", "label", "cue", "gap", NULL };
 
 /* ---- Text helpers ---- */
 
@@ -1140,7 +1139,7 @@ static int parse_step(loader *ld, const config_setting_t *group, session_step *s
         return 2;
     step->type = (step_type)type_index;
     const step_kind *kind = step_kinds[type_index];
-    if (check_names(ld, group, step_common_names, kind->settings, NULL, type_index) != 0)
+    if (check_names(ld, group, step_common_settings, kind->settings, NULL, type_index) != 0)
         return 2;
 
     step->label = copy_text("");
