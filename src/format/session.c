@@ -919,6 +919,8 @@ static int add_clip(loader *ld, const config_setting_t *s, const char *file, cha
         || !clip) {
         free(key);
         audio_clip_free(clip);
+        if (strcmp(why, CLIP_WHY_NO_MEMORY) == 0)
+            ld->out_of_memory = true;
         return fail(ld, s, MSG_AUDIO_UNUSABLE,
                     quoted(config_setting_get_string(s), shown, sizeof shown), why);
     }
@@ -944,6 +946,8 @@ static int decode_clips(loader *ld)
     if (audio_clip_finish_all(ses->clips, ses->clip_count, &failed, why, sizeof why) == 0)
         return 0;
     const config_setting_t *s = ld->clip_settings[failed];
+    if (strcmp(why, CLIP_WHY_NO_MEMORY) == 0)
+        ld->out_of_memory = true;
     return fail(ld, s, MSG_AUDIO_UNUSABLE,
                 quoted(config_setting_get_string(s), shown, sizeof shown), why);
 }
