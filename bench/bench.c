@@ -70,13 +70,16 @@ int64_t bench_render_region(engine *e, float *buffer, int64_t frames)
 
 static int command_render(const char *path, const char *seconds_text)
 {
+    const report_sink *report = REPORT_TO_STREAM(&(report_stream){ stderr, "breathe-bench" });
     session *s = NULL;
-    if (session_load(path, &s, stderr) != 0)
-        return 2;
+    int status = session_load(path, &s, report);
+    if (status != 0)
+        return status;
     timeline *t = NULL;
-    if (timeline_build(s, &t, stderr) != 0) {
+    status = timeline_build(s, &t, report);
+    if (status != 0) {
         session_free(s);
-        return 2;
+        return status;
     }
     int rate = timeline_rate(t);
     int64_t total = timeline_length(t);

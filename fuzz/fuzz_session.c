@@ -82,11 +82,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
 
-    FILE *messages = fopen("/dev/null", "w");
+    /* The messages are collected (and so formatted) and dropped. */
+    report_buffer messages = { 0 };
+    const report_sink *report = &(report_sink){ report_buffer_emit, &messages };
     session *s = NULL;
     timeline *t = NULL;
-    if (session_load(session_path, &s, messages) == 0
-        && timeline_build(s, &t, messages) == 0) {
+    if (session_load(session_path, &s, report) == 0 && timeline_build(s, &t, report) == 0) {
         render_and_check(t, 0);
         int64_t length = timeline_length(t);
         int64_t last = length == TIMELINE_FOREVER ? (int64_t)timeline_rate(t) * 36000 : length;
@@ -95,6 +96,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     timeline_free(t);
     session_free(s);
-    fclose(messages);
+    report_buffer_free(&messages);
     return 0;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "format/session.h"
+#include "testreport.h"
 
 enum { MINIMUM_CORPUS = 35, MAX_FILES = 512 };
 
@@ -80,19 +81,22 @@ static bool check_one(const char *name)
     snprintf(path, sizeof path, "bad/%s", name);
     char *expected = expected_line(path);
 
-    char *output = NULL;
-    size_t output_size = 0;
-    FILE *err = open_memstream(&output, &output_size);
-    assert_non_null(err);
+    report_buffer messages = { 0 };
     session *s = (session *)0x1;
-    int status = session_load(path, &s, err);
-    fclose(err);
+    int status = session_load(path, &s, REPORT_TO_BUFFER(&messages));
+    char *output = messages.text ? messages.text : strdup("");
+    assert_non_null(output);
 
     bool ok = true;
     if (status != 2 || s != NULL) {
         print_error("%s: session_load returned %d (expected 2) and %s session\n", path, status,
                     s ? "a" : "no");
         session_free(s);
+        ok = false;
+    }
+    if (messages.errors != 1 || messages.warnings != 0) {
+        print_error("%s: %d errors and %d warnings reported (expected one error)\n", path,
+                    messages.errors, messages.warnings);
         ok = false;
     }
     size_t length = strlen(output);
@@ -133,16 +137,14 @@ static void every_bad_session_is_rejected_with_its_message(void **state)
 static void missing_file_is_a_session_error(void **state)
 {
     (void)state;
-    char *output = NULL;
-    size_t output_size = 0;
-    FILE *err = open_memstream(&output, &output_size);
+    report_buffer messages = { 0 };
     session *s = NULL;
-    assert_int_equal(session_load("bad/no-such-session.cfg", &s, err), 2);
-    fclose(err);
+    assert_int_equal(session_load("bad/no-such-session.cfg", &s, REPORT_TO_BUFFER(&messages)), 2);
     assert_null(s);
-    assert_string_equal(output, "bad/no-such-session.cfg:1: cannot read the session file: "
-                                "No such file or directory\n");
-    free(output);
+    assert_int_equal(messages.errors, 1);
+    assert_string_equal(messages.text, "bad/no-such-session.cfg:1: cannot read the session file: "
+                                       "No such file or directory\n");
+    report_buffer_free(&messages);
 }
 
 int main(void)

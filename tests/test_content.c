@@ -31,6 +31,7 @@
 #include "render/engine.h"
 #include "format/session.h"
 #include "render/timeline.h"
+#include "testreport.h"
 
 #define TARGET_LUFS (-25.0)
 #define TOLERANCE_LU 2.0
@@ -81,7 +82,7 @@ static void test_check_passes_without_warnings(void **state)
 static session *load_session(void)
 {
     session *s = NULL;
-    assert_int_equal(session_load(session_path, &s, stderr), 0);
+    assert_int_equal(session_load(session_path, &s, REPORT_TO_STDERR), 0);
     return s;
 }
 
@@ -179,7 +180,7 @@ static void test_render_peak_and_loudness(void **state)
     (void)state;
     session *s = load_session();
     timeline *t = NULL;
-    assert_int_equal(timeline_build(s, &t, stderr), 0);
+    assert_int_equal(timeline_build(s, &t, REPORT_TO_STDERR), 0);
     int rate = timeline_rate(t);
     int64_t total = timeline_length(t);
     if (total == TIMELINE_FOREVER) {

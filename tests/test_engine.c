@@ -16,6 +16,7 @@
 
 #include "render/engine.h"
 #include "testaudio.h"
+#include "testreport.h"
 
 typedef struct {
     session *session;
@@ -30,10 +31,10 @@ static void load(render *r, const char *text)
     memset(r, 0, sizeof *r);
     char *path = testaudio_write_text(testaudio_dir, "golden.cfg", text);
     assert_non_null(path);
-    int status = session_load(path, &r->session, stderr);
+    int status = session_load(path, &r->session, REPORT_TO_STDERR);
     free(path);
     assert_int_equal(status, 0);
-    assert_int_equal(timeline_build(r->session, &r->timeline, stderr), 0);
+    assert_int_equal(timeline_build(r->session, &r->timeline, REPORT_TO_STDERR), 0);
     r->rate = r->session->sample_rate;
 }
 

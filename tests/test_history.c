@@ -16,6 +16,7 @@
 
 #include "user/history.h"
 #include "testaudio.h"
+#include "testreport.h"
 
 /* Seconds since the epoch of a UTC calendar time, from the C library. */
 static int64_t utc(int year, int month, int day, int hour, int minute, int second)
@@ -409,10 +410,10 @@ static void test_append_syncs_the_line_to_disk(void **state)
     char expected[HISTORY_LINE_MAX];
     int n = history_format(expected, sizeof expected, &a);
     fsync_calls = 0;
-    assert_int_equal(history_append(path, &a, stderr), 0);
+    assert_int_equal(history_append(path, &a, REPORT_TO_STDERR), 0);
     assert_int_equal(fsync_calls, 1);
     assert_int_equal(size_when_synced, n);
-    assert_int_equal(history_append(path, &a, stderr), 0);
+    assert_int_equal(history_append(path, &a, REPORT_TO_STDERR), 0);
     assert_int_equal(fsync_calls, 2);
     assert_int_equal(size_when_synced, 2 * n);
     free(path);
@@ -424,7 +425,7 @@ static void test_append_creates_and_only_appends(void **state)
     char *path = testaudio_path(testaudio_dir, "state/breathe/history");
     history_record a = at_local(2026, 11, 23, 8, 0, 60, HISTORY_COMPLETED, 357);
     history_record b = at_local(2026, 11, 24, 8, 0, 60, HISTORY_STOPPED, 42);
-    assert_int_equal(history_append(path, &a, stderr), 0);
+    assert_int_equal(history_append(path, &a, REPORT_TO_STDERR), 0);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -434,14 +435,14 @@ static void test_append_creates_and_only_appends(void **state)
     int n = history_format(expected, sizeof expected, &a);
     assert_int_equal(size, (size_t)n);
     assert_string_equal(first, expected);
-    assert_int_equal(history_append(path, &b, stderr), 0);
+    assert_int_equal(history_append(path, &b, REPORT_TO_STDERR), 0);
     char *second = read_all(path, &size);
     history_format(expected + n, sizeof expected - (size_t)n, &b);
     assert_string_equal(second, expected);
 
     history_record *records;
     size_t count;
-    assert_int_equal(history_read(path, &records, &count, stderr), 0);
+    assert_int_equal(history_read(path, &records, &count, REPORT_TO_STDERR), 0);
     assert_int_equal(count, 2);
     assert_int_equal(records[1].played_seconds, 42);
     assert_int_equal(records[1].outcome, HISTORY_STOPPED);
@@ -459,7 +460,7 @@ static void test_missing_file_is_an_empty_history(void **state)
     size_t count = 99;
     char message[256] = "";
     FILE *err = fmemopen(message, sizeof message, "w");
-    assert_int_equal(history_read(path, &records, &count, err), 0);
+    assert_int_equal(history_read(path, &records, &count, REPORT_TO(err)), 0);
     fclose(err);
     assert_int_equal(count, 0);
     assert_null(records);
@@ -487,7 +488,7 @@ static void test_damaged_file_is_read_around_and_kept(void **state)
     FILE *err = fmemopen(message, sizeof message, "w");
     history_record *records;
     size_t count;
-    assert_int_equal(history_read(path, &records, &count, err), 0);
+    assert_int_equal(history_read(path, &records, &count, REPORT_TO(err)), 0);
     fclose(err);
     /* Lines 1 and 4 are good; what is left of line 7 still reads as one. */
     assert_int_equal(count, 3);
@@ -509,7 +510,7 @@ static void test_damaged_file_is_read_around_and_kept(void **state)
     free(after);
 
     history_record next = done_on(2026, 11, 25);
-    assert_int_equal(history_append(path, &next, stderr), 0);
+    assert_int_equal(history_append(path, &next, REPORT_TO_STDERR), 0);
     after = read_all(path, &size);
     char line[HISTORY_LINE_MAX];
     int n = history_format(line, sizeof line, &next);
@@ -518,7 +519,7 @@ static void test_damaged_file_is_read_around_and_kept(void **state)
     assert_int_equal(after[sizeof damaged - 1], '\n');
     assert_memory_equal(after + sizeof damaged, line, (size_t)n);
     free(after);
-    assert_int_equal(history_read(path, &records, &count, stderr), 0);
+    assert_int_equal(history_read(path, &records, &count, REPORT_TO_STDERR), 0);
     assert_int_equal(count, 4);
     assert_int_equal(records[3].start, next.start);
     free(records);
@@ -537,7 +538,7 @@ static void test_many_damaged_lines_are_summed_up(void **state)
     FILE *err = fmemopen(message, sizeof message, "w");
     history_record *records;
     size_t count;
-    assert_int_equal(history_read(path, &records, &count, err), 0);
+    assert_int_equal(history_read(path, &records, &count, REPORT_TO(err)), 0);
     fclose(err);
     assert_int_equal(count, 0);
     free(records);
@@ -561,7 +562,7 @@ static void test_unwritable_history_only_warns(void **state)
     char message[1024] = "";
     FILE *err = fmemopen(message, sizeof message, "w");
     history_record r = done_on(2026, 11, 24);
-    assert_int_equal(history_append(path, &r, err), -1);
+    assert_int_equal(history_append(path, &r, REPORT_TO(err)), 1);
     fclose(err);
     assert_non_null(strstr(message, "warning: the session was not recorded in"));
     assert_non_null(strstr(message, path));

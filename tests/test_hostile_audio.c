@@ -26,6 +26,7 @@
 #include "format/session.h"
 #include "testaudio.h"
 #include "render/timeline.h"
+#include "testreport.h"
 
 #define FLOAT_WAV (SF_FORMAT_WAV | SF_FORMAT_FLOAT)
 #define OUTPUT_RATE 48000
@@ -287,8 +288,8 @@ static float render_peak(const char *session_path)
 {
     session *s = NULL;
     timeline *t = NULL;
-    assert_int_equal(session_load(session_path, &s, stderr), 0);
-    assert_int_equal(timeline_build(s, &t, stderr), 0);
+    assert_int_equal(session_load(session_path, &s, REPORT_TO_STDERR), 0);
+    assert_int_equal(timeline_build(s, &t, REPORT_TO_STDERR), 0);
     engine_options options = { .volume_db = 0.0, .start = 0, .length = TIMELINE_FOREVER };
     engine *e = engine_create(t, &options);
     assert_non_null(e);
@@ -493,7 +494,7 @@ static void test_not_files_refused_without_hanging(void **state)
         FILE *err = fmemopen(message, sizeof message, "w");
         session *s = NULL;
         alarm(10);
-        assert_int_equal(session_load(session_path, &s, err), 2);
+        assert_int_equal(session_load(session_path, &s, REPORT_TO(err)), 2);
         alarm(0);
         fclose(err);
         print_message("%s", message);
@@ -571,9 +572,9 @@ static int load_and_play(const char *session_path)
 {
     session *s = NULL;
     timeline *t = NULL;
-    if (session_load(session_path, &s, stderr) != 0)
+    if (session_load(session_path, &s, REPORT_TO_STDERR) != 0)
         return 1;
-    if (timeline_build(s, &t, stderr) != 0)
+    if (timeline_build(s, &t, REPORT_TO_STDERR) != 0)
         return 2;
     static float out[OUTPUT_RATE * 2];
     int status = 0;

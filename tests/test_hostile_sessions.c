@@ -23,6 +23,7 @@
 #include "format/session.h"
 #include "testaudio.h"
 #include "render/timeline.h"
+#include "testreport.h"
 
 #define MEMORY_GROWTH_LIMIT_KB (128 * 1024)
 #define HANG_SECONDS 60
@@ -50,8 +51,8 @@ static void load_in_child(const char *path, outcome *result)
             _exit(99);
         session *s = NULL;
         timeline *t = NULL;
-        int status = session_load(path, &s, err);
-        if (status == 0 && timeline_build(s, &t, err) != 0)
+        int status = session_load(path, &s, REPORT_TO(err));
+        if (status == 0 && timeline_build(s, &t, REPORT_TO(err)) != 0)
             status = 1;
         timeline_free(t);
         session_free(s);
@@ -345,7 +346,7 @@ static void test_gigantic_strings(void **state)
     assert_int_equal(result.status, 0);
 
     session *s = NULL;
-    assert_int_equal(session_load(session_path, &s, stderr), 0);
+    assert_int_equal(session_load(session_path, &s, REPORT_TO_STDERR), 0);
     assert_int_equal(strlen(s->title), length);
     session_free(s);
     unlink(session_path);

@@ -21,6 +21,7 @@
 #include "render/sounds.h"
 #include "render/step_timing.h"
 #include "testaudio.h"
+#include "testreport.h"
 
 #define RATE 48000
 
@@ -58,7 +59,7 @@ static session *load(const char *top, const char *steps)
     char *path = testaudio_write_text(testaudio_dir, "kinds.cfg", text);
     free(text);
     session *s = NULL;
-    int status = session_load(path, &s, stderr);
+    int status = session_load(path, &s, REPORT_TO_STDERR);
     free(path);
     assert_int_equal(status, 0);
     return s;
@@ -129,7 +130,7 @@ static void each_step_type_loads_as_itself_and_is_described_by_its_name(void **s
         assert_int_equal(s->step_count, 1);
         assert_int_equal(s->steps[0].type, t);
         timeline *tl = NULL;
-        assert_int_equal(timeline_build(s, &tl, stderr), 0);
+        assert_int_equal(timeline_build(s, &tl, REPORT_TO_STDERR), 0);
         assert_true(timeline_length(tl) > 0);
         char what[256], name[64];
         step_timings[t]->describe(tl, &s->steps[0], 2, what, sizeof what);
@@ -162,7 +163,7 @@ static void a_setting_of_another_type_names_both(void **state)
             size_t size = 0;
             FILE *err = open_memstream(&message, &size);
             session *s = NULL;
-            assert_int_equal(session_load(path, &s, err), 2);
+            assert_int_equal(session_load(path, &s, REPORT_TO(err)), 2);
             fclose(err);
             char expected[128];
             snprintf(expected, sizeof expected, "'%s' is not a setting of a %s step", own,
@@ -180,7 +181,7 @@ static void a_setting_of_another_type_names_both(void **state)
 static float render_peak(const session *s, double seconds)
 {
     timeline *tl = NULL;
-    assert_int_equal(timeline_build(s, &tl, stderr), 0);
+    assert_int_equal(timeline_build(s, &tl, REPORT_TO_STDERR), 0);
     engine_options options = { .volume_db = 0.0, .start = 0, .length = TIMELINE_FOREVER };
     engine *e = engine_create(tl, &options);
     assert_non_null(e);

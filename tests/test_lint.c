@@ -16,6 +16,7 @@
 
 #include "authoring/lint.h"
 #include "testaudio.h"
+#include "testreport.h"
 
 #define RATE 48000
 
@@ -56,8 +57,8 @@ static void lint_file(const char *path, findings *f)
 {
     session *s = NULL;
     timeline *t = NULL;
-    assert_int_equal(session_load(path, &s, stderr), 0);
-    assert_int_equal(timeline_build(s, &t, stderr), 0);
+    assert_int_equal(session_load(path, &s, REPORT_TO_STDERR), 0);
+    assert_int_equal(timeline_build(s, &t, REPORT_TO_STDERR), 0);
     memset(f, 0, sizeof *f);
     int reported = lint_session(t, collect, f);
     assert_int_equal(reported, f->count);

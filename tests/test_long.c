@@ -34,6 +34,7 @@
 #include "format/session.h"
 #include "testaudio.h"
 #include "render/timeline.h"
+#include "testreport.h"
 
 #define RATE 44100
 #define ROUNDS 479
@@ -110,8 +111,8 @@ static void test_eight_hours_on_exact_frames(void **state)
 
     session *s = NULL;
     timeline *t = NULL;
-    assert_int_equal(session_load(session_path, &s, stderr), 0);
-    assert_int_equal(timeline_build(s, &t, stderr), 0);
+    assert_int_equal(session_load(session_path, &s, REPORT_TO_STDERR), 0);
+    assert_int_equal(timeline_build(s, &t, REPORT_TO_STDERR), 0);
     int64_t length = timeline_length(t);
     assert_int_equal(length, ROUNDS * round_frames());
     assert_true(length >= (int64_t)8 * 3600 * RATE);

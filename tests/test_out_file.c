@@ -19,6 +19,7 @@
 
 #include "out/out.h"
 #include "testaudio.h"
+#include "testreport.h"
 
 #define RATE 48000
 #define OLD_CONTENTS "the previous render\n"
@@ -104,13 +105,14 @@ static int render(fixture *f, const char *path, int rate, sine_source *source,
     memset(f->message, 0, sizeof f->message);
     out_params params = { .sample_rate = rate, .path = path };
     out_stream *stream = NULL;
-    int status = out_file_backend.open(&stream, &params, err);
+    const report_sink *report = REPORT_TO(err);
+    int status = out_file_backend.open(&stream, &params, report);
     *run_status = -1;
     if (status == OUT_DONE) {
         out_source src = { sine_render, source };
         *run_status = out_file_backend.run(stream, src, monitor != NULL ? record_progress : NULL,
-                                           monitor, err);
-        status = out_file_backend.close(stream, commit, err);
+                                           monitor, report);
+        status = out_file_backend.close(stream, commit, report);
     } else {
         assert_null(stream);
     }

@@ -17,6 +17,7 @@
 
 #include "authoring/plot.h"
 #include "testaudio.h"
+#include "testreport.h"
 
 typedef struct {
     session *session;
@@ -30,8 +31,8 @@ static void load_text(const char *text, drawn *d)
     char *path = testaudio_write_text(testaudio_dir, "session.cfg", text);
     assert_non_null(path);
     memset(d, 0, sizeof *d);
-    assert_int_equal(session_load(path, &d->session, stderr), 0);
-    assert_int_equal(timeline_build(d->session, &d->timeline, stderr), 0);
+    assert_int_equal(session_load(path, &d->session, REPORT_TO_STDERR), 0);
+    assert_int_equal(timeline_build(d->session, &d->timeline, REPORT_TO_STDERR), 0);
     free(path);
 }
 
@@ -192,14 +193,14 @@ static void test_write_replaces_atomically(void **state)
     load_text("title = \"t\";\nsteps = ( { type = \"bell\"; } );\n", &d);
     char *path = testaudio_write_text(testaudio_dir, "picture.svg", "old");
     assert_non_null(path);
-    assert_int_equal(plot_write(d.timeline, 0, TIMELINE_FOREVER, path, stderr), 0);
+    assert_int_equal(plot_write(d.timeline, 0, TIMELINE_FOREVER, path, REPORT_TO_STDERR), 0);
     struct stat info;
     assert_int_equal(stat(path, &info), 0);
     assert_true(info.st_size > 1000);
     /* A folder that does not exist: an error, and nothing written. */
     char *missing = testaudio_path(testaudio_dir, "no-such-folder/picture.svg");
     FILE *err = tmpfile();
-    assert_int_equal(plot_write(d.timeline, 0, TIMELINE_FOREVER, missing, err), 1);
+    assert_int_equal(plot_write(d.timeline, 0, TIMELINE_FOREVER, missing, REPORT_TO(err)), 1);
     char message[512] = "";
     rewind(err);
     assert_non_null(fgets(message, sizeof message, err));

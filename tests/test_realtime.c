@@ -27,6 +27,7 @@
 #include "render/stream.h"
 #include "testaudio.h"
 #include "render/transport.h"
+#include "testreport.h"
 
 static _Thread_local bool in_callback;
 static atomic_int forbidden_calls;
@@ -185,8 +186,8 @@ static void test_callback_never_allocates_locks_or_waits(void **state)
     assert_non_null(path);
     session *s;
     timeline *tl;
-    assert_int_equal(session_load(path, &s, stderr), 0);
-    assert_int_equal(timeline_build(s, &tl, stderr), 0);
+    assert_int_equal(session_load(path, &s, REPORT_TO_STDERR), 0);
+    assert_int_equal(timeline_build(s, &tl, REPORT_TO_STDERR), 0);
     assert_true(engine_needs_streams(tl));
 
     /* The wrappers see the core's calls: made from a thread marked as in

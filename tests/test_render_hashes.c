@@ -32,6 +32,7 @@
 #include "render/engine.h"
 #include "format/session.h"
 #include "render/timeline.h"
+#include "testreport.h"
 
 #define FOREVER_SECONDS 3600
 #define BLOCK_FRAMES 4096
@@ -71,10 +72,10 @@ static int render_session(const char *relative, render_print *out)
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", source_dir, relative);
     session *s = NULL;
-    if (session_load(path, &s, stderr) != 0)
+    if (session_load(path, &s, REPORT_TO_STDERR) != 0)
         return -1;
     timeline *t = NULL;
-    if (timeline_build(s, &t, stderr) != 0) {
+    if (timeline_build(s, &t, REPORT_TO_STDERR) != 0) {
         session_free(s);
         return -1;
     }

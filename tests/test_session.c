@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "format/session.h"
+#include "testreport.h"
 
 /* cmocka 1.1 compares floats only as float. */
 #define assert_near(actual, expected, tolerance) \
@@ -126,7 +127,7 @@ static int load_file(const char *relative, session **s, char **message)
     *message = NULL;
     FILE *err = open_memstream(message, &size);
     assert_non_null(err);
-    int status = session_load(path, s, err);
+    int status = session_load(path, s, REPORT_TO(err));
     fclose(err);
     free(path);
     return status;

@@ -15,6 +15,7 @@
 
 #include "render/engine.h"
 #include "testaudio.h"
+#include "testreport.h"
 
 #define RATE 48000
 
@@ -44,8 +45,8 @@ static void load_session(loaded *l, const char *text)
 {
     char *path = testaudio_write_text(testaudio_dir, "streamed.cfg", text);
     assert_non_null(path);
-    assert_int_equal(session_load(path, &l->session, stderr), 0);
-    assert_int_equal(timeline_build(l->session, &l->timeline, stderr), 0);
+    assert_int_equal(session_load(path, &l->session, REPORT_TO_STDERR), 0);
+    assert_int_equal(timeline_build(l->session, &l->timeline, REPORT_TO_STDERR), 0);
     free(path);
 }
 
@@ -109,7 +110,7 @@ static void test_session_streamed_equals_preloaded(void **state)
     l.session->background.file = bed_whole;
     cue_step->cue_step.file = talk_whole;
     timeline *preloaded_timeline = NULL;
-    assert_int_equal(timeline_build(l.session, &preloaded_timeline, stderr), 0);
+    assert_int_equal(timeline_build(l.session, &preloaded_timeline, REPORT_TO_STDERR), 0);
     float *preloaded = render_all(preloaded_timeline, 0, total, 333);
     assert_int_equal(count_different(streamed, preloaded, total), 0);
     /* And the cue is there: 17 s of sound at its place. */

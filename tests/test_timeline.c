@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "render/timeline.h"
+#include "testreport.h"
 
 #define RATE 48000
 
@@ -106,7 +107,7 @@ static session_step bell_step(int strikes, double interval, double ring)
 static timeline *build(session *s)
 {
     timeline *t = NULL;
-    assert_int_equal(timeline_build(s, &t, stderr), 0);
+    assert_int_equal(timeline_build(s, &t, REPORT_TO_STDERR), 0);
     assert_non_null(t);
     return t;
 }
@@ -491,7 +492,7 @@ static void test_seven_day_limit(void **state)
     char text[512] = "";
     FILE *err = fmemopen(text, sizeof text, "w");
     timeline *t = NULL;
-    assert_int_equal(timeline_build(&s, &t, err), 2);
+    assert_int_equal(timeline_build(&s, &t, REPORT_TO(err)), 2);
     fclose(err);
     assert_null(t);
     assert_non_null(strstr(text, "test.cfg:7: "));
@@ -500,7 +501,7 @@ static void test_seven_day_limit(void **state)
     repeat.file = "common/rounds.cfg";
     memset(text, 0, sizeof text);
     err = fmemopen(text, sizeof text, "w");
-    assert_int_equal(timeline_build(&s, &t, err), 2);
+    assert_int_equal(timeline_build(&s, &t, REPORT_TO(err)), 2);
     fclose(err);
     assert_non_null(strstr(text, "common/rounds.cfg:7: "));
     repeat.file = NULL;

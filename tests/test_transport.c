@@ -15,6 +15,7 @@
 #include "render/engine.h"
 #include "testaudio.h"
 #include "render/transport.h"
+#include "testreport.h"
 
 enum { RATE = 48000 };
 
@@ -70,9 +71,9 @@ static int setup(void **state)
     char *path = testaudio_write_text(f->dir, "transport.cfg", session_text);
     if (!path)
         return -1;
-    int status = session_load(path, &f->session, stderr);
+    int status = session_load(path, &f->session, REPORT_TO_STDERR);
     free(path);
-    if (status || timeline_build(f->session, &f->timeline, stderr))
+    if (status || timeline_build(f->session, &f->timeline, REPORT_TO_STDERR))
         return -1;
     if (timeline_length(f->timeline) != session_end)
         return -1;

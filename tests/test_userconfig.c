@@ -13,6 +13,7 @@
 
 #include "testaudio.h"
 #include "user/userconfig.h"
+#include "testreport.h"
 
 static char *write_config(const char *text)
 {
@@ -27,7 +28,7 @@ static int load_text(const char *text, userconfig *c, char *message, size_t size
     char *path = write_config(text);
     FILE *err = fmemopen(message, size, "w");
     assert_non_null(err);
-    int code = userconfig_load(path, c, err);
+    int code = userconfig_load(path, c, REPORT_TO(err));
     fclose(err);
     free(path);
     return code;
@@ -54,7 +55,7 @@ static void test_missing_file_gives_defaults(void **state)
     (void)state;
     userconfig c;
     char *path = testaudio_path(testaudio_dir, "no-such-config");
-    assert_int_equal(userconfig_load(path, &c, stderr), 0);
+    assert_int_equal(userconfig_load(path, &c, REPORT_TO_STDERR), 0);
     assert_null(c.device);
     assert_null(c.session);
     assert_true(c.volume_db == 0.0);
@@ -63,9 +64,9 @@ static void test_missing_file_gives_defaults(void **state)
     assert_null(c.path);
     free(path);
     path = testaudio_path(testaudio_dir, "no-such-folder/config");
-    assert_int_equal(userconfig_load(path, &c, stderr), 0);
+    assert_int_equal(userconfig_load(path, &c, REPORT_TO_STDERR), 0);
     free(path);
-    assert_int_equal(userconfig_load(NULL, &c, stderr), 0);
+    assert_int_equal(userconfig_load(NULL, &c, REPORT_TO_STDERR), 0);
     assert_true(c.history);
 }
 
@@ -163,7 +164,7 @@ static void test_a_folder_is_not_a_file(void **state)
     char message[512] = "", expected[700];
     FILE *err = fmemopen(message, sizeof message, "w");
     userconfig c;
-    assert_int_equal(userconfig_load(folder, &c, err), 2);
+    assert_int_equal(userconfig_load(folder, &c, REPORT_TO(err)), 2);
     fclose(err);
     snprintf(expected, sizeof expected, "%s: cannot read the settings file: Is a directory\n",
              folder);

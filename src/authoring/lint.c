@@ -431,3 +431,15 @@ int lint_session(const timeline *t, lint_report report, void *context)
     lint_unused_audio(&l);
     return l.count;
 }
+
+static void warn_to_sink(void *context, lint_kind kind, const char *file, int line,
+                         const char *message)
+{
+    (void)kind;
+    report_warning(context, file, line, "%s", message);
+}
+
+int lint_session_report(const timeline *t, const report_sink *sink)
+{
+    return lint_session(t, warn_to_sink, (void *)sink);
+}

@@ -6,8 +6,9 @@
  * sessions whose steps have no labels, cue files that are clipped or far
  * quieter than the others, audio files in `audio_dir` that nothing uses,
  * and an `audio_dir` that does not exist.
- * Each finding is passed to `report` with the file and line it is about; the
- * caller prints it ("FILE:LINE: warning: message") and nothing fails.
+ * Each finding is passed to `report` with the file and line it is about, or
+ * (lint_session_report) to a report sink as a warning there, which the
+ * command line prints as "FILE:LINE: warning: message"; nothing fails.
  *
  * It reads the session, its timeline and its clips; outside them it reads
  * only the list of files directly inside `audio_dir`, and the files of long
@@ -55,6 +56,9 @@ typedef void (*lint_report)(void *context, lint_kind kind, const char *file, int
 
 /* Runs every lint on a loaded session; returns how many findings it reported. */
 int lint_session(const timeline *t, lint_report report, void *context);
+/* The same, each finding a warning (REPORT_WARNING) to `sink` at its file
+ * and line. */
+int lint_session_report(const timeline *t, const report_sink *sink);
 
 /* Loudness of a clip: integrated (EBU R128, LUFS; -HUGE_VAL for silence or a
  * clip under 0.4 s) and sample peak (dBFS; -HUGE_VAL for silence). Returns

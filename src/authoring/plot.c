@@ -583,19 +583,20 @@ int plot_svg(const timeline *t, int64_t start, int64_t length, char **svg, size_
 
 /* ---- writing ---- */
 
-int plot_write(const timeline *t, int64_t start, int64_t length, const char *path, FILE *err)
+int plot_write(const timeline *t, int64_t start, int64_t length, const char *path,
+               const report_sink *report)
 {
     char *svg = NULL;
     size_t size = 0;
     if (plot_svg(t, start, length, &svg, &size) != 0) {
-        fprintf(err, "breathe: cannot draw '%s': %s\n", path,
-                svg ? "out of memory" : "nothing to draw in that window or out of memory");
+        report_error(report, NULL, 0, "cannot draw '%s': %s", path,
+                     svg ? "out of memory" : "nothing to draw in that window or out of memory");
         return 1;
     }
     int failure = savefile_write(path, svg, size, SAVEFILE_REPLACE);
     if (failure)
-        fprintf(err, "breathe: cannot write '%s': %s\n", path,
-                failure == ENOMEM ? "out of memory" : strerror(failure));
+        report_error(report, NULL, 0, "cannot write '%s': %s", path,
+                     failure == ENOMEM ? "out of memory" : strerror(failure));
     free(svg);
     return failure ? 1 : 0;
 }

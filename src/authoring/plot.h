@@ -53,7 +53,9 @@ void plot_window(const timeline *t, int64_t start, int64_t length, int64_t *from
  * when out of memory or the window is empty. */
 int plot_svg(const timeline *t, int64_t start, int64_t length, char **svg, size_t *size);
 
-/* plot_svg() written to path atomically; returns 0, or 1 with a message on err. */
-int plot_write(const timeline *t, int64_t start, int64_t length, const char *path, FILE *err);
+/* plot_svg() written to path atomically; returns 0, or 1 after reporting why
+ * to `report` (an error with no file). */
+int plot_write(const timeline *t, int64_t start, int64_t length, const char *path,
+               const report_sink *report);
 
 #endif

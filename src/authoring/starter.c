@@ -101,24 +101,24 @@ static char *title_from_path(const char *path)
     return title;
 }
 
-int starter_write(const char *path, FILE *err)
+int starter_write(const char *path, const report_sink *report)
 {
     struct stat info;
     if (lstat(path, &info) == 0) {
-        fprintf(err, "breathe: '%s' already exists; --new never replaces a file, so give "
-                     "another name\n", path);
+        report_error(report, NULL, 0, "'%s' already exists; --new never replaces a file, "
+                                      "so give another name", path);
         return 1;
     }
     char *title = title_from_path(path);
     char *text = title ? starter_text(title[0] ? title : "My session") : NULL;
     int failure = text ? savefile_write(path, text, strlen(text), SAVEFILE_NEW) : ENOMEM;
     if (failure == EEXIST)
-        fprintf(err, "breathe: '%s' already exists; --new never replaces a file, so give "
-                     "another name\n", path);
+        report_error(report, NULL, 0, "'%s' already exists; --new never replaces a file, "
+                                      "so give another name", path);
     else if (failure == ENOMEM)
-        fprintf(err, "breathe: out of memory\n");
+        report_out_of_memory(report);
     else if (failure)
-        fprintf(err, "breathe: cannot write '%s': %s\n", path, strerror(failure));
+        report_error(report, NULL, 0, "cannot write '%s': %s", path, strerror(failure));
     free(title);
     free(text);
     return failure ? 1 : 0;

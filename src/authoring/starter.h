@@ -15,14 +15,16 @@
 
 #include <stdio.h>
 
+#include "base/report.h"
+
 /* The session text with `title` as its title (escaped for libconfig in the
  * title setting, as it reads in the comment at the top); the caller frees
  * it. NULL when out of memory. */
 char *starter_text(const char *title);
 
 /* Writes the starter session to path, titled after the file's name (without
- * folder and ".cfg"). Returns 0, or 1 with a message on err (the file
- * exists, the folder cannot be written). */
-int starter_write(const char *path, FILE *err);
+ * folder and ".cfg"). Returns 0, or 1 after reporting why to `report` (the
+ * file exists, the folder cannot be written, out of memory). */
+int starter_write(const char *path, const report_sink *report);
 
 #endif

@@ -10,10 +10,23 @@ static void report_with(const report_sink *sink, report_severity severity, const
 {
     if (!sink || !sink->emit)
         return;
-    char message[REPORT_MESSAGE_MAX];
-    vsnprintf(message, sizeof message, format, args);
+    char shortened[REPORT_MESSAGE_MAX];
+    va_list again;
+    va_copy(again, args);
+    int length = vsnprintf(shortened, sizeof shortened, format, args);
+    char *message = shortened, *whole = NULL;
+    /* A longer message (a list of folders or devices) is kept whole when
+     * there is memory for it, and cut otherwise. */
+    if (length >= (int)sizeof shortened && (whole = malloc((size_t)length + 1)) != NULL) {
+        vsnprintf(whole, (size_t)length + 1, format, again);
+        message = whole;
+    }
+    va_end(again);
+    if (length < 0)
+        shortened[0] = '\0';
     report_entry entry = { severity, file, line, message };
     sink->emit(sink->context, &entry);
+    free(whole);
 }
 
 void report_error(const report_sink *sink, const char *file, int line, const char *format, ...)

@@ -17,7 +17,7 @@ typedef enum {
     RESULT_OK = 0,
     RESULT_FAILED = 1,   /* the system failed: out of memory, a device, a disk */
     RESULT_INVALID = 2,  /* the input is wrong: a session, a setting, a name */
-} result;
+} result_code;
 
 typedef enum { REPORT_ERROR, REPORT_WARNING } report_severity;
 
@@ -25,7 +25,9 @@ typedef struct {
     report_severity severity;
     const char *file;     /* the file the entry is about, or NULL */
     int line;             /* its line, or 0 for the whole file (or none) */
-    const char *message;  /* one line, no newline */
+    const char *message;  /* one line, no newline at the end; a list that
+                             details it (the audio devices) may follow on
+                             lines of its own */
 } report_entry;
 
 typedef struct {
@@ -34,7 +36,8 @@ typedef struct {
 } report_sink;
 
 /* Builds the message from a printf format and hands it to the sink; a NULL
- * sink drops it. Messages longer than REPORT_MESSAGE_MAX bytes are cut. */
+ * sink drops it. A message longer than REPORT_MESSAGE_MAX bytes is built in
+ * memory allocated for it, and cut to that length when there is none. */
 enum { REPORT_MESSAGE_MAX = 2048 };
 #if defined(__GNUC__)
 #define REPORT_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -55,8 +58,10 @@ typedef struct {
     const char *program;
 } report_stream;
 void report_stream_emit(void *context, const report_entry *entry);
-/* A sink for that, as an expression: REPORT_TO_STREAM(&(report_stream){ stderr, "breathe" }). */
-#define REPORT_TO_STREAM(rs) (&(report_sink){ report_stream_emit, (rs) })
+/* A sink for that, as an expression: REPORT_TO_STREAM(&(report_stream){ stderr, "breathe" })
+ * (variadic: the compound literal's comma is not an argument separator). It
+ * lives as long as the block it is written in. */
+#define REPORT_TO_STREAM(...) (&(report_sink){ report_stream_emit, (__VA_ARGS__) })
 
 /* Text entries in memory: what a test or a service collects to pass on. */
 typedef struct {

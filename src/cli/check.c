@@ -45,20 +45,12 @@ static void print_step(void *context, const session_step *step, int depth, int64
             shown < LABEL_COLUMN ? LABEL_COLUMN - shown : 0, "", what);
 }
 
-static void print_warning(void *context, lint_kind kind, const char *file, int line,
-                          const char *message)
-{
-    FILE *err = context;
-    (void)kind;
-    fprintf(err, "%s:%d: warning: %s\n", file, line, message);
-}
-
-int cli_check(char **names, int count, FILE *out, FILE *err)
+int cli_check(char **names, int count, FILE *out, const report_sink *sink)
 {
     int worst = 0;
     for (int i = 0; i < count; i++) {
         loaded_session l;
-        int code = library_load(names[i], &l, err);
+        int code = library_load(names[i], &l, sink);
         if (code) {
             worst = code > worst ? code : worst;
             continue;
@@ -84,7 +76,7 @@ int cli_check(char **names, int count, FILE *out, FILE *err)
             fprintf(out, "  total: %s (%lld frames at %d Hz)\n", length, (long long)total,
                     s->sample_rate);
         fflush(out);
-        lint_session(l.timeline, print_warning, err);
+        lint_session_report(l.timeline, sink);
         library_unload(&l);
     }
     return worst;

@@ -115,10 +115,11 @@ typedef struct {
 
 /* ---- --plot and --new ---- */
 
-static int plot_session(const options *o, const char *name, FILE *out, FILE *err)
+static int plot_session(const options *o, const char *name, FILE *out, FILE *err,
+                        const report_sink *sink)
 {
     loaded_session l;
-    int code = library_load(name, &l, err);
+    int code = library_load(name, &l, sink);
     if (code)
         return code;
     int64_t start = o->has_start ? timeline_seconds_to_frames(l.timeline, o->start_seconds) : 0;
@@ -131,14 +132,14 @@ static int plot_session(const options *o, const char *name, FILE *out, FILE *err
         library_unload(&l);
         return EXIT_USAGE;
     }
-    code = plot_write(l.timeline, start, length, o->plot, err) ? EXIT_RUNTIME : EXIT_DONE;
+    code = plot_write(l.timeline, start, length, o->plot, sink) ? EXIT_RUNTIME : EXIT_DONE;
     if (code == EXIT_DONE && !o->quiet)
         fprintf(out, "wrote %s\n", o->plot);
     library_unload(&l);
     return code;
 }
 
-static int new_session(const char *name, bool quiet, FILE *out, FILE *err)
+static int new_session(const char *name, bool quiet, FILE *out, const report_sink *sink)
 {
     size_t length = strlen(name);
     bool has_extension = length > 4 && strcmp(name + length - 4, ".cfg") == 0;
@@ -146,7 +147,7 @@ static int new_session(const char *name, bool quiet, FILE *out, FILE *err)
     if (!path)
         return EXIT_RUNTIME;
     snprintf(path, length + 5, "%s%s", name, has_extension ? "" : ".cfg");
-    int code = starter_write(path, err) ? EXIT_RUNTIME : EXIT_DONE;
+    int code = starter_write(path, sink) ? EXIT_RUNTIME : EXIT_DONE;
     if (code == EXIT_DONE && !quiet)
         fprintf(out, "wrote %s; check it with 'breathe --check %s', play it with "
                      "'breathe %s'\n", path, path, path);
@@ -288,7 +289,7 @@ static char *history_file(void)
 /* Appends one line for a live session. A failure is only a warning: the
  * session itself has been played. */
 static void record_session(const char *name, time_t started, bool completed, int64_t planned,
-                           int64_t played, int rate, FILE *err)
+                           int64_t played, int rate, const report_sink *sink)
 {
     history_record record = {
         .start = (int64_t)started,
@@ -299,16 +300,16 @@ static void record_session(const char *name, time_t started, bool completed, int
     };
     snprintf(record.session, sizeof record.session, "%s", name);
     char *path = history_file();
-    history_append(path, &record, err);
+    history_append(path, &record, sink);
     free(path);
 }
 
-static int show_stats(FILE *out, FILE *err)
+static int show_stats(FILE *out, const report_sink *sink)
 {
     char *path = history_file();
     history_record *records;
     size_t count;
-    if (history_read(path, &records, &count, err) != 0) {
+    if (history_read(path, &records, &count, sink) != 0) {
         free(path);
         return EXIT_RUNTIME;
     }
@@ -328,7 +329,7 @@ static int show_stats(FILE *out, FILE *err)
  * OUT_STOPPED when a signal came while waiting. */
 static int play_on_after_failures(const out_backend *backend, out_stream **stream,
                                   const out_params *params, run_context *r, out_source source,
-                                  int retry_seconds, FILE *err)
+                                  int retry_seconds, FILE *err, const report_sink *sink)
 {
     transport *t = r->transport;
     int rate = timeline_rate(r->timeline);
@@ -356,7 +357,8 @@ static int play_on_after_failures(const out_backend *backend, out_stream **strea
             free(why);
             why = NULL;
             FILE *attempt = open_memstream(&why, &why_size);
-            FILE *to = attempt ? attempt : err;
+            const report_sink *to =
+                attempt ? REPORT_TO_STREAM(&(report_stream){ attempt, "breathe" }) : sink;
             backend->close(*stream, false, to);
             *stream = NULL;
             for (int i = 0; i < 10 && !interrupted; i++)
@@ -374,7 +376,7 @@ static int play_on_after_failures(const out_backend *backend, out_stream **strea
         fprintf(err, "breathe: the audio device is back; playing on from %s\n", at);
         fflush(err);
         transport_fade_in(t);
-        ran = backend->run(*stream, source, monitor, r, err);
+        ran = backend->run(*stream, source, monitor, r, sink);
     }
     if (ran == OUT_FAILED && why && *why)
         fputs(why, err);
@@ -382,10 +384,11 @@ static int play_on_after_failures(const out_backend *backend, out_stream **strea
     return ran;
 }
 
-static int run(const options *o, const char *name, FILE *out, FILE *err)
+static int run(const options *o, const char *name, FILE *out, FILE *err,
+               const report_sink *sink)
 {
     loaded_session l;
-    int code = library_load(name, &l, err);
+    int code = library_load(name, &l, sink);
     if (code)
         return code;
     const session *s = l.session;
@@ -448,7 +451,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
                           .latency_seconds = o->latency_seconds };
     out_stream *stream = NULL;
     int result = EXIT_DONE;
-    if (backend->open(&stream, &params, err) != 0) {
+    if (backend->open(&stream, &params, sink) != 0) {
         if (!o->output && o->defaults_path)
             fprintf(err, "breathe: the device '%s' is set in %s; give -d to choose another\n",
                     o->device, o->defaults_path);
@@ -457,7 +460,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
     }
     if (streams && stream_pool_start(streams) != 0) {
         fprintf(err, "breathe: cannot start reading audio files\n");
-        backend->close(stream, false, err);
+        backend->close(stream, false, sink);
         result = EXIT_RUNTIME;
         goto done;
     }
@@ -483,10 +486,10 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
     out_source source = { transport_render, &t };
     int retry_seconds = device_retry_seconds();
     time_t started = time(NULL);
-    int ran = backend->run(stream, source, monitor, &r, err);
+    int ran = backend->run(stream, source, monitor, &r, sink);
     if (ran == OUT_FAILED && !o->output)
         ran = play_on_after_failures(backend, &stream, &params, &r, source, retry_seconds,
-                                     err);
+                                     err, sink);
     signal_transport = NULL;
     keys_close();
     int64_t reached = atomic_load(&t.position);
@@ -510,7 +513,7 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
      * reported; a render would hold that silence, so it is not kept. */
     stream_report report;
     stream_pool_report(streams ? streams : engine_streams(t.engine), &report);
-    stream_report_print(&report, rate, err);
+    stream_report_print(&report, rate, sink);
     /* The session's own doing, the same live and offline: said, not failed. */
     int64_t dropped = atomic_load(&dropped_sounds);
     if (dropped > 0)
@@ -519,11 +522,11 @@ static int run(const options *o, const char *name, FILE *out, FILE *err)
                 (long long)dropped, dropped == 1 ? " was" : "s were", ENGINE_MAX_VOICES);
     if (o->output && report.failures > 0 && result == EXIT_DONE)
         result = EXIT_RUNTIME;
-    if (backend->close(stream, result == EXIT_DONE, err) != 0 && result == EXIT_DONE)
+    if (backend->close(stream, result == EXIT_DONE, sink) != 0 && result == EXIT_DONE)
         result = EXIT_RUNTIME;
     if (!o->output && o->record_history)
         record_session(name, started, ran == OUT_DONE && !stopped, r.end - eo.start,
-                       reached - eo.start, rate, err);
+                       reached - eo.start, rate, sink);
     if (result == EXIT_DONE && o->output && !o->quiet) {
         char length[32];
         status_format_time(length, sizeof length, reached - eo.start, rate);
@@ -540,14 +543,15 @@ done:
 
 /* Fills what the command line left unset from the settings file. Device
  * and volume apply to live playback only: a render is the same whoever
- * makes it. Returns 0, or 2 when the file has a problem. */
-static int load_defaults(options *o, userconfig *defaults, FILE *err)
+ * makes it. Returns 0, 1 when out of memory, or 2 when the file has a
+ * problem. */
+static int load_defaults(options *o, userconfig *defaults, const report_sink *sink)
 {
     char *path = userconfig_path(getenv("XDG_CONFIG_HOME"), getenv("HOME"));
-    int code = userconfig_load(path, defaults, err);
+    int code = userconfig_load(path, defaults, sink);
     free(path);
     if (code)
-        return EXIT_USAGE;
+        return code == 1 ? EXIT_RUNTIME : EXIT_USAGE;
     if (!o->output && !o->device && defaults->device) {
         o->device = defaults->device;
         o->defaults_path = defaults->path;
@@ -583,6 +587,9 @@ static int parse_time(const char *option, const char *text, double *seconds, FIL
 int cli_main(int argc, char **argv)
 {
     FILE *out = stdout, *err = stderr;
+    /* Where every error and warning of the library goes: one line each on
+     * stderr, "FILE:LINE: message" or "breathe: message". */
+    const report_sink *sink = REPORT_TO_STREAM(&(report_stream){ err, "breathe" });
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
            OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW, OPT_LATENCY };
     static const struct option long_options[] = {
@@ -673,38 +680,38 @@ int cli_main(int argc, char **argv)
     userconfig defaults = { .history = true };
     int result;
     if (o.list_devices) {
-        int listed = o.names_only ? out_portaudio_list_device_names(out, err)
-                                  : out_portaudio_list_devices(out, err);
+        int listed = o.names_only ? out_portaudio_list_device_names(out, sink)
+                                  : out_portaudio_list_devices(out, sink);
         result = listed == 0 ? EXIT_DONE : EXIT_RUNTIME;
     } else if (o.list) {
-        result = cli_list(o.names_only, out, err);
+        result = cli_list(o.names_only, out, sink);
     } else if (o.stats) {
-        result = show_stats(out, err);
+        result = show_stats(out, sink);
     } else if (o.new_session) {
         result = operands > 0 ? usage_error(err, "--new takes only a file name, not",
                                             argv[optind])
-                              : new_session(o.new_session, o.quiet, out, err);
+                              : new_session(o.new_session, o.quiet, out, sink);
     } else if (o.check) {
         result = operands < 1 ? usage_error(err, "--check needs at least one session", NULL)
-                              : cli_check(argv + optind, operands, out, err);
+                              : cli_check(argv + optind, operands, out, sink);
     } else if (o.plot) {
         result = operands != 1 ? usage_error(err, operands == 0 ? "--plot needs a session"
                                                                 : "--plot draws one session, not",
                                              operands == 0 ? NULL : "several")
-                               : plot_session(&o, argv[optind], out, err);
+                               : plot_session(&o, argv[optind], out, err, sink);
     } else if (o.output && !out_file_format_known(o.output)) {
         result = usage_error(err, "cannot tell the output format from the name (use .wav, "
                                   ".flac, .ogg, .oga or .opus):", o.output);
-    } else if ((result = load_defaults(&o, &defaults, err)) != EXIT_DONE) {
+    } else if ((result = load_defaults(&o, &defaults, sink)) != EXIT_DONE) {
         /* Only playing and rendering read the defaults file: the settings
          * file has a problem, already reported. */
     } else if (operands == 0 && defaults.session) {
-        result = run(&o, defaults.session, out, err);
+        result = run(&o, defaults.session, out, err, sink);
     } else if (operands != 1) {
         result = usage_error(err, operands == 0 ? "no session given" : "give one session, not",
                              operands == 0 ? NULL : "several");
     } else {
-        result = run(&o, argv[optind], out, err);
+        result = run(&o, argv[optind], out, err, sink);
     }
     userconfig_free(&defaults);
     library_audio_path_free();

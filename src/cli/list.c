@@ -75,8 +75,7 @@ static void print_entry(FILE *out, const library_entry *e, int width)
 {
     session *s = NULL;
     timeline *t = NULL;
-    FILE *quiet = fopen("/dev/null", "w");
-    if (quiet && session_load(e->path, &s, quiet) == 0 && timeline_build(s, &t, quiet) == 0) {
+    if (session_load(e->path, &s, NULL) == 0 && timeline_build(s, &t, NULL) == 0) {
         char length[32];
         status_format_time(length, sizeof length, timeline_length(t), s->sample_rate);
         fprintf(out, "  %-28s %8s  %s%s\n", e->name, length, s->title,
@@ -88,17 +87,15 @@ static void print_entry(FILE *out, const library_entry *e, int width)
     }
     timeline_free(t);
     session_free(s);
-    if (quiet)
-        fclose(quiet);
 }
 
 /* Every folder in search order with its sessions' length and title, and
  * under each its description and author. With names_only, just the names
  * `breathe NAME` finds, one per line. */
-int cli_list(bool names_only, FILE *out, FILE *err)
+int cli_list(bool names_only, FILE *out, const report_sink *sink)
 {
     library_listing listing;
-    if (library_list(&listing, err) != 0)
+    if (library_list(&listing, sink) != 0)
         return EXIT_RUNTIME;
     int width = list_width(out), folder = -1;
     for (size_t i = 0; i < listing.count; i++) {

@@ -170,7 +170,7 @@ static int read_stereo(SNDFILE *file, const SF_INFO *info, int64_t max_frames, f
     return 0;
 
 out_of_memory:
-    set_why(why, why_size, "not enough memory to decode it");
+    set_why(why, why_size, CLIP_WHY_NO_MEMORY);
 fail:
     free(chunk);
     free(stereo);
@@ -193,7 +193,7 @@ static int convert_rate(const float *in, int64_t in_frames, double ratio, float 
     float *scratch = malloc(sizeof(float) * 2 * (size_t)scratch_frames);
     if (scratch == NULL) {
         src_delete(state);
-        set_why(why, why_size, "not enough memory to decode it");
+        set_why(why, why_size, CLIP_WHY_NO_MEMORY);
         return -1;
     }
     /* Keep the output-side piece large enough for a whole input piece. */
@@ -342,7 +342,7 @@ static int count_frames(SNDFILE *file, int channels, int64_t *frames, char *why,
 {
     float *chunk = resize_frames(NULL, CLIP_READ_FRAMES, channels);
     if (chunk == NULL) {
-        set_why(why, why_size, "not enough memory to decode it");
+        set_why(why, why_size, CLIP_WHY_NO_MEMORY);
         return -1;
     }
     int64_t total = 0;
@@ -366,7 +366,7 @@ static int make_clip(const char *path, float *samples, int64_t frames, const SF_
     audio_clip *clip = calloc(1, sizeof *clip);
     char *copy = strdup(path);
     if (clip == NULL || copy == NULL) {
-        set_why(why, why_size, "not enough memory to decode it");
+        set_why(why, why_size, CLIP_WHY_NO_MEMORY);
         free(copy);
         free(clip);
         return -1;
@@ -428,7 +428,7 @@ static int decode_into(audio_clip *clip, SNDFILE *file, const SF_INFO *info, int
         int status = samples == NULL ? -1 : convert_rate(source, source_frames, ratio, samples,
                                                          frames, why, why_size);
         if (samples == NULL)
-            set_why(why, why_size, "not enough memory to decode it");
+            set_why(why, why_size, CLIP_WHY_NO_MEMORY);
         free(source);
         if (status != 0) {
             free(samples);
@@ -465,7 +465,7 @@ static int defer_whole(const char *path, SNDFILE *file, const SF_INFO *info, int
     struct audio_clip_pending *pending = malloc(sizeof *pending);
     if (pending == NULL || make_clip(path, NULL, frames, info, max_frames, &clip, why,
                                      why_size) != 0) {
-        set_why(why, why_size, "not enough memory to decode it");
+        set_why(why, why_size, CLIP_WHY_NO_MEMORY);
         free(pending);
         return -1;
     }

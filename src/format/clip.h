@@ -53,6 +53,10 @@ typedef struct audio_clip {
     struct audio_clip_pending *pending;  /* opened, to be decoded: audio_clip_finish() */
 } audio_clip;
 
+/* The reason given when a file could not be decoded for want of memory: the
+ * system's failure, not the file's. */
+#define CLIP_WHY_NO_MEMORY "not enough memory to decode it"
+
 /* Decodes path at output rate `rate`. On failure returns nonzero, writes a
  * one-line reason (no file name, no newline) into why, and sets *out to NULL. */
 int audio_clip_load(const char *path, int rate, audio_clip **out, char *why, size_t why_size);

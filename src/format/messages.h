@@ -1,7 +1,8 @@
 /* messages.h: every message a session author can see, listed together.
  *
- * The loader (session.c) and the step types' readers (format/steps/) print
- * them as "FILE:LINE: message". Internal to the format layer. */
+ * The loader (session.c) and the step types' readers (format/steps/) report
+ * them at the file and line they are about (the command line prints
+ * "FILE:LINE: message"). Internal to the format layer. */
 #ifndef BREATHE_FORMAT_MESSAGES_H
 #define BREATHE_FORMAT_MESSAGES_H
 

@@ -408,7 +408,8 @@ int parse_pattern_text(const char *text, breath_pattern *pattern, char *why, siz
 
 struct loader {
     const char *path;          /* as given by the caller */
-    FILE *err;
+    const report_sink *report;
+    bool out_of_memory;        /* a problem reported was the system's, not the session's */
     session *s;
     char *folder;              /* the session file's folder */
     char *audio_folder;        /* audio_dir resolved, or NULL */
@@ -433,10 +434,10 @@ static char *shown_file_name(const loader *ld, const char *file)
 
 static void print_error_line(loader *ld, const char *file, unsigned line, const char *message)
 {
-    if (!ld->err)
+    if (!ld->report)
         return;
     char *shown = shown_file_name(ld, file);
-    fprintf(ld->err, "%s:%u: %s\n", shown ? shown : file ? file : ld->path, line, message);
+    report_error(ld->report, shown ? shown : file ? file : ld->path, (int)line, "%s", message);
     free(shown);
 }
 
@@ -475,6 +476,8 @@ int settings_fail(loader *ld, const config_setting_t *where, const char *format,
     va_start(args, format);
     vsnprintf(message, sizeof message, format, args);
     va_end(args);
+    if (strcmp(format, MSG_OUT_OF_MEMORY) == 0)
+        ld->out_of_memory = true;
     const config_setting_t *at = where;
     while (at && config_setting_source_line(at) == 0)
         at = config_setting_parent(at);
@@ -495,6 +498,8 @@ static int fail_at(loader *ld, const char *file, unsigned line, const char *form
     va_start(args, format);
     vsnprintf(message, sizeof message, format, args);
     va_end(args);
+    if (strcmp(format, MSG_OUT_OF_MEMORY) == 0)
+        ld->out_of_memory = true;
     print_error_line(ld, file, line, message);
     return 2;
 }
@@ -853,6 +858,8 @@ static int add_clip(loader *ld, const config_setting_t *s, const char *file, cha
         || !clip) {
         free(key);
         audio_clip_free(clip);
+        if (strcmp(why, CLIP_WHY_NO_MEMORY) == 0)
+            ld->out_of_memory = true;
         return settings_fail(ld, s, MSG_AUDIO_UNUSABLE,
                              quoted(config_setting_get_string(s), shown, sizeof shown), why);
     }
@@ -878,6 +885,8 @@ static int decode_clips(loader *ld)
     if (audio_clip_finish_all(ses->clips, ses->clip_count, &failed, why, sizeof why) == 0)
         return 0;
     const config_setting_t *s = ld->clip_settings[failed];
+    if (strcmp(why, CLIP_WHY_NO_MEMORY) == 0)
+        ld->out_of_memory = true;
     return settings_fail(ld, s, MSG_AUDIO_UNUSABLE,
                          quoted(config_setting_get_string(s), shown, sizeof shown), why);
 }
@@ -1488,9 +1497,9 @@ static char *folder_of(const char *path)
     return folder;
 }
 
-int session_load(const char *path, session **out, FILE *err)
+int session_load(const char *path, session **out, const report_sink *report)
 {
-    loader ld = { .path = path, .err = err };
+    loader ld = { .path = path, .report = report };
     config_t config;
     int status = 2;
     *out = NULL;
@@ -1515,13 +1524,13 @@ int session_load(const char *path, session **out, FILE *err)
         settings_fail(&ld, NULL, MSG_OUT_OF_MEMORY);
         free(ld.folder);
         session_free(ld.s);
-        return 2;
+        return 1;
     }
 
     if (check_session_text(&ld) != 0) {
         free(ld.folder);
         session_free(ld.s);
-        return 2;
+        return ld.out_of_memory ? 1 : 2;
     }
     config_init(&config);
     config_set_include_dir(&config, ld.folder);
@@ -1561,7 +1570,7 @@ int session_load(const char *path, session **out, FILE *err)
     free(ld.audio_folder);
     if (status != 0) {
         session_free(ld.s);
-        return 2;
+        return ld.out_of_memory ? 1 : 2;
     }
     *out = ld.s;
     return 0;

@@ -3,9 +3,10 @@
  * session_load() reads a libconfig file, checks every setting against the
  * format (docs/session-format.md): types, ranges, required and unknown
  * settings (with a "did you mean" when a known name is close), then resolves
- * and decodes every audio file it names at the session's sample rate. Any
- * problem is reported as one line "FILE:LINE: message" on `err` and the load
- * fails; nothing is half-loaded. The result is plain data: durations in
+ * and decodes every audio file it names at the session's sample rate. The
+ * first problem is handed to the report sink as an error at the file and
+ * line it is about (the command line prints "FILE:LINE: message") and the
+ * load fails; nothing is half-loaded. The result is plain data: durations in
  * seconds, levels in dB, audio as decoded clips. Turning it into frames is
  * the timeline's job. Every message an author can see is listed together in
  * format/messages.h. */
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stddef.h>
 
+#include "base/report.h"
 #include "format/clip.h"
 
 enum {
@@ -197,8 +199,10 @@ typedef struct {
  * relative audio paths. NULL-terminated; set by the caller (the CLI). */
 extern const char *const *session_audio_search_path;
 
-/* Returns 0 on success, 2 for a session error (message on err). */
-int session_load(const char *path, session **out, FILE *err);
+/* Returns 0 on success; 1 when the system failed (out of memory); 2 when the
+ * session is wrong. Either failure is reported to `report` (NULL: not
+ * reported). */
+int session_load(const char *path, session **out, const report_sink *report);
 void session_free(session *s);
 
 /* Value parsers, exposed for tests and the CLI (--start, --length).

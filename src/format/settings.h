@@ -9,8 +9,9 @@
  *
  * A `read_` function looks a member of `group` up by name and leaves *out
  * as it was when the member is not there; a `get_` function reads a setting
- * already found. Each returns 0, or 2 after reporting the problem as
- * "FILE:LINE: message" (messages.h), and then the load stops. */
+ * already found. Each returns 0, or 2 after reporting the problem
+ * (messages.h) at the file and line it is about, and then the load stops;
+ * a problem that is the system's (out of memory) makes the load return 1. */
 #ifndef BREATHE_FORMAT_SETTINGS_H
 #define BREATHE_FORMAT_SETTINGS_H
 
@@ -29,7 +30,8 @@ typedef struct loader loader;
 const session *settings_session(const loader *ld);
 
 /* Reports format at `where` (a setting, or its nearest parent that has a
- * line); returns 2. */
+ * line) to the load's report sink; returns 2. MSG_OUT_OF_MEMORY marks the
+ * load as failed for want of memory. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif

@@ -12,14 +12,17 @@
  * and finishes.
  *
  * Contract for backends:
- *  - open() prepares the destination and reports problems on err. A file
+ *  - open() prepares the destination and reports problems to the sink. A file
  *    backend writes to a temporary file beside the destination; nothing
  *    touches the destination until close(..., commit = true) renames it.
  *  - run() blocks until the source ends or monitor() returns false. It calls
  *    monitor(context, frames_done) from the calling thread about ten times a
- *    second. Returns 0 when the source ended, 1 on a failure (message on
- *    err), 3 when monitor() asked to stop.
- *  - close() releases everything; commit = false discards a file. */
+ *    second. Returns 0 when the source ended, 1 on a failure (reported
+ *    to the sink), 3 when monitor() asked to stop.
+ *  - close() releases everything; commit = false discards a file. Returns 0,
+ *    or 1 when the file or device could not be finished (reported).
+ * Every problem goes to the report sink given (NULL: not reported) as an
+ * error with no file; nothing here prints on its own. */
 #ifndef BREATHE_OUT_H
 #define BREATHE_OUT_H
 
@@ -27,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "base/report.h"
 
 typedef struct {
     size_t (*render)(void *context, float *out, size_t frames);
@@ -46,10 +51,10 @@ typedef struct out_stream out_stream;
 
 typedef struct {
     const char *name;
-    int (*open)(out_stream **stream, const out_params *params, FILE *err);
+    int (*open)(out_stream **stream, const out_params *params, const report_sink *report);
     int (*run)(out_stream *stream, out_source source, out_monitor monitor,
-               void *monitor_context, FILE *err);
-    int (*close)(out_stream *stream, bool commit, FILE *err);
+               void *monitor_context, const report_sink *report);
+    int (*close)(out_stream *stream, bool commit, const report_sink *report);
     /* After run() failed: how many of the frames the source gave were never
      * heard (about the output's latency, lost with the device). NULL for a
      * backend that loses nothing. */
@@ -65,10 +70,10 @@ extern const out_backend out_portaudio_backend;
 bool out_file_format_known(const char *path);
 
 /* Lists output devices with their index on out; returns 0, or 1 when the
- * audio system cannot be started (message on err). */
-int out_portaudio_list_devices(FILE *out, FILE *err);
+ * audio system cannot be started (reported to `report`). */
+int out_portaudio_list_devices(FILE *out, const report_sink *report);
 /* The same for scripts and shell completion: one "INDEX<tab>NAME" line per
  * device that -d accepts (stereo output), nothing else. */
-int out_portaudio_list_device_names(FILE *out, FILE *err);
+int out_portaudio_list_device_names(FILE *out, const report_sink *report);
 
 #endif

@@ -91,18 +91,18 @@ static void free_stream(out_stream *stream)
     free(stream);
 }
 
-static int file_open(out_stream **out, const out_params *params, FILE *err)
+static int file_open(out_stream **out, const out_params *params, const report_sink *report)
 {
     *out = NULL;
     const char *path = params->path;
     if (path == NULL || path[0] == '\0') {
-        fprintf(err, "breathe: no output file given\n");
+        report_error(report, NULL, 0, "no output file given");
         return OUT_FAILED;
     }
     const file_format *format = format_for(path);
     if (format == NULL) {
-        fprintf(err, "breathe: cannot write '%s': unknown file type; use " KNOWN_EXTENSIONS "\n",
-                path);
+        report_error(report, NULL, 0, "cannot write '%s': unknown file type; use " KNOWN_EXTENSIONS,
+                     path);
         return OUT_FAILED;
     }
     if (format->opus) {
@@ -110,29 +110,29 @@ static int file_open(out_stream **out, const out_params *params, FILE *err)
         for (size_t i = 0; i < sizeof opus_rates / sizeof opus_rates[0]; i++)
             supported = supported || opus_rates[i] == params->sample_rate;
         if (!supported) {
-            fprintf(err,
-                    "breathe: cannot write '%s': Opus works only at 8000, 12000, 16000, "
-                    "24000 or 48000 Hz, not %d Hz; set sample_rate or use another format\n",
-                    path, params->sample_rate);
+            report_error(report, NULL, 0,
+                         "cannot write '%s': Opus works only at 8000, 12000, 16000, "
+                         "24000 or 48000 Hz, not %d Hz; set sample_rate or use another format",
+                         path, params->sample_rate);
             return OUT_FAILED;
         }
     }
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        fprintf(err, "breathe: cannot write '%s': %s\n", path, strerror(EISDIR));
+        report_error(report, NULL, 0, "cannot write '%s': %s", path, strerror(EISDIR));
         return OUT_FAILED;
     }
 
     out_stream *stream = calloc(1, sizeof *stream);
     if (stream == NULL) {
-        fprintf(err, "breathe: out of memory\n");
+        report_out_of_memory(report);
         return OUT_FAILED;
     }
     stream->fd = -1;
     stream->path = strdup(path);
     stream->buffer = malloc(sizeof(float) * 2 * FILE_BLOCK_FRAMES * FILE_BLOCKS);
     if (stream->path == NULL || stream->buffer == NULL) {
-        fprintf(err, "breathe: out of memory\n");
+        report_out_of_memory(report);
         free_stream(stream);
         return OUT_FAILED;
     }
@@ -141,23 +141,23 @@ static int file_open(out_stream **out, const out_params *params, FILE *err)
      * (savefile.h), so a failed render never clobbers an existing file. */
     stream->fd = savefile_open_temp(path, &stream->temp_path);
     if (stream->fd < 0) {
-        fprintf(err, "breathe: cannot write '%s': %s\n", path,
-                errno == ENOMEM ? "out of memory" : strerror(errno));
+        report_error(report, NULL, 0, "cannot write '%s': %s", path,
+                     errno == ENOMEM ? "out of memory" : strerror(errno));
         free_stream(stream);
         return OUT_FAILED;
     }
 
     SF_INFO info = { .samplerate = params->sample_rate, .channels = 2, .format = format->format };
     if (!sf_format_check(&info)) {
-        fprintf(err, "breathe: cannot write '%s': this libsndfile cannot write that format "
-                "at %d Hz\n", path, params->sample_rate);
+        report_error(report, NULL, 0, "cannot write '%s': this libsndfile cannot write that format "
+                     "at %d Hz", path, params->sample_rate);
         goto fail;
     }
     /* The descriptor stays ours so it can be synced after libsndfile has
      * written the final header. */
     stream->file = sf_open_fd(stream->fd, SFM_WRITE, &info, SF_FALSE);
     if (stream->file == NULL) {
-        fprintf(err, "breathe: cannot write '%s': %s\n", path, sf_strerror(NULL));
+        report_error(report, NULL, 0, "cannot write '%s': %s", path, sf_strerror(NULL));
         goto fail;
     }
     sf_command(stream->file, SFC_SET_CLIPPING, NULL, SF_TRUE);
@@ -186,12 +186,13 @@ fail:
     return OUT_FAILED;
 }
 
-static void report_write_error(out_stream *stream, int saved_errno, FILE *err)
+static void report_write_error(out_stream *stream, int saved_errno, const report_sink *report)
 {
     if (sf_error(stream->file) == SF_ERR_SYSTEM && saved_errno != 0)
-        fprintf(err, "breathe: cannot write '%s': %s\n", stream->path, strerror(saved_errno));
+        report_error(report, NULL, 0, "cannot write '%s': %s", stream->path, strerror(saved_errno));
     else
-        fprintf(err, "breathe: cannot write '%s': %s\n", stream->path, sf_strerror(stream->file));
+        report_error(report, NULL, 0, "cannot write '%s': %s", stream->path,
+                     sf_strerror(stream->file));
     stream->failed = true;
 }
 
@@ -268,7 +269,7 @@ static void hand_over(file_pipe *pipe, size_t frames, bool last)
 }
 
 static int file_run(out_stream *stream, out_source source, out_monitor monitor,
-                    void *monitor_context, FILE *err)
+                    void *monitor_context, const report_sink *report)
 {
     if (stream->failed)
         return OUT_FAILED;
@@ -284,10 +285,10 @@ static int file_run(out_stream *stream, out_source source, out_monitor monitor,
     for (long index = 0;; index++) {
         size_t got = render_block(&pipe, source, index);
         if (stream->max_frames >= 0 && frames_done + (int64_t)got > stream->max_frames) {
-            fprintf(err, "breathe: cannot write '%s': a WAV file holds at most %.1f hours "
-                    "at %d Hz; use .flac for longer renders\n", stream->path,
-                    (double)stream->max_frames / stream->sample_rate / 3600.0,
-                    stream->sample_rate);
+            report_error(report, NULL, 0, "cannot write '%s': a WAV file holds at most %.1f hours "
+                         "at %d Hz; use .flac for longer renders", stream->path,
+                         (double)stream->max_frames / stream->sample_rate / 3600.0,
+                         stream->sample_rate);
             stream->failed = true;
             status = OUT_FAILED;
             break;
@@ -313,7 +314,7 @@ static int file_run(out_stream *stream, out_source source, out_monitor monitor,
     pthread_cond_destroy(&pipe.changed);
     pthread_mutex_destroy(&pipe.lock);
     if (pipe.write_failed) {
-        report_write_error(stream, pipe.write_errno, err);
+        report_write_error(stream, pipe.write_errno, report);
         return OUT_FAILED;
     }
     if (status != OUT_DONE)
@@ -340,7 +341,7 @@ static void sync_folder(const char *path)
     free(dir);
 }
 
-static int file_close(out_stream *stream, bool commit, FILE *err)
+static int file_close(out_stream *stream, bool commit, const report_sink *report)
 {
     if (stream == NULL)
         return OUT_DONE;
@@ -350,22 +351,22 @@ static int file_close(out_stream *stream, bool commit, FILE *err)
     if (stream->file != NULL) {
         int error = sf_close(stream->file);
         if (error != 0 && ok && commit) {
-            fprintf(err, "breathe: cannot write '%s': %s\n", stream->path,
-                    sf_error_number(error));
+            report_error(report, NULL, 0, "cannot write '%s': %s", stream->path,
+                         sf_error_number(error));
             ok = false;
         }
     }
     if (ok && commit && fsync(stream->fd) != 0) {
-        fprintf(err, "breathe: cannot write '%s': %s\n", stream->path, strerror(errno));
+        report_error(report, NULL, 0, "cannot write '%s': %s", stream->path, strerror(errno));
         ok = false;
     }
     if (close(stream->fd) != 0 && ok && commit) {
-        fprintf(err, "breathe: cannot write '%s': %s\n", stream->path, strerror(errno));
+        report_error(report, NULL, 0, "cannot write '%s': %s", stream->path, strerror(errno));
         ok = false;
     }
     if (ok && commit) {
         if (rename(stream->temp_path, stream->path) != 0) {
-            fprintf(err, "breathe: cannot write '%s': %s\n", stream->path, strerror(errno));
+            report_error(report, NULL, 0, "cannot write '%s': %s", stream->path, strerror(errno));
             ok = false;
         } else {
             sync_folder(stream->path);

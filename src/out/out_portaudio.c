@@ -106,11 +106,30 @@ static void print_devices(FILE *out)
         fprintf(out, "no audio output devices\n");
 }
 
-int out_portaudio_list_devices(FILE *out, FILE *err)
+/* The list print_devices() writes, without its last newline, to follow an
+ * error on lines of its own: a new string, or NULL when out of memory. */
+static char *devices_text(void)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *list = open_memstream(&text, &size);
+    if (list == NULL)
+        return NULL;
+    print_devices(list);
+    if (fclose(list) != 0) {
+        free(text);
+        return NULL;
+    }
+    if (size > 0 && text[size - 1] == '\n')
+        text[size - 1] = '\0';
+    return text;
+}
+
+int out_portaudio_list_devices(FILE *out, const report_sink *report)
 {
     PaError error = quiet_initialize();
     if (error != paNoError) {
-        fprintf(err, "breathe: cannot start audio: %s\n", Pa_GetErrorText(error));
+        report_error(report, NULL, 0, "cannot start audio: %s", Pa_GetErrorText(error));
         return 1;
     }
     print_devices(out);
@@ -118,11 +137,11 @@ int out_portaudio_list_devices(FILE *out, FILE *err)
     return 0;
 }
 
-int out_portaudio_list_device_names(FILE *out, FILE *err)
+int out_portaudio_list_device_names(FILE *out, const report_sink *report)
 {
     PaError error = quiet_initialize();
     if (error != paNoError) {
-        fprintf(err, "breathe: cannot start audio: %s\n", Pa_GetErrorText(error));
+        report_error(report, NULL, 0, "cannot start audio: %s", Pa_GetErrorText(error));
         return 1;
     }
     PaDeviceIndex count = Pa_GetDeviceCount();
@@ -154,28 +173,33 @@ static bool all_digits(const char *text)
     return true;
 }
 
-/* Returns the device index, or paNoDevice after writing why on err. */
-static PaDeviceIndex find_device(const char *wanted, FILE *err)
+/* Returns the device index, or paNoDevice after reporting why (with the
+ * devices there are, when one was asked for). */
+static PaDeviceIndex find_device(const char *wanted, const report_sink *report)
 {
     if (wanted == NULL) {
         PaDeviceIndex device = Pa_GetDefaultOutputDevice();
         if (device == paNoDevice)
-            fprintf(err, "breathe: no audio output device found\n");
+            report_error(report, NULL, 0, "no audio output device found");
         return device;
     }
     PaDeviceIndex count = Pa_GetDeviceCount();
     if (all_digits(wanted)) {
         long index = strlen(wanted) > 9 ? -1 : atol(wanted);
         if (index < 0 || index >= count) {
-            fprintf(err, "breathe: no output device has index %s; devices:\n", wanted);
-            print_devices(err);
+            char *devices = devices_text();
+            report_error(report, NULL, 0, "no output device has index %s; devices:%s%s", wanted,
+                         devices ? "\n" : "", devices ? devices : "");
+            free(devices);
             return paNoDevice;
         }
         const PaDeviceInfo *info = Pa_GetDeviceInfo((PaDeviceIndex)index);
         if (!has_stereo_output(info)) {
-            fprintf(err, "breathe: device %s (%s) has no stereo output; devices:\n", wanted,
-                    info != NULL && info->name != NULL ? info->name : "?");
-            print_devices(err);
+            char *devices = devices_text();
+            report_error(report, NULL, 0, "device %s (%s) has no stereo output; devices:%s%s",
+                         wanted, info != NULL && info->name != NULL ? info->name : "?",
+                         devices ? "\n" : "", devices ? devices : "");
+            free(devices);
             return paNoDevice;
         }
         return (PaDeviceIndex)index;
@@ -191,8 +215,10 @@ static PaDeviceIndex find_device(const char *wanted, FILE *err)
             && contains_ignoring_case(info->name, wanted))
             return i;
     }
-    fprintf(err, "breathe: no output device matches '%s'; devices:\n", wanted);
-    print_devices(err);
+    char *devices = devices_text();
+    report_error(report, NULL, 0, "no output device matches '%s'; devices:%s%s", wanted,
+                 devices ? "\n" : "", devices ? devices : "");
+    free(devices);
     return paNoDevice;
 }
 
@@ -239,17 +265,17 @@ static void close_portaudio(out_stream *stream)
     free(stream);
 }
 
-static int portaudio_open(out_stream **out, const out_params *params, FILE *err)
+static int portaudio_open(out_stream **out, const out_params *params, const report_sink *report)
 {
     *out = NULL;
     PaError error = quiet_initialize();
     if (error != paNoError) {
-        fprintf(err, "breathe: cannot start audio: %s\n", Pa_GetErrorText(error));
+        report_error(report, NULL, 0, "cannot start audio: %s", Pa_GetErrorText(error));
         return OUT_FAILED;
     }
     out_stream *stream = calloc(1, sizeof *stream);
     if (stream == NULL) {
-        fprintf(err, "breathe: out of memory\n");
+        report_out_of_memory(report);
         Pa_Terminate();
         return OUT_FAILED;
     }
@@ -258,7 +284,7 @@ static int portaudio_open(out_stream **out, const out_params *params, FILE *err)
     atomic_init(&stream->complete, false);
     stream->sample_rate = params->sample_rate;
 
-    PaDeviceIndex device = find_device(params->device, err);
+    PaDeviceIndex device = find_device(params->device, report);
     if (device == paNoDevice) {
         close_portaudio(stream);
         return OUT_FAILED;
@@ -285,8 +311,8 @@ static int portaudio_open(out_stream **out, const out_params *params, FILE *err)
                           paFramesPerBufferUnspecified, paClipOff, play_callback, stream);
     restore_stderr(saved);
     if (error != paNoError) {
-        fprintf(err, "breathe: cannot open audio device '%s' at %d Hz: %s\n",
-                stream->device_name, params->sample_rate, Pa_GetErrorText(error));
+        report_error(report, NULL, 0, "cannot open audio device '%s' at %d Hz: %s",
+                     stream->device_name, params->sample_rate, Pa_GetErrorText(error));
         stream->stream = NULL;
         close_portaudio(stream);
         return OUT_FAILED;
@@ -308,21 +334,22 @@ static void sleep_seconds(double seconds)
     }
 }
 
-static void report_underflows(out_stream *stream, FILE *err)
+static void report_underflows(out_stream *stream, const report_sink *report)
 {
     long underflows = atomic_load(&stream->underflows);
     if (underflows > 0)
-        fprintf(err, "breathe: %ld audio underrun%s\n", underflows, underflows == 1 ? "" : "s");
+        report_error(report, NULL, 0, "%ld audio underrun%s", underflows,
+                     underflows == 1 ? "" : "s");
 }
 
 static int portaudio_run(out_stream *stream, out_source source, out_monitor monitor,
-                         void *monitor_context, FILE *err)
+                         void *monitor_context, const report_sink *report)
 {
     stream->source = source;
     PaError error = Pa_StartStream(stream->stream);
     if (error != paNoError) {
-        fprintf(err, "breathe: cannot start audio on '%s': %s\n", stream->device_name,
-                Pa_GetErrorText(error));
+        report_error(report, NULL, 0, "cannot start audio on '%s': %s", stream->device_name,
+                     Pa_GetErrorText(error));
         return OUT_FAILED;
     }
     int status = OUT_DONE;
@@ -341,21 +368,21 @@ static int portaudio_run(out_stream *stream, out_source source, out_monitor moni
         PaError active = Pa_IsStreamActive(stream->stream);
         bool complete = atomic_load_explicit(&stream->complete, memory_order_acquire);
         if (active < 0) {
-            fprintf(err, "breathe: audio device '%s' failed: %s\n", stream->device_name,
-                    Pa_GetErrorText(active));
+            report_error(report, NULL, 0, "audio device '%s' failed: %s", stream->device_name,
+                         Pa_GetErrorText(active));
             Pa_AbortStream(stream->stream);
             status = OUT_FAILED;
             break;
         }
         if (active == 0 && !complete) {
-            fprintf(err, "breathe: audio device '%s' stopped playing\n", stream->device_name);
+            report_error(report, NULL, 0, "audio device '%s' stopped playing", stream->device_name);
             Pa_AbortStream(stream->stream);
             status = OUT_FAILED;
             break;
         }
         if (!complete && stalled >= STALL_SECONDS) {
-            fprintf(err, "breathe: audio device '%s' stopped taking sound\n",
-                    stream->device_name);
+            report_error(report, NULL, 0, "audio device '%s' stopped taking sound",
+                         stream->device_name);
             Pa_AbortStream(stream->stream);
             status = OUT_FAILED;
             break;
@@ -368,11 +395,11 @@ static int portaudio_run(out_stream *stream, out_source source, out_monitor moni
             }
         }
     }
-    report_underflows(stream, err);
+    report_underflows(stream, report);
     return status;
 }
 
-static int portaudio_close(out_stream *stream, bool commit, FILE *err)
+static int portaudio_close(out_stream *stream, bool commit, const report_sink *report)
 {
     if (stream == NULL)
         return OUT_DONE;
@@ -381,8 +408,8 @@ static int portaudio_close(out_stream *stream, bool commit, FILE *err)
         PaError error = Pa_CloseStream(stream->stream);
         stream->stream = NULL;
         if (error != paNoError) {
-            fprintf(err, "breathe: cannot close audio device '%s': %s\n", stream->device_name,
-                    Pa_GetErrorText(error));
+            report_error(report, NULL, 0, "cannot close audio device '%s': %s",
+                         stream->device_name, Pa_GetErrorText(error));
             status = OUT_FAILED;
         }
     }

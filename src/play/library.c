@@ -110,10 +110,14 @@ static char *session_file(const char *folder, const char *name)
     return path;
 }
 
-char *library_find(const char *name, FILE *err)
+char *library_find(const char *name, const report_sink *report)
 {
-    if (library_is_path(name))
-        return strdup(name);
+    if (library_is_path(name)) {
+        char *path = strdup(name);
+        if (!path)
+            report_out_of_memory(report);
+        return path;
+    }
     library_folders folders;
     library_folders_find(&folders, "sessions");
     char *found = NULL;
@@ -124,11 +128,22 @@ char *library_find(const char *name, FILE *err)
         else
             free(path);
     }
-    if (!found && err) {
-        fprintf(err, "breathe: no session named '%s' (looked in", name);
-        for (int i = 0; i < folders.count; i++)
-            fprintf(err, "%s %s", i ? "," : "", folders.folders[i]);
-        fprintf(err, "); see 'breathe --list'\n");
+    if (!found && report) {
+        /* The folders, as one text: "A, B, C". */
+        char *looked_in = NULL;
+        size_t size = 0;
+        FILE *text = open_memstream(&looked_in, &size);
+        if (text) {
+            for (int i = 0; i < folders.count; i++)
+                fprintf(text, "%s %s", i ? "," : "", folders.folders[i]);
+            if (fclose(text) != 0) {
+                free(looked_in);
+                looked_in = NULL;
+            }
+        }
+        report_error(report, NULL, 0, "no session named '%s' (looked in%s); see 'breathe --list'",
+                     name, looked_in ? looked_in : "");
+        free(looked_in);
     }
     library_folders_free(&folders);
     return found;
@@ -183,15 +198,14 @@ static int list_folder(library_listing *listing, int folder, size_t *capacity)
     return result;
 }
 
-int library_list(library_listing *out, FILE *err)
+int library_list(library_listing *out, const report_sink *report)
 {
     memset(out, 0, sizeof *out);
     library_folders_find(&out->folders, "sessions");
     size_t capacity = 0;
     for (int f = 0; f < out->folders.count; f++) {
         if (list_folder(out, f, &capacity) != 0) {
-            if (err)
-                fprintf(err, "breathe: out of memory\n");
+            report_out_of_memory(report);
             library_listing_free(out);
             return 1;
         }
@@ -223,17 +237,17 @@ void library_listing_free(library_listing *listing)
 
 /* ---- loading ---- */
 
-int library_load(const char *name, loaded_session *out, FILE *err)
+int library_load(const char *name, loaded_session *out, const report_sink *report)
 {
     memset(out, 0, sizeof *out);
-    char *path = library_find(name, err);
+    char *path = library_find(name, report);
     if (!path)
         return library_is_path(name) ? 1 : 2;
-    int code = session_load(path, &out->session, err);
+    int code = session_load(path, &out->session, report);
     free(path);
     if (code)
         return code;
-    code = timeline_build(out->session, &out->timeline, err);
+    code = timeline_build(out->session, &out->timeline, report);
     if (code) {
         session_free(out->session);
         out->session = NULL;

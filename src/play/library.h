@@ -41,9 +41,10 @@ void library_audio_path_free(void);
 bool library_is_path(const char *name);
 
 /* A path as given, or the path of NAME.cfg in the first session folder that
- * has it. A new string; NULL (with the folders looked in, on err) when no
- * folder has it, or when out of memory. */
-char *library_find(const char *name, FILE *err);
+ * has it. A new string; NULL when no folder has it (an error to `report`
+ * naming the folders looked in), or when out of memory (reported when the
+ * path was given). */
+char *library_find(const char *name, const report_sink *report);
 
 /* One installed session, as --list shows it. */
 typedef struct {
@@ -60,8 +61,8 @@ typedef struct {
 } library_listing;
 
 /* Every NAME.cfg in every session folder (no limit on how many). Returns
- * 0, or 1 when out of memory (message on err). */
-int library_list(library_listing *out, FILE *err);
+ * 0, or 1 when out of memory (reported to `report`). */
+int library_list(library_listing *out, const report_sink *report);
 void library_listing_free(library_listing *listing);
 
 /* A session loaded and compiled to its timeline. */
@@ -72,8 +73,10 @@ typedef struct {
 
 /* Finds (as library_find) and loads a session, decoding its audio, and
  * builds its timeline. Returns 0; 1 when the system failed (out of memory);
- * 2 when the name is unknown or the session is wrong (messages on err). */
-int library_load(const char *name, loaded_session *out, FILE *err);
+ * 2 when the name is unknown or the session is wrong. Each problem is
+ * reported to `report` (NULL: not reported): errors at the session file's
+ * line where they are, "no session named ..." with no file. */
+int library_load(const char *name, loaded_session *out, const report_sink *report);
 void library_unload(loaded_session *loaded);
 
 #endif

@@ -312,20 +312,19 @@ void stream_pool_report(stream_pool *pool, stream_report *out)
         snprintf(out->failure, sizeof out->failure, "%s", pool->failure);
 }
 
-void stream_report_print(const stream_report *report, int rate, FILE *err)
+void stream_report_print(const stream_report *report, int rate, const report_sink *sink)
 {
     if (report->missing_frames > 0)
-        fprintf(err,
-                "breathe: reading audio files fell behind: %lld frames (%.3f s) played as "
-                "silence\n",
-                (long long)report->missing_frames, (double)report->missing_frames / rate);
+        report_error(sink, NULL, 0,
+                     "reading audio files fell behind: %lld frames (%.3f s) played as silence",
+                     (long long)report->missing_frames, (double)report->missing_frames / rate);
     if (report->missed_sounds > 0)
-        fprintf(err, "breathe: %lld long sound%s skipped: more than %d at once\n",
-                (long long)report->missed_sounds, report->missed_sounds == 1 ? "" : "s",
-                STREAM_SLOTS);
+        report_error(sink, NULL, 0, "%lld long sound%s skipped: more than %d at once",
+                     (long long)report->missed_sounds, report->missed_sounds == 1 ? "" : "s",
+                     STREAM_SLOTS);
     if (report->failures > 0)
-        fprintf(err, "breathe: %lld audio file%s could not be read while playing (%s); "
-                     "silence instead\n",
-                (long long)report->failures, report->failures == 1 ? "" : "s",
-                report->failure);
+        report_error(sink, NULL, 0, "%lld audio file%s could not be read while playing (%s); "
+                                    "silence instead",
+                     (long long)report->failures, report->failures == 1 ? "" : "s",
+                     report->failure);
 }

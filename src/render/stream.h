@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/report.h"
 #include "format/clip.h"
 
 enum {
@@ -76,8 +77,8 @@ typedef struct {
 
 /* Totals so far. Live, call it after playback has stopped. */
 void stream_pool_report(stream_pool *pool, stream_report *out);
-/* Prints what went wrong, one line each, with the sample rate for seconds;
- * prints nothing when all went well. */
-void stream_report_print(const stream_report *report, int rate, FILE *err);
+/* Reports what went wrong to `sink`, one error each, with the sample rate
+ * for seconds; reports nothing when all went well. */
+void stream_report_print(const stream_report *report, int rate, const report_sink *sink);
 
 #endif

@@ -217,7 +217,7 @@ static void plan_init(breath_plan *p, const session_step *step)
 struct timeline_builder {
     const session *session;
     int rate;
-    FILE *err;
+    const report_sink *report;
     int64_t longest_event;
 };
 typedef timeline_builder builder;
@@ -266,22 +266,22 @@ static int build_leaf(builder *b, node *n)
                 sum += s;
                 if (breath_direction(patterns[which]->kind[i]) != 0
                     && s < MIN_BREATH_PHASE_SECONDS) {
-                    fprintf(b->err, "%s:%d: breath phases must last at least 1 ms\n",
-                            file_of(b, step), step->line);
+                    report_error(b->report, file_of(b, step), step->line,
+                                 "breath phases must last at least 1 ms");
                     return 2;
                 }
             }
             if (sum <= 0.0) {
-                fprintf(b->err, "%s:%d: a breath cycle must last longer than 0 s\n",
-                        file_of(b, step), step->line);
+                report_error(b->report, file_of(b, step), step->line,
+                             "a breath cycle must last longer than 0 s");
                 return 2;
             }
         }
         plan_init(&n->plan, step);
         double total = plan_cycle_start_seconds(&n->plan, n->plan.total_cycles);
         if (!(total <= SESSION_MAX_TOTAL_SECONDS)) {
-            fprintf(b->err, "%s:%d: this breathe step lasts %.0f hours, over the 7-day limit "
-                            "of a session\n", file_of(b, step), step->line, total / 3600.0);
+            report_error(b->report, file_of(b, step), step->line, "this breathe step lasts "
+                         "%.0f hours, over the 7-day limit of a session", total / 3600.0);
             return 2;
         }
         n->timed_frames = plan_cycle_start_frame(&n->plan, rate, n->plan.total_cycles);
@@ -299,10 +299,10 @@ static int check_total(builder *b, const node *n, const session_step *where)
 {
     int64_t limit = seconds_to_frames(b->rate, SESSION_MAX_TOTAL_SECONDS);
     if (n->length != TIMELINE_FOREVER && n->length > limit) {
-        fprintf(b->err, "%s:%d: the session would last %.1f days, over the 7-day limit; "
-                        "use fewer rounds or 'forever = true'\n",
-                file_of(b, where), where ? where->line : 1,
-                (double)n->length / b->rate / 86400.0);
+        report_error(b->report, file_of(b, where), where ? where->line : 1,
+                     "the session would last %.1f days, over the 7-day limit; "
+                     "use fewer rounds or 'forever = true'",
+                     (double)n->length / b->rate / 86400.0);
         return 2;
     }
     return 0;
@@ -343,7 +343,7 @@ static int build_list(builder *b, node *list, const session_step *steps, size_t 
     list->child_offsets = calloc(count + 1, sizeof *list->child_offsets);
     list->child_ordinals = calloc(count + 1, sizeof *list->child_ordinals);
     if (!list->children || !list->child_offsets || !list->child_ordinals) {
-        fprintf(b->err, "breathe: out of memory\n");
+        report_out_of_memory(b->report);
         return 1;
     }
     list->child_count = count;
@@ -378,17 +378,17 @@ static void free_node(node *n)
     free(n->child_ordinals);
 }
 
-int timeline_build(const session *s, timeline **out, FILE *err)
+int timeline_build(const session *s, timeline **out, const report_sink *report)
 {
     *out = NULL;
     timeline *t = calloc(1, sizeof *t);
     if (!t) {
-        fprintf(err, "breathe: out of memory\n");
+        report_out_of_memory(report);
         return 1;
     }
     t->session = s;
     t->rate = s->sample_rate;
-    builder b = { .session = s, .rate = s->sample_rate, .err = err };
+    builder b = { .session = s, .rate = s->sample_rate, .report = report };
     note_event_length(&b, seconds_to_frames(t->rate, TIMELINE_TICK_SECONDS));
     int status = build_list(&b, &t->root, s->steps, s->step_count, 1);
     if (status) {

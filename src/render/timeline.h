@@ -24,8 +24,10 @@
 
 typedef struct timeline timeline;
 
-/* Returns 0, or 2 with "FILE:LINE: message" on err (a session over 7 days). */
-int timeline_build(const session *s, timeline **out, FILE *err);
+/* Returns 0; 1 when out of memory; 2 when the session cannot be timed (a
+ * session over 7 days, a breath cycle of no length), reported to `report` as
+ * an error at the step's file and line (NULL: not reported). */
+int timeline_build(const session *s, timeline **out, const report_sink *report);
 void timeline_free(timeline *t);
 
 const session *timeline_session(const timeline *t);

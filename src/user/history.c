@@ -21,11 +21,12 @@
 #define WHY_SECONDS     "the %s length '%s' is not a whole number of seconds"
 #define WHY_NO_SESSION  "the session field is empty"
 #define WHY_NUL         "it holds a NUL byte"
-/* Other messages. */
-#define MSG_SKIPPED     "%s:%zu: warning: skipped: %s\n"
-#define MSG_MORE_LINES  "%s: warning: %zu more lines skipped\n"
-#define MSG_NOT_WRITTEN "breathe: warning: the session was not recorded in %s: %s\n"
-#define MSG_NOT_READ    "breathe: cannot read the history %s: %s\n"
+/* Other messages: warnings at a line of the file, about the whole file,
+ * and (with no file) about the history as a whole. */
+#define MSG_SKIPPED     "skipped: %s"
+#define MSG_MORE_LINES  "%zu more lines skipped"
+#define MSG_NOT_WRITTEN "the session was not recorded in %s: %s"
+#define MSG_NOT_READ    "cannot read the history %s: %s"
 
 enum { SECONDS_PER_DAY = 86400, WARNINGS_SHOWN = 10, BAR_WIDTH = 30 };
 
@@ -251,24 +252,24 @@ static int make_parents(const char *path)
     return mkdir(folder, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-int history_append(const char *path, const history_record *r, FILE *err)
+int history_append(const char *path, const history_record *r, const report_sink *report)
 {
     char line[HISTORY_LINE_MAX + 1];
     line[0] = '\n';   /* used only after a line left unfinished */
     int n = history_format(line + 1, sizeof line - 1, r);
     if (!path || n < 0) {
-        fprintf(err, MSG_NOT_WRITTEN, path ? path : "the history (no HOME)",
-                "the record does not fit the format");
-        return -1;
+        report_warning(report, NULL, 0, MSG_NOT_WRITTEN, path ? path : "the history (no HOME)",
+                       "the record does not fit the format");
+        return 1;
     }
     if (make_parents(path) != 0) {
-        fprintf(err, MSG_NOT_WRITTEN, path, strerror(errno));
-        return -1;
+        report_warning(report, NULL, 0, MSG_NOT_WRITTEN, path, strerror(errno));
+        return 1;
     }
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-        fprintf(err, MSG_NOT_WRITTEN, path, strerror(errno));
-        return -1;
+        report_warning(report, NULL, 0, MSG_NOT_WRITTEN, path, strerror(errno));
+        return 1;
     }
     /* A line cut short before (a full disk, a crash) must not swallow this
      * one: start on a line of its own. */
@@ -296,16 +297,17 @@ int history_append(const char *path, const history_record *r, FILE *err)
     }
     int closed = close(fd);
     if (written != (ssize_t)length || synced != 0 || closed != 0) {
-        fprintf(err, MSG_NOT_WRITTEN, path,
-                written < 0 || synced != 0 ? strerror(saved)
-                : closed != 0              ? strerror(errno)
-                                           : "short write");
-        return -1;
+        report_warning(report, NULL, 0, MSG_NOT_WRITTEN, path,
+                       written < 0 || synced != 0 ? strerror(saved)
+                       : closed != 0              ? strerror(errno)
+                                                  : "short write");
+        return 1;
     }
     return 0;
 }
 
-int history_read(const char *path, history_record **records, size_t *count, FILE *err)
+int history_read(const char *path, history_record **records, size_t *count,
+                 const report_sink *report)
 {
     *records = NULL;
     *count = 0;
@@ -315,8 +317,8 @@ int history_read(const char *path, history_record **records, size_t *count, FILE
     if (!file) {
         if (errno == ENOENT || errno == ENOTDIR)
             return 0;
-        fprintf(err, MSG_NOT_READ, path, strerror(errno));
-        return -1;
+        report_error(report, NULL, 0, MSG_NOT_READ, path, strerror(errno));
+        return 1;
     }
     size_t capacity = 0, line_number = 0, skipped = 0;
     char *line = NULL;
@@ -338,8 +340,8 @@ int history_read(const char *path, history_record **records, size_t *count, FILE
                 size_t more = capacity ? capacity * 2 : 64;
                 history_record *grown = realloc(*records, more * sizeof *grown);
                 if (!grown) {
-                    fprintf(err, MSG_NOT_READ, path, strerror(ENOMEM));
-                    result = -1;
+                    report_error(report, NULL, 0, MSG_NOT_READ, path, strerror(ENOMEM));
+                    result = 1;
                     break;
                 }
                 *records = grown;
@@ -349,13 +351,13 @@ int history_read(const char *path, history_record **records, size_t *count, FILE
             continue;
         }
         if (++skipped <= WARNINGS_SHOWN)
-            fprintf(err, MSG_SKIPPED, path, line_number, why);
+            report_warning(report, path, (int)line_number, MSG_SKIPPED, why);
     }
     if (skipped > WARNINGS_SHOWN)
-        fprintf(err, MSG_MORE_LINES, path, skipped - WARNINGS_SHOWN);
+        report_warning(report, path, 0, MSG_MORE_LINES, skipped - WARNINGS_SHOWN);
     if (ferror(file) && result == 0) {
-        fprintf(err, MSG_NOT_READ, path, strerror(errno));
-        result = -1;
+        report_error(report, NULL, 0, MSG_NOT_READ, path, strerror(errno));
+        result = 1;
     }
     free(line);
     fclose(file);

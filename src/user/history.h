@@ -28,6 +28,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "base/report.h"
+
 typedef enum { HISTORY_COMPLETED, HISTORY_STOPPED } history_outcome;
 
 enum {
@@ -62,14 +64,17 @@ int history_format(char *line, size_t size, const history_record *record);
 int history_parse(const char *line, history_record *record, char *why, size_t why_size);
 
 /* Appends the record to the file, creating it and its folders as needed.
- * Returns 0, or -1 after a warning on err. */
-int history_append(const char *path, const history_record *record, FILE *err);
+ * Returns 0, or 1 after reporting a warning (with no file: "the session was
+ * not recorded in PATH: why") to `report`. */
+int history_append(const char *path, const history_record *record, const report_sink *report);
 
 /* Reads every record. A missing file is an empty history. Each line that
- * does not parse is skipped with "PATH:LINE: warning: ..." on err. Returns
- * 0, or -1 when the file exists but cannot be read (message on err). The
+ * does not parse is skipped with a warning at PATH:LINE to `report` (the
+ * first few; then one for the file saying how many more). Returns 0, or 1
+ * when the file exists but cannot be read (an error to `report`). The
  * caller frees *records. */
-int history_read(const char *path, history_record **records, size_t *count, FILE *err);
+int history_read(const char *path, history_record **records, size_t *count,
+                 const report_sink *report);
 
 typedef struct {
     int64_t total_sessions, total_seconds;

@@ -36,21 +36,21 @@ char *userconfig_path(const char *xdg_config_home, const char *home)
     return xdgpath_user(XDGPATH_CONFIG, xdg_config_home, home, "config");
 }
 
-static int problem(FILE *err, const char *file, int line, const char *format, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Reports an error at FILE:LINE (line 0: the whole file); returns 1 when
+ * it is out of memory, 2 for a problem in the file. */
+static int problem(const report_sink *report, const char *file, int line, const char *format,
+                   ...) __attribute__((format(printf, 4, 5)));
 
-static int problem(FILE *err, const char *file, int line, const char *format, ...)
+static int problem(const report_sink *report, const char *file, int line, const char *format,
+                   ...)
 {
+    char message[REPORT_MESSAGE_MAX];
     va_list args;
     va_start(args, format);
-    if (line > 0)
-        fprintf(err, "%s:%d: ", file, line);
-    else
-        fprintf(err, "%s: ", file);
-    vfprintf(err, format, args);
-    fputc('\n', err);
+    vsnprintf(message, sizeof message, format, args);
     va_end(args);
-    return 2;
+    report_error(report, file, line > 0 ? line : 0, "%s", message);
+    return strcmp(format, MSG_OUT_OF_MEMORY) == 0 ? 1 : 2;
 }
 
 static bool is_known(const char *name)
@@ -61,28 +61,28 @@ static bool is_known(const char *name)
     return false;
 }
 
-/* A non-empty string setting copied into *out; 0 or 2. */
+/* A non-empty string setting copied into *out; 0, 1 or 2. */
 static int read_text(const config_setting_t *setting, const char *path, const char *example,
-                     char **out, FILE *err)
+                     char **out, const report_sink *report)
 {
     const char *name = config_setting_name(setting);
     int line = (int)config_setting_source_line(setting);
     if (config_setting_type(setting) != CONFIG_TYPE_STRING)
-        return problem(err, path, line, MSG_NOT_STRING, name, name, example);
+        return problem(report, path, line, MSG_NOT_STRING, name, name, example);
     const char *text = config_setting_get_string(setting);
     if (!text || !*text)
-        return problem(err, path, line, MSG_EMPTY, name);
+        return problem(report, path, line, MSG_EMPTY, name);
     free(*out);
     *out = strdup(text);
-    return *out ? 0 : problem(err, path, line, MSG_OUT_OF_MEMORY);
+    return *out ? 0 : problem(report, path, line, MSG_OUT_OF_MEMORY);
 }
 
 static int read_bool(const config_setting_t *setting, const char *path, const char *example,
-                     bool *out, FILE *err)
+                     bool *out, const report_sink *report)
 {
     const char *name = config_setting_name(setting);
     if (config_setting_type(setting) != CONFIG_TYPE_BOOL)
-        return problem(err, path, (int)config_setting_source_line(setting), MSG_NOT_BOOL, name,
+        return problem(report, path, (int)config_setting_source_line(setting), MSG_NOT_BOOL, name,
                        name, example);
     *out = config_setting_get_bool(setting) != 0;
     return 0;
@@ -92,7 +92,7 @@ static int read_bool(const config_setting_t *setting, const char *path, const ch
  * not_number or range_message (one %g) when it is not. */
 static int read_number(const config_setting_t *setting, const char *path,
                        const char *not_number, double min, double max,
-                       const char *range_message, double *out, FILE *err)
+                       const char *range_message, double *out, const report_sink *report)
 {
     int line = (int)config_setting_source_line(setting);
     double value;
@@ -100,15 +100,16 @@ static int read_number(const config_setting_t *setting, const char *path,
     case CONFIG_TYPE_INT:
     case CONFIG_TYPE_INT64: value = (double)config_setting_get_int64(setting); break;
     case CONFIG_TYPE_FLOAT: value = config_setting_get_float(setting); break;
-    default: return problem(err, path, line, "%s", not_number);
+    default: return problem(report, path, line, "%s", not_number);
     }
     if (!isfinite(value) || value < min || value > max)
-        return problem(err, path, line, range_message, value);
+        return problem(report, path, line, range_message, value);
     *out = value;
     return 0;
 }
 
-static int read_settings(const config_t *cfg, const char *path, userconfig *c, FILE *err)
+static int read_settings(const config_t *cfg, const char *path, userconfig *c,
+                         const report_sink *report)
 {
     const config_setting_t *root = config_root_setting(cfg);
     int count = config_setting_length(root);
@@ -116,30 +117,30 @@ static int read_settings(const config_t *cfg, const char *path, userconfig *c, F
         const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
         const char *name = config_setting_name(s);
         if (!is_known(name))
-            return problem(err, path, (int)config_setting_source_line(s), MSG_UNKNOWN_SETTING,
+            return problem(report, path, (int)config_setting_source_line(s), MSG_UNKNOWN_SETTING,
                            name);
         int code = 0;
         if (strcmp(name, "device") == 0)
-            code = read_text(s, path, "pulse", &c->device, err);
+            code = read_text(s, path, "pulse", &c->device, report);
         else if (strcmp(name, "session") == 0)
-            code = read_text(s, path, "box-breathing", &c->session, err);
+            code = read_text(s, path, "box-breathing", &c->session, report);
         else if (strcmp(name, "volume") == 0)
             code = read_number(s, path, MSG_VOLUME_NUMBER, VOLUME_MIN_DB, VOLUME_MAX_DB, MSG_VOLUME_RANGE,
-                               &c->volume_db, err);
+                               &c->volume_db, report);
         else if (strcmp(name, "latency") == 0)
             code = read_number(s, path, MSG_LATENCY_NUMBER, LATENCY_MIN_SECONDS, LATENCY_MAX_SECONDS,
-                               MSG_LATENCY_RANGE, &c->latency_seconds, err);
+                               MSG_LATENCY_RANGE, &c->latency_seconds, report);
         else if (strcmp(name, "quiet") == 0)
-            code = read_bool(s, path, "true", &c->quiet, err);
+            code = read_bool(s, path, "true", &c->quiet, report);
         else
-            code = read_bool(s, path, "false", &c->history, err);
+            code = read_bool(s, path, "false", &c->history, report);
         if (code)
             return code;
     }
     return 0;
 }
 
-int userconfig_load(const char *path, userconfig *c, FILE *err)
+int userconfig_load(const char *path, userconfig *c, const report_sink *report)
 {
     memset(c, 0, sizeof *c);
     c->history = true;
@@ -149,12 +150,12 @@ int userconfig_load(const char *path, userconfig *c, FILE *err)
     if (!file) {
         if (errno == ENOENT || errno == ENOTDIR)
             return 0;
-        return problem(err, path, 0, MSG_CANNOT_READ, strerror(errno));
+        return problem(report, path, 0, MSG_CANNOT_READ, strerror(errno));
     }
     struct stat st;
     if (fstat(fileno(file), &st) == 0 && S_ISDIR(st.st_mode)) {
         fclose(file);
-        return problem(err, path, 0, MSG_CANNOT_READ, strerror(EISDIR));
+        return problem(report, path, 0, MSG_CANNOT_READ, strerror(EISDIR));
     }
     config_t cfg;
     config_init(&cfg);
@@ -162,12 +163,12 @@ int userconfig_load(const char *path, userconfig *c, FILE *err)
     if (config_read(&cfg, file) != CONFIG_TRUE) {
         const char *text = config_error_text(&cfg);
         bool syntax = text && strcmp(text, "syntax error") == 0;
-        code = problem(err, path, config_error_line(&cfg), syntax ? MSG_SYNTAX : "%s", text);
+        code = problem(report, path, config_error_line(&cfg), syntax ? MSG_SYNTAX : "%s", text);
     } else {
-        code = read_settings(&cfg, path, c, err);
+        code = read_settings(&cfg, path, c, report);
     }
     if (code == 0 && !(c->path = strdup(path)))
-        code = problem(err, path, 0, MSG_OUT_OF_MEMORY);
+        code = problem(report, path, 0, MSG_OUT_OF_MEMORY);
     config_destroy(&cfg);
     fclose(file);
     if (code)

@@ -11,14 +11,17 @@
  *   history = false;            # do not record live sessions
  *
  * Options on the command line override these. A missing file means no
- * defaults; any problem in the file is one line "FILE:LINE: message" on err
- * and the load fails (the program exits 2), so a typo never goes unnoticed.
+ * defaults; any problem in the file is reported as an error at FILE:LINE
+ * (the command line prints "FILE:LINE: message") and the load fails (the
+ * program exits 2), so a typo never goes unnoticed.
  * Every message is listed at the top of userconfig.c. */
 #ifndef BREATHE_USERCONFIG_H
 #define BREATHE_USERCONFIG_H
 
 #include <stdbool.h>
 #include <stdio.h>
+
+#include "base/report.h"
 
 /* The live output buffer one may ask for (--latency, latency = ...). */
 #define LATENCY_MIN_SECONDS 0.01
@@ -39,8 +42,9 @@ typedef struct {
 char *userconfig_path(const char *xdg_config_home, const char *home);
 
 /* Reads path into config (defaults when the file does not exist). Returns
- * 0, or 2 after printing "FILE:LINE: message" on err. */
-int userconfig_load(const char *path, userconfig *config, FILE *err);
+ * 0; 1 when out of memory; 2 when the file cannot be read or has a problem.
+ * Either failure is reported to `report` (NULL: not reported). */
+int userconfig_load(const char *path, userconfig *config, const report_sink *report);
 
 void userconfig_free(userconfig *config);
 
