@@ -200,6 +200,53 @@ static void test_usage_errors_exit_2(void **state)
     assert_non_null(strstr(r.err, "no session named 'no-such-session-anywhere'"));
 }
 
+/* Two modes, or an option the chosen mode has no use for, are usage
+ * errors naming both: nothing is silently dropped, and nothing is written. */
+static void test_conflicting_options_are_usage_errors(void **state)
+{
+    (void)state;
+    char *wav = in_dir("never.wav"), *svg = in_dir("never.svg"), *cfg = in_dir("never");
+    static const struct {
+        const char *args[6];
+        const char *said;
+    } cases[] = {
+        { { "--check", "box-breathing", "-o", "@wav" }, "--check and --output cannot be used together" },
+        { { "-o", "@wav", "--check", "box-breathing" }, "--output and --check cannot be used together" },
+        { { "--list", "--stats" }, "--list and --stats cannot be used together" },
+        { { "--plot", "@svg", "--new", "@cfg" }, "--plot and --new cannot be used together" },
+        { { "--list-devices", "--list" }, "--list-devices and --list cannot be used together" },
+        { { "--names", "box-breathing" }, "--names goes with --list or --list-devices" },
+        { { "--check", "--start", "10", "box-breathing" }, "--start has no use with --check" },
+        { { "-o", "@wav", "-d", "0", "box-breathing" }, "--device has no use with --output" },
+        { { "-o", "@wav", "--latency", "0.5", "box-breathing" }, "--latency has no use with --output" },
+        { { "--stats", "--volume", "3" }, "--volume has no use with --stats" },
+        { { "--list", "--length", "10" }, "--length has no use with --list" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *args[7] = { NULL };
+        for (int a = 0; a < 6 && cases[i].args[a]; a++) {
+            const char *arg = cases[i].args[a];
+            args[a] = strcmp(arg, "@wav") == 0 ? wav : strcmp(arg, "@svg") == 0 ? svg
+                      : strcmp(arg, "@cfg") == 0 ? cfg : arg;
+        }
+        result r;
+        run_with_signal(&r, 0, args);
+        if (!strstr(r.err, cases[i].said))
+            print_error("case %zu printed: %s\n", i, r.err);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, cases[i].said));
+        assert_non_null(strstr(r.err, "Try 'breathe --help'."));
+        assert_string_equal(r.out, "");
+    }
+    struct stat st;
+    assert_int_not_equal(stat(wav, &st), 0);
+    assert_int_not_equal(stat(svg, &st), 0);
+    assert_int_not_equal(stat(cfg, &st), 0);
+    free(wav);
+    free(svg);
+    free(cfg);
+}
+
 /* Relative XDG_DATA_HOME and XDG_DATA_DIRS entries are ignored, as the
  * XDG rules say: they are not searched for sessions. */
 static void test_relative_xdg_folders_are_ignored(void **state)
@@ -1066,6 +1113,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_and_version),
         cmocka_unit_test(test_usage_errors_exit_2),
+        cmocka_unit_test(test_conflicting_options_are_usage_errors),
         cmocka_unit_test(test_relative_xdg_folders_are_ignored),
         cmocka_unit_test(test_check_prints_timeline),
         cmocka_unit_test(test_check_reports_file_line_and_exit_2),

@@ -8,11 +8,22 @@
 #include <stdio.h>
 
 #include "base/report.h"
+#include "play/play.h"
 
 /* --check: each session's header, timeline and warnings; the worst status. */
 int cli_check(char **names, int count, FILE *out, const report_sink *sink);
 
 /* --list (--names): the installed sessions. */
 int cli_list(bool names_only, FILE *out, const report_sink *sink);
+
+/* Playing live, or rendering to request->options.output: the terminal front
+ * end over the playback library. */
+typedef struct {
+    play_options options;
+    bool quiet;                  /* only errors and a live session's caution */
+    const char *defaults_path;   /* the defaults file, when it chose the device */
+} cli_play_request;
+int cli_play(const char *name, const cli_play_request *request, const report_sink *to,
+             FILE *out, FILE *err);
 
 #endif

@@ -8,16 +8,7 @@
 
 void status_format_time(char *out, size_t size, int64_t frames, int rate)
 {
-    if (frames == TIMELINE_FOREVER) {
-        snprintf(out, size, "forever");
-        return;
-    }
-    long long seconds = (long long)((frames + rate / 2) / rate);
-    if (seconds >= 3600)
-        snprintf(out, size, "%lld:%02lld:%02lld", seconds / 3600, seconds / 60 % 60,
-                 seconds % 60);
-    else
-        snprintf(out, size, "%lld:%02lld", seconds / 60, seconds % 60);
+    timeline_format_time(out, size, frames, rate);
 }
 
 const char *status_phase_words(breath_kind kind)

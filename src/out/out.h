@@ -16,9 +16,9 @@
  *    backend writes to a temporary file beside the destination; nothing
  *    touches the destination until close(..., commit = true) renames it.
  *  - run() blocks until the source ends or monitor() returns false. It calls
- *    monitor(context, frames_done) from the calling thread about ten times a
- *    second. Returns 0 when the source ended, 1 on a failure (reported
- *    to the sink), 3 when monitor() asked to stop.
+ *    monitor(context, frames_done) from the calling thread: every 50 ms
+ *    live, every 100 ms writing a file. Returns 0 when the source ended, 1
+ *    on a failure (reported to the sink), 3 when monitor() asked to stop.
  *  - close() releases everything; commit = false discards a file. Returns 0,
  *    or 1 when the file or device could not be finished (reported).
  * Every problem goes to the report sink given (NULL: not reported) as an
@@ -65,6 +65,18 @@ enum { OUT_DONE = 0, OUT_FAILED = 1, OUT_STOPPED = 3 };
 
 extern const out_backend out_file_backend;
 extern const out_backend out_portaudio_backend;
+
+/* The backend for a destination: the file backend for a path, live
+ * playback (PortAudio) for NULL. The only place that chooses. */
+const out_backend *out_backend_for(const char *path);
+
+/* Live output's buffer when no latency is asked for: the device's own
+ * (PortAudio's default high latency), but at least this. */
+#define OUT_DEFAULT_LATENCY_SECONDS 0.1
+/* What callers that must plan before the device is open (the stream
+ * look-ahead) assume that default comes to: about what PulseAudio's ALSA
+ * plugin and the usual USB and HDMI devices report. */
+#define OUT_PORTAUDIO_EXPECTED_LATENCY_SECONDS 0.2
 
 /* File formats by extension (.wav, .flac, .ogg/.oga, .opus): true when known. */
 bool out_file_format_known(const char *path);

@@ -2,6 +2,7 @@
  * render on the calling thread and the writing (encoding, the kernel's
  * copying) on a thread of its own, a few blocks behind. */
 #include "out/out.h"
+#include "base/clock.h"
 #include "base/savefile.h"
 
 #include <errno.h>
@@ -74,13 +75,6 @@ static const file_format *format_for(const char *path)
 bool out_file_format_known(const char *path)
 {
     return path != NULL && format_for(path) != NULL;
-}
-
-static double monotonic_seconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
 }
 
 static void free_stream(out_stream *stream)
@@ -281,7 +275,7 @@ static int file_run(out_stream *stream, out_source source, out_monitor monitor,
     pipe.inline_writes = !threaded;
     int status = OUT_DONE;
     int64_t frames_done = 0;
-    double last_report = monotonic_seconds();
+    double last_report = clock_monotonic_seconds();
     for (long index = 0;; index++) {
         size_t got = render_block(&pipe, source, index);
         if (stream->max_frames >= 0 && frames_done + (int64_t)got > stream->max_frames) {
@@ -299,7 +293,7 @@ static int file_run(out_stream *stream, out_source source, out_monitor monitor,
             file_writer(&pipe);   /* no thread: write each block as it comes */
         if (got < FILE_BLOCK_FRAMES)
             break;
-        double now = monotonic_seconds();
+        double now = clock_monotonic_seconds();
         if (monitor != NULL && now - last_report >= MONITOR_INTERVAL_SECONDS) {
             last_report = now;
             if (!monitor(monitor_context, frames_done)) {

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #define POLL_SECONDS 0.05
-#define DEFAULT_MIN_LATENCY 0.1
 /* After the callback says it is complete, how long to wait for the host to
  * report the stream inactive before giving up on it. */
 #define DRAIN_GRACE_SECONDS 2.0
@@ -296,8 +295,8 @@ static int portaudio_open(out_stream **out, const out_params *params, const repo
     double latency = params->latency_seconds;
     if (latency <= 0.0) {
         latency = info != NULL ? info->defaultHighOutputLatency : 0.0;
-        if (latency < DEFAULT_MIN_LATENCY)
-            latency = DEFAULT_MIN_LATENCY;
+        if (latency < OUT_DEFAULT_LATENCY_SECONDS)
+            latency = OUT_DEFAULT_LATENCY_SECONDS;
     }
     PaStreamParameters output = {
         .device = device,

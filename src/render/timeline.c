@@ -686,3 +686,17 @@ void timeline_walk(const timeline *t, timeline_visit visit, void *context)
 {
     walk(&t->root, 0, 0, visit, context);
 }
+
+void timeline_format_time(char *out, size_t size, int64_t frames, int rate)
+{
+    if (frames == TIMELINE_FOREVER) {
+        snprintf(out, size, "forever");
+        return;
+    }
+    long long seconds = (long long)((frames + rate / 2) / rate);
+    if (seconds >= 3600)
+        snprintf(out, size, "%lld:%02lld:%02lld", seconds / 3600, seconds / 60 % 60,
+                 seconds % 60);
+    else
+        snprintf(out, size, "%lld:%02lld", seconds / 60, seconds % 60);
+}

@@ -110,6 +110,10 @@ typedef void (*timeline_visit)(void *context, const session_step *step, int dept
                                int64_t start, int64_t length, long long rounds);
 void timeline_walk(const timeline *t, timeline_visit visit, void *context);
 
+/* A length or position for people: "1:05", "12:00", "1:02:03", rounded to
+ * the second; "forever" for TIMELINE_FOREVER. */
+void timeline_format_time(char *out, size_t size, int64_t frames, int rate);
+
 /* Cycle count and length of a breathe step (for --check), in frames. */
 long long timeline_breathe_cycles(const timeline *t, const session_step *step);
 
