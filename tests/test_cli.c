@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sndfile.h>
 
 #include "testaudio.h"
 
@@ -596,6 +597,90 @@ static void test_bundled_sessions_by_name(void **state)
 /* --list shows each session's description and author on a line under it,
  * cut to 80 columns when the output is not a terminal; --check shows them
  * whole; --list --names only the names. */
+/* --list reads sessions without decoding their audio, yet gives the same
+ * lengths as --check (cue files at other rates included), marks a session
+ * whose audio is missing or is not audio, and has no limit on how many
+ * sessions a folder holds. */
+static void test_list_lengths_missing_audio_and_many_sessions(void **state)
+{
+    (void)state;
+    char folder[600];
+    const char *parts[] = { "data", "data/breathe", "data/breathe/sessions" };
+    for (int i = 0; i < 3; i++) {
+        snprintf(folder, sizeof folder, "%s/%s", testaudio_dir, parts[i]);
+        mkdir(folder, 0700);
+    }
+    /* A 7.3 s cue at 22.05 kHz: 7.3 * 48000 frames at the session's rate. */
+    char *cue = in_dir("data/breathe/sessions/long-cue.wav");
+    testaudio_burst burst = { .rate = 22050, .start = 0, .length = 160965, .hz = 440.0,
+                              .amplitude = 0.3 };
+    assert_int_equal(testaudio_write_burst(cue, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 1, 160965,
+                                           &burst), 0);
+    char *text = write_file("data/breathe/sessions/not-audio.wav", "just words\n");
+    char *good = write_file("data/breathe/sessions/a-cued.cfg",
+                            "title = \"Cued\";\n"
+                            "steps = ( { type = \"cue\"; file = \"long-cue.wav\"; gap = 1; },\n"
+                            "  { type = \"bell\"; ring = 1; } );\n");
+    char *missing = write_file("data/breathe/sessions/b-missing.cfg",
+                               "title = \"Missing\";\n"
+                               "steps = ( { type = \"cue\"; file = \"no-such.wav\"; } );\n");
+    char *bad = write_file("data/breathe/sessions/c-not-audio.cfg",
+                           "title = \"Not audio\";\n"
+                           "steps = ( { type = \"cue\"; file = \"not-audio.wav\"; } );\n");
+    result r;
+    RUN(&r, "--check", good);
+    assert_int_equal(r.status, 0);
+    const char *total = strstr(r.out, "total: ");
+    assert_non_null(total);
+    char length[32] = "";
+    assert_int_equal(sscanf(total, "total: %31s", length), 1);
+    RUN(&r, "--list");
+    assert_int_equal(r.status, 0);
+    char line[256];
+    snprintf(line, sizeof line, "  %-28s %8s  Cued\n", "a-cued", length);
+    if (!strstr(r.out, line))
+        print_error("--list printed:\n%s\nwithout: %s", r.out, line);
+    assert_non_null(strstr(r.out, line));
+    snprintf(line, sizeof line, "  %-28s %8s  (does not load: try breathe --check %s)\n",
+             "b-missing", "?", missing);
+    assert_non_null(strstr(r.out, line));
+    snprintf(line, sizeof line, "  %-28s %8s  (does not load: try breathe --check %s)\n",
+             "c-not-audio", "?", bad);
+    assert_non_null(strstr(r.out, line));
+
+    /* 600 more sessions in the folder: every one is listed. */
+    enum { MANY = 600 };
+    for (int i = 0; i < MANY; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "data/breathe/sessions/many-%03d.cfg", i);
+        free(write_file(name, "title = \"Many\";\nsteps = ( { type = \"bell\"; ring = 1; } );\n"));
+    }
+    RUN(&r, "--list", "--names");
+    assert_int_equal(r.status, 0);
+    int listed = 0;
+    for (const char *p = r.out; (p = strstr(p, "many-")); p++)
+        listed++;
+    assert_int_equal(listed, MANY);
+    assert_non_null(strstr(r.out, "many-599\n"));
+    for (int i = 0; i < MANY; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "data/breathe/sessions/many-%03d.cfg", i);
+        char *path = in_dir(name);
+        unlink(path);
+        free(path);
+    }
+    unlink(good);
+    unlink(missing);
+    unlink(bad);
+    unlink(text);
+    unlink(cue);
+    free(good);
+    free(missing);
+    free(bad);
+    free(text);
+    free(cue);
+}
+
 static void test_list_and_check_show_description_and_author(void **state)
 {
     (void)state;
@@ -1132,6 +1217,7 @@ int main(void)
         cmocka_unit_test(test_every_bad_session_exits_2_with_its_line),
         cmocka_unit_test(test_bundled_sessions_by_name),
         cmocka_unit_test(test_list_and_check_show_description_and_author),
+        cmocka_unit_test(test_list_lengths_missing_audio_and_many_sessions),
         cmocka_unit_test(test_user_defaults),
         cmocka_unit_test(test_modes_that_never_play_ignore_the_defaults),
         cmocka_unit_test(test_caution_is_printed_even_when_quiet),

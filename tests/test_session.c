@@ -985,6 +985,50 @@ static void clips_are_decoded_at_the_session_rate(void **state)
     session_free(s);
 }
 
+/* session_read(): the same session, lengths and errors as session_load(),
+ * with no samples decoded; an unchanged file read again gives the same. */
+static void read_gives_lengths_without_decoding(void **state)
+{
+    (void)state;
+    write_wav("read/cue.wav", 44100, 4410);
+    write_wav("read/long.wav", 22050, 22050 * 20);
+    write_text("read/noise.wav", "this is not audio\n");
+    static const char text[] = MINIMAL "sample_rate = 48000;\n"
+        "steps = ( { type = \"cue\"; file = \"cue.wav\"; },\n"
+        "          { type = \"cue\"; file = \"long.wav\"; cue = \"cue.wav\"; } );\n";
+    write_text("read/session.cfg", text);
+    char *path = in_temp("read/session.cfg");
+    session *loaded = NULL;
+    assert_int_equal(session_load(path, &loaded, NULL), 0);
+    for (int round = 0; round < 2; round++) {
+        session *read = NULL;
+        assert_int_equal(session_read(path, &read, NULL), 0);
+        assert_int_equal(read->clip_count, loaded->clip_count);
+        for (size_t i = 0; i < read->clip_count; i++) {
+            assert_int_equal(read->clips[i]->frames, loaded->clips[i]->frames);
+            assert_int_equal(read->clips[i]->source_rate, loaded->clips[i]->source_rate);
+            assert_int_equal(read->clips[i]->source_frames, loaded->clips[i]->source_frames);
+            assert_null(read->clips[i]->samples);
+        }
+        assert_int_equal(read->steps[0].cue_step.file->frames, 4800);
+        assert_int_equal(read->steps[1].cue_step.file->frames, 48000 * 20);
+        session_free(read);
+    }
+    session_free(loaded);
+    free(path);
+
+    /* What is not audio is refused the same way. */
+    write_text("read/bad.cfg", MINIMAL "steps = ( { type = \"cue\"; file = \"noise.wav\"; } );\n");
+    path = in_temp("read/bad.cfg");
+    report_buffer said = { 0 };
+    session *read = NULL;
+    assert_int_equal(session_read(path, &read, &(report_sink){ report_buffer_emit, &said }), 2);
+    assert_null(read);
+    assert_non_null(strstr(said.text, "cannot use audio file 'noise.wav': "));
+    report_buffer_free(&said);
+    free(path);
+}
+
 static void undecodable_files_are_errors(void **state)
 {
     (void)state;
@@ -1063,6 +1107,7 @@ int main(void)
         cmocka_unit_test(voice_merges_key_by_key_and_shares_clips),
         cmocka_unit_test(clips_are_decoded_at_the_session_rate),
         cmocka_unit_test(undecodable_files_are_errors),
+        cmocka_unit_test(read_gives_lengths_without_decoding),
         cmocka_unit_test(free_accepts_null),
     };
     return cmocka_run_group_tests(tests, make_temp_folder, remove_temp_folder);

@@ -1,6 +1,8 @@
 /* list.c: `breathe --list`, the installed sessions (see cli/modes.h). */
 #include "cli/modes.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -75,7 +77,7 @@ static void print_entry(FILE *out, const library_entry *e, int width)
 {
     session *s = NULL;
     timeline *t = NULL;
-    if (session_load(e->path, &s, NULL) == 0 && timeline_build(s, &t, NULL) == 0) {
+    if (session_read(e->path, &s, NULL) == 0 && timeline_build(s, &t, NULL) == 0) {
         char length[32];
         status_format_time(length, sizeof length, timeline_length(t), s->sample_rate);
         fprintf(out, "  %-28s %8s  %s%s\n", e->name, length, s->title,
@@ -89,6 +91,48 @@ static void print_entry(FILE *out, const library_entry *e, int width)
     session_free(s);
 }
 
+/* Each session's lines are written in memory by a few threads at once (the
+ * audio headers of a session's cues are most of the time), then printed
+ * in order. */
+enum { LIST_THREADS_MOST = 4 };
+
+typedef struct {
+    const library_listing *listing;
+    int width;
+    char **text;                   /* each entry's lines */
+    atomic_size_t next;            /* the next entry to describe */
+} list_work;
+
+static void *describe_entries(void *context)
+{
+    list_work *work = context;
+    for (size_t i; (i = atomic_fetch_add(&work->next, 1)) < work->listing->count;) {
+        size_t size = 0;
+        FILE *lines = open_memstream(&work->text[i], &size);
+        if (!lines)
+            continue;
+        print_entry(lines, &work->listing->entries[i], work->width);
+        fclose(lines);
+    }
+    return NULL;
+}
+
+/* Fills work->text on up to LIST_THREADS_MOST threads (this one among them). */
+static void describe_all(list_work *work)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int helpers = cores > 1 ? (int)(cores < LIST_THREADS_MOST ? cores : LIST_THREADS_MOST) - 1
+                            : 0;
+    pthread_t threads[LIST_THREADS_MOST];
+    int started = 0;
+    while (started < helpers && (size_t)started + 1 < work->listing->count
+           && pthread_create(&threads[started], NULL, describe_entries, work) == 0)
+        started++;
+    describe_entries(work);
+    for (int i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+}
+
 /* Every folder in search order with its sessions' length and title, and
  * under each its description and author. With names_only, just the names
  * `breathe NAME` finds, one per line. */
@@ -97,7 +141,18 @@ int cli_list(bool names_only, FILE *out, const report_sink *sink)
     library_listing listing;
     if (library_list(&listing, sink) != 0)
         return EXIT_RUNTIME;
-    int width = list_width(out), folder = -1;
+    list_work work = { .listing = &listing, .width = list_width(out) };
+    atomic_init(&work.next, 0);
+    if (!names_only && listing.count > 0) {
+        work.text = calloc(listing.count, sizeof *work.text);
+        if (!work.text) {
+            report_out_of_memory(sink);
+            library_listing_free(&listing);
+            return EXIT_RUNTIME;
+        }
+        describe_all(&work);
+    }
+    int folder = -1;
     for (size_t i = 0; i < listing.count; i++) {
         const library_entry *e = &listing.entries[i];
         if (names_only) {
@@ -109,10 +164,15 @@ int cli_list(bool names_only, FILE *out, const report_sink *sink)
             folder = e->folder;
             fprintf(out, "%s:\n", listing.folders.folders[folder]);
         }
-        print_entry(out, e, width);
+        if (work.text[i])
+            fputs(work.text[i], out);
+        else
+            print_entry(out, e, work.width);
+        free(work.text[i]);
     }
     if (listing.count == 0 && !names_only)
         fprintf(out, "no sessions installed\n");
+    free(work.text);
     library_listing_free(&listing);
     return EXIT_DONE;
 }

@@ -273,7 +273,9 @@ static void fade_edges(float *samples, int64_t frames, int rate)
 }
 
 /* Opens path and checks what its header says. */
-static SNDFILE *open_audio(const char *path, SF_INFO *info, char *why, size_t why_size)
+/* Opens path for reading when it is a regular file; the descriptor, with
+ * its stat in *st, or -1 with a reason. */
+static int open_regular(const char *path, struct stat *st, char *why, size_t why_size)
 {
     /* A FIFO or a device would block or never end. The check is made on the
      * descriptor that is then read, so the name cannot be swapped for one
@@ -281,15 +283,14 @@ static SNDFILE *open_audio(const char *path, SF_INFO *info, char *why, size_t wh
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         set_why(why, why_size, "%s", strerror(errno));
-        return NULL;
+        return -1;
     }
-    struct stat st;
     const char *refusal = NULL;
-    if (fstat(fd, &st) != 0)
+    if (fstat(fd, st) != 0)
         refusal = strerror(errno);
-    else if (S_ISDIR(st.st_mode))
+    else if (S_ISDIR(st->st_mode))
         refusal = "is a directory";
-    else if (!S_ISREG(st.st_mode))
+    else if (!S_ISREG(st->st_mode))
         refusal = "is not a regular file";
     else {
         int flags = fcntl(fd, F_GETFL);
@@ -299,8 +300,14 @@ static SNDFILE *open_audio(const char *path, SF_INFO *info, char *why, size_t wh
     if (refusal != NULL) {
         set_why(why, why_size, "%s", refusal);
         close(fd);
-        return NULL;
+        return -1;
     }
+    return fd;
+}
+
+/* libsndfile's reader of a descriptor from open_regular(), which it takes. */
+static SNDFILE *open_audio_fd(int fd, SF_INFO *info, char *why, size_t why_size)
+{
     memset(info, 0, sizeof *info);
     /* libsndfile closes the descriptor with the file, or when it cannot
      * open it. */
@@ -321,6 +328,13 @@ static SNDFILE *open_audio(const char *path, SF_INFO *info, char *why, size_t wh
         return NULL;
     }
     return file;
+}
+
+static SNDFILE *open_audio(const char *path, SF_INFO *info, char *why, size_t why_size)
+{
+    struct stat st;
+    int fd = open_regular(path, &st, why, why_size);
+    return fd < 0 ? NULL : open_audio_fd(fd, info, why, why_size);
 }
 
 static bool length_unknown(const SF_INFO *info)
@@ -944,4 +958,110 @@ int64_t audio_clip_reader_read(audio_clip_reader *r, float *out, int64_t frames)
         out[2 * i + 1] *= gain;
     }
     return frames;
+}
+
+/* ---- probing: the header only ---- */
+
+/* What probing a file found, kept for the next probe of the same unchanged
+ * file: --list reads every installed session, and most of them name the
+ * same voice cues, whose Ogg headers cost more to read than all the rest. */
+typedef struct {
+    dev_t device;
+    ino_t inode;
+    off_t size;
+    struct timespec modified;
+    int source_rate, source_channels;
+    int64_t source_frames;
+} probe_record;
+
+enum { PROBE_RECORDS = 256 };
+static probe_record probe_records[PROBE_RECORDS];
+static size_t probe_record_count, probe_record_next;
+static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool same_file(const probe_record *r, const struct stat *st)
+{
+    return r->device == st->st_dev && r->inode == st->st_ino && r->size == st->st_size
+           && r->modified.tv_sec == st->st_mtim.tv_sec
+           && r->modified.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+static bool probe_recall(const struct stat *st, probe_record *out)
+{
+    bool found = false;
+    pthread_mutex_lock(&probe_lock);
+    for (size_t i = 0; i < probe_record_count && !found; i++) {
+        if (same_file(&probe_records[i], st)) {
+            *out = probe_records[i];
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&probe_lock);
+    return found;
+}
+
+static void probe_remember(const probe_record *record)
+{
+    pthread_mutex_lock(&probe_lock);
+    probe_records[probe_record_next] = *record;
+    probe_record_next = (probe_record_next + 1) % PROBE_RECORDS;
+    if (probe_record_count < PROBE_RECORDS)
+        probe_record_count++;
+    pthread_mutex_unlock(&probe_lock);
+}
+
+/* Reads the header of a file not probed before; 0, or -1 with a reason. */
+static int probe_header(int fd, const struct stat *st, probe_record *out, char *why,
+                        size_t why_size)
+{
+    SF_INFO info;
+    SNDFILE *file = open_audio_fd(fd, &info, why, why_size);
+    if (file == NULL)
+        return -1;
+    int64_t source_frames = info.frames;
+    int status = 0;
+    if (length_unknown(&info)) {
+        status = count_frames(file, info.channels, &source_frames, why, why_size);
+        if (status == 0 && source_frames == 0) {
+            set_why(why, why_size, "contains no audio");
+            status = -1;
+        }
+    }
+    sf_close(file);
+    if (status != 0)
+        return -1;
+    *out = (probe_record){
+        .device = st->st_dev, .inode = st->st_ino, .size = st->st_size,
+        .modified = st->st_mtim, .source_rate = info.samplerate,
+        .source_channels = info.channels, .source_frames = source_frames,
+    };
+    probe_remember(out);
+    return 0;
+}
+
+int audio_clip_probe(const char *path, int rate, audio_clip **out, char *why, size_t why_size)
+{
+    *out = NULL;
+    set_why(why, why_size, "%s", "");
+    struct stat st;
+    int fd = open_regular(path, &st, why, why_size);
+    if (fd < 0)
+        return -1;
+    probe_record record;
+    if (probe_recall(&st, &record))
+        close(fd);
+    else if (probe_header(fd, &st, &record, why, why_size) != 0)
+        return -1;
+    if (record.source_rate != rate && !src_is_valid_ratio((double)rate / record.source_rate)) {
+        set_why(why, why_size, "its sample rate (%d Hz) cannot be converted to %d Hz",
+                record.source_rate, rate);
+        return -1;
+    }
+    int64_t frames = output_frames(record.source_frames, record.source_rate, rate);
+    if (frames < 1) {
+        set_why(why, why_size, "too short to hold a single frame at %d Hz", rate);
+        return -1;
+    }
+    SF_INFO info = { .samplerate = record.source_rate, .channels = record.source_channels };
+    return make_clip(path, NULL, frames, &info, record.source_frames, out, why, why_size);
 }

@@ -84,6 +84,13 @@ int audio_clip_finish(audio_clip *clip, char *why, size_t why_size);
 int audio_clip_finish_all(audio_clip *const *clips, size_t count, size_t *failed, char *why,
                           size_t why_size);
 
+/* Only the file's header: whether it opens as audio that can be converted
+ * to `rate`, and its length there. The clip has no samples (it looks
+ * streamed) and is not for playing: it is what listing sessions needs, in a
+ * fraction of the time (an unchanged file probed before is not read again;
+ * safe from several threads). 0, or nonzero with a reason in why. */
+int audio_clip_probe(const char *path, int rate, audio_clip **out, char *why, size_t why_size);
+
 /* Sequential reading of a clip from disk, at output rate `rate` (the one it
  * was opened at). open() and read() allocate and do I/O: they belong on a
  * reader thread, or in an offline render. read() writes exactly `frames`

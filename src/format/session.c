@@ -417,6 +417,7 @@ struct loader {
     const config_setting_t **clip_settings;  /* where each was named, for errors */
     size_t clip_capacity;
     int64_t preloaded_frames;  /* decoded into memory so far, all clips together */
+    bool probe_only;           /* session_read(): audio files probed, not opened to decode */
 };
 
 static char *join_path(const char *folder, const char *name);
@@ -853,9 +854,11 @@ static int add_clip(loader *ld, const config_setting_t *s, const char *file, cha
     int64_t preload_max = (int64_t)(CLIP_PRELOAD_SECONDS * ses->sample_rate);
     if (preload_max > budget)
         preload_max = budget;
-    if (audio_clip_open_deferred(file, ses->sample_rate, preload_max, &clip, why, sizeof why)
-            != 0
-        || !clip) {
+    int opened = ld->probe_only
+                     ? audio_clip_probe(file, ses->sample_rate, &clip, why, sizeof why)
+                     : audio_clip_open_deferred(file, ses->sample_rate, preload_max, &clip, why,
+                                                sizeof why);
+    if (opened != 0 || !clip) {
         free(key);
         audio_clip_free(clip);
         if (strcmp(why, CLIP_WHY_NO_MEMORY) == 0)
@@ -1497,9 +1500,11 @@ static char *folder_of(const char *path)
     return folder;
 }
 
-int session_load(const char *path, session **out, const report_sink *report)
+/* Reads and checks the session; with `decode`, decodes the clips held in
+ * memory too. */
+static int load(const char *path, session **out, const report_sink *report, bool decode)
 {
-    loader ld = { .path = path, .report = report };
+    loader ld = { .path = path, .report = report, .probe_only = !decode };
     config_t config;
     int status = 2;
     *out = NULL;
@@ -1557,7 +1562,7 @@ int session_load(const char *path, session **out, const report_sink *report)
         }
     } else {
         status = parse_session(&ld, config_root_setting(&config));
-        if (status == 0)
+        if (status == 0 && decode)
             status = decode_clips(&ld);
     }
     config_destroy(&config);
@@ -1574,4 +1579,14 @@ int session_load(const char *path, session **out, const report_sink *report)
     }
     *out = ld.s;
     return 0;
+}
+
+int session_load(const char *path, session **out, const report_sink *report)
+{
+    return load(path, out, report, true);
+}
+
+int session_read(const char *path, session **out, const report_sink *report)
+{
+    return load(path, out, report, false);
 }

@@ -203,6 +203,12 @@ extern const char *const *session_audio_search_path;
  * session is wrong. Either failure is reported to `report` (NULL: not
  * reported). */
 int session_load(const char *path, session **out, const report_sink *report);
+/* As session_load(), but the audio files are only found, opened and checked
+ * as audio, not decoded: every clip has its length at the session's rate
+ * (`frames`, from the file's header) and no samples. Enough for the
+ * timeline's lengths and for listing sessions; not for rendering. A file
+ * that would not decode is not found out here. */
+int session_read(const char *path, session **out, const report_sink *report);
 void session_free(session *s);
 
 /* Value parsers, exposed for tests and the CLI (--start, --length).
