@@ -26,8 +26,8 @@ static void print_step(void *context, const session_step *step, int depth, int64
     check_context *c = context;
     int rate = timeline_rate(c->timeline);
     char at[32], span[32], pace[32] = "", what[256];
-    status_format_time(at, sizeof at, start, rate);
-    status_format_time(span, sizeof span, length, rate);
+    timeline_format_time(at, sizeof at, start, rate);
+    timeline_format_time(span, sizeof span, length, rate);
     const step_timing *timing = step_timings[step->type];
     timing->describe(c->timeline, step, rounds, what, sizeof what);
     if (timing->pace) {
@@ -69,7 +69,7 @@ int cli_check(char **names, int count, FILE *out, const report_sink *sink)
         timeline_walk(l.timeline, print_step, &c);
         int64_t total = timeline_length(l.timeline);
         char length[32];
-        status_format_time(length, sizeof length, total, s->sample_rate);
+        timeline_format_time(length, sizeof length, total, s->sample_rate);
         if (total == TIMELINE_FOREVER)
             fprintf(out, "  total: runs until stopped\n");
         else

@@ -14,6 +14,8 @@
 #include "authoring/plot.h"
 #include "authoring/starter.h"
 #include "base/clock.h"
+#include "base/level.h"
+#include "base/text.h"
 #include "cli/keys.h"
 #include "cli/modes.h"
 #include "cli/safety.h"
@@ -158,11 +160,13 @@ static int plot_session(const options *o, const char *name, FILE *out, FILE *err
 static int new_session(const char *name, bool quiet, FILE *out, const report_sink *sink)
 {
     size_t length = strlen(name);
-    bool has_extension = length > 4 && strcmp(name + length - 4, ".cfg") == 0;
-    char *path = malloc(length + 5);
+    bool has_extension = text_has_suffix(name, SESSION_FILE_SUFFIX)
+                         && length > strlen(SESSION_FILE_SUFFIX);
+    size_t size = length + sizeof SESSION_FILE_SUFFIX;
+    char *path = malloc(size);
     if (!path)
         return EXIT_RUNTIME;
-    snprintf(path, length + 5, "%s%s", name, has_extension ? "" : ".cfg");
+    snprintf(path, size, "%s%s", name, has_extension ? "" : SESSION_FILE_SUFFIX);
     int code = starter_write(path, sink) ? EXIT_RUNTIME : EXIT_DONE;
     if (code == EXIT_DONE && !quiet)
         fprintf(out, "wrote %s; check it with 'breathe --check %s', play it with "
@@ -290,8 +294,8 @@ static int parse_decibels(const char *text, double *value)
     char *end = NULL;
     errno = 0;
     *value = strtod(text, &end);
-    return end == text || *end || errno || !isfinite(*value) || *value < -120.0
-           || *value > 40.0;
+    return end == text || *end || errno || !isfinite(*value) || *value < LEVEL_MIN_DB
+           || *value > LEVEL_MAX_DB;
 }
 
 static int parse_latency(const char *text, double *value)
@@ -348,9 +352,11 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
             break;
         case OPT_VOLUME:
             note_given(o, TAKES_VOLUME, "--volume");
-            if (parse_decibels(optarg, &o->volume_db))
-                return usage_error(err, "--volume takes a gain in dB from -120 to 40, not",
-                                   optarg);
+            if (parse_decibels(optarg, &o->volume_db)) {
+                fprintf(err, "breathe: --volume takes a gain in dB from %g to %g, not %s\n"
+                             "Try 'breathe --help'.\n", LEVEL_MIN_DB, LEVEL_MAX_DB, optarg);
+                return EXIT_USAGE;
+            }
             break;
         case OPT_LATENCY:
             note_given(o, TAKES_DEVICE, "--latency");

@@ -5,7 +5,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "base/text.h"
@@ -16,14 +15,11 @@ enum { EXIT_DONE = 0, EXIT_RUNTIME = 1 };
 
 /* The width --list fills: the terminal's, or LIST_WIDTH when the output is
  * not a terminal (the same lines for every script). */
-enum { LIST_WIDTH = 80, LIST_INDENT = 4, LIST_AUTHOR_MOST = 30, LIST_DESCRIPTION_LEAST = 16 };
+enum { LIST_WIDTH = 80, LIST_LEAST_WIDTH = 40, LIST_INDENT = 4, LIST_AUTHOR_MOST = 30, LIST_DESCRIPTION_LEAST = 16 };
 
 static int list_width(FILE *out)
 {
-    struct winsize size;
-    if (isatty(fileno(out)) && ioctl(fileno(out), TIOCGWINSZ, &size) == 0 && size.ws_col >= 40)
-        return size.ws_col;
-    return LIST_WIDTH;
+    return status_terminal_columns(out, LIST_LEAST_WIDTH, LIST_WIDTH);
 }
 
 
@@ -79,7 +75,7 @@ static void print_entry(FILE *out, const library_entry *e, int width)
     timeline *t = NULL;
     if (session_read(e->path, &s, NULL) == 0 && timeline_build(s, &t, NULL) == 0) {
         char length[32];
-        status_format_time(length, sizeof length, timeline_length(t), s->sample_rate);
+        timeline_format_time(length, sizeof length, timeline_length(t), s->sample_rate);
         fprintf(out, "  %-28s %8s  %s%s\n", e->name, length, s->title,
                 e->hidden ? "  (hidden by the one above)" : "");
         print_about(out, s, width);

@@ -6,10 +6,6 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-void status_format_time(char *out, size_t size, int64_t frames, int rate)
-{
-    timeline_format_time(out, size, frames, rate);
-}
 
 const char *status_phase_words(breath_kind kind)
 {
@@ -23,12 +19,13 @@ const char *status_phase_words(breath_kind kind)
     return "";
 }
 
-static int terminal_width(FILE *stream)
+int status_terminal_columns(FILE *stream, int least, int otherwise)
 {
     struct winsize size;
-    if (ioctl(fileno(stream), TIOCGWINSZ, &size) == 0 && size.ws_col >= 20)
+    if (isatty(fileno(stream)) && ioctl(fileno(stream), TIOCGWINSZ, &size) == 0
+        && size.ws_col >= least)
         return size.ws_col;
-    return 80;
+    return otherwise;
 }
 
 void status_begin(status *s, FILE *stream, bool quiet, status_mode mode, const timeline *t,
@@ -44,7 +41,7 @@ void status_begin(status *s, FILE *stream, bool quiet, status_mode mode, const t
     s->target = target;
     s->last_ordinal = -1;
     s->volume_db = NAN;
-    s->width = s->terminal ? terminal_width(stream) : 80;
+    s->width = status_terminal_columns(stream, STATUS_LEAST_COLUMNS, STATUS_COLUMNS);
 }
 
 /* The step (and breath phase) at frame, in words. */
@@ -77,7 +74,7 @@ static void log_step(status *s, int64_t frame)
         return;
     s->last_ordinal = span.ordinal;
     char at[32];
-    status_format_time(at, sizeof at, frame, timeline_rate(s->timeline));
+    timeline_format_time(at, sizeof at, frame, timeline_rate(s->timeline));
     const session_step *step = span.step;
     fprintf(s->stream, "[%s] %s%s%s\n", at, step_type_name(step->type),
             step->label[0] ? ": " : "", step->label);
@@ -95,7 +92,7 @@ void status_controls(status *s, int64_t frame, bool paused, double volume_db)
     if (s->quiet || s->terminal || !(pause_changed || volume_changed))
         return;
     char at[32];
-    status_format_time(at, sizeof at, frame, timeline_rate(s->timeline));
+    timeline_format_time(at, sizeof at, frame, timeline_rate(s->timeline));
     if (pause_changed)
         fprintf(s->stream, "[%s] %s\n", at, paused ? "paused" : "resumed");
     if (volume_changed)
@@ -124,8 +121,8 @@ void status_update(status *s, int64_t frame)
     int rate = timeline_rate(s->timeline);
     char elapsed[32], total[32], words[160];
     /* Positions are the session's own, so --start 2m shows 2:00 at first. */
-    status_format_time(elapsed, sizeof elapsed, frame, rate);
-    status_format_time(total, sizeof total, s->end, rate);
+    timeline_format_time(elapsed, sizeof elapsed, frame, rate);
+    timeline_format_time(total, sizeof total, s->end, rate);
     if (s->mode == STATUS_RENDERING)
         snprintf(words, sizeof words, "rendering %s", s->target);
     else if (s->paused)
@@ -167,8 +164,8 @@ void status_end(status *s, int64_t frame, const char *how)
         return;
     char at[32], total[32];
     int rate = timeline_rate(s->timeline);
-    status_format_time(at, sizeof at, frame, rate);
-    status_format_time(total, sizeof total, s->end, rate);
+    timeline_format_time(at, sizeof at, frame, rate);
+    timeline_format_time(total, sizeof total, s->end, rate);
     fprintf(s->stream, "%s at %s of %s\n", how, at, total);
     fflush(s->stream);
 }

@@ -43,8 +43,12 @@ void status_clear(status *s);
 /* Clears the line and prints how it ended. */
 void status_end(status *s, int64_t frame, const char *how);
 
-/* "1:05", "12:00", "1:02:03"; "forever" for TIMELINE_FOREVER. */
-void status_format_time(char *out, size_t size, int64_t frames, int rate);
+/* The columns of the terminal `stream` is, when it is one at least `least`
+ * wide; else `otherwise`. */
+#define STATUS_COLUMNS 80
+#define STATUS_LEAST_COLUMNS 20
+int status_terminal_columns(FILE *stream, int least, int otherwise);
+
 /* What a breath phase is called to the listener: "breathe in", "hold"... */
 const char *status_phase_words(breath_kind kind);
 

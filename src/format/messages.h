@@ -1,8 +1,10 @@
 /* messages.h: every message a session author can see, listed together.
  *
- * The loader (session.c) and the step types' readers (format/steps/) report
- * them at the file and line they are about (the command line prints
- * "FILE:LINE: message"). Internal to the format layer. */
+ * The loader (session.c), the step types' readers (format/steps/) and the
+ * timeline (render/timeline.c, for what only frames can tell) report them
+ * at the file and line they are about (the command line prints
+ * "FILE:LINE: message"). Not for front ends: they show what they are
+ * handed. */
 #ifndef BREATHE_FORMAT_MESSAGES_H
 #define BREATHE_FORMAT_MESSAGES_H
 
@@ -23,7 +25,7 @@
 #define MSG_VALUE_WHY          "'%s': %s"
 #define MSG_NOT_POSITIVE       "'%s' must be more than 0 seconds, not %g"
 #define MSG_NEGATIVE           "'%s' must be 0 seconds or more, not %g"
-#define MSG_TOO_LONG           "'%s' must be at most 24 hours (86400 seconds), not %g"
+#define MSG_TOO_LONG           "'%s' must be at most %g hours (%g seconds), not %g"
 #define MSG_NOT_UTF8           "'%s' is not valid UTF-8 text; save the file as UTF-8"
 #define MSG_EMPTY              "'%s' must not be empty"
 #define MSG_MISSING            "%s needs '%s'; for example %s"
@@ -68,5 +70,12 @@
 #define WHY_PHASE_NEGATIVE     "the %s (entry %d) must be 0 seconds or more, not %g"
 #define WHY_PHASE_TOO_LONG     "the %s (entry %d) must be at most %g seconds, not %g"
 #define WHY_CYCLE_EMPTY        "a breath cycle must last more than 0 seconds"
+
+/* The timeline's, once the steps are frames. */
+#define MSG_PHASE_TOO_SHORT    "breath phases must last at least 1 ms"
+#define MSG_EMPTY_CYCLE        "a breath cycle must last longer than 0 s"
+#define MSG_STEP_OVER_LIMIT    "this breathe step lasts %.0f hours, over the %g-day limit of a session"
+#define MSG_SESSION_OVER_LIMIT "the session would last %.1f days, over the %g-day limit; " \
+                               "use fewer rounds or 'forever = true'"
 
 #endif

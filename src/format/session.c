@@ -721,7 +721,8 @@ int settings_get_duration(loader *ld, const config_setting_t *s, length_rule rul
     if (!(value >= 0.0))
         return settings_fail(ld, s, MSG_NEGATIVE, name, value);
     if (value > SESSION_MAX_DURATION_SECONDS)
-        return settings_fail(ld, s, MSG_TOO_LONG, name, value);
+        return settings_fail(ld, s, MSG_TOO_LONG, name, SESSION_MAX_DURATION_SECONDS / 3600.0,
+                             SESSION_MAX_DURATION_SECONDS, value);
     *out = value;
     return 0;
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stddef.h>
 
+#include "base/clock.h"
 #include "base/report.h"
 #include "format/clip.h"
 
@@ -28,9 +29,9 @@ enum {
     SESSION_MAX_TEXT_BYTES = 1024 * 1024, /* the session with all its @includes */
 };
 
-#define SESSION_MAX_DURATION_SECONDS (24.0 * 3600.0)
+#define SESSION_MAX_DURATION_SECONDS ((double)CLOCK_SECONDS_PER_DAY)  /* one setting */
 #define SESSION_MAX_PHASE_SECONDS 60.0
-#define SESSION_MAX_TOTAL_SECONDS (7.0 * 24.0 * 3600.0)
+#define SESSION_MAX_TOTAL_SECONDS (7.0 * CLOCK_SECONDS_PER_DAY)         /* the whole session */
 
 typedef enum {
     BREATH_INHALE,

@@ -31,13 +31,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/clock.h"
 #include "base/report.h"
 #include "out/out.h"
 #include "render/timeline.h"
 
 /* How long live playback waits for a lost audio device to come back, and
  * the most that BREATHE_DEVICE_RETRY_SECONDS may ask for. */
-enum { PLAY_DEVICE_RETRY_SECONDS = 30, PLAY_DEVICE_RETRY_MAX_SECONDS = 86400 };
+enum { PLAY_DEVICE_RETRY_SECONDS = 30, PLAY_DEVICE_RETRY_MAX_SECONDS = CLOCK_SECONDS_PER_DAY };
 
 /* The environment's device retry (BREATHE_DEVICE_RETRY_SECONDS, a whole
  * number of seconds up to a day), else PLAY_DEVICE_RETRY_SECONDS. */

@@ -1,5 +1,7 @@
 /* timeline.c: steps to frames. See timeline.h for the model. */
 #include "render/timeline.h"
+
+#include "format/messages.h"
 #include "render/timeline_parts.h"
 
 #include <math.h>
@@ -260,28 +262,23 @@ static int build_leaf(builder *b, node *n)
     if (step_timings[step->type]->breathes) {
         const breath_pattern *patterns[2] = { &step->breathe.pattern, &step->breathe.ramp_to };
         for (int which = 0; which < (step->breathe.ramps ? 2 : 1); which++) {
-            double sum = 0.0;
             for (int i = 0; i < patterns[which]->count; i++) {
-                double s = patterns[which]->seconds[i];
-                sum += s;
                 if (breath_direction(patterns[which]->kind[i]) != 0
-                    && s < MIN_BREATH_PHASE_SECONDS) {
-                    report_error(b->report, file_of(b, step), step->line,
-                                 "breath phases must last at least 1 ms");
+                    && patterns[which]->seconds[i] < MIN_BREATH_PHASE_SECONDS) {
+                    report_error(b->report, file_of(b, step), step->line, MSG_PHASE_TOO_SHORT);
                     return 2;
                 }
             }
-            if (sum <= 0.0) {
-                report_error(b->report, file_of(b, step), step->line,
-                             "a breath cycle must last longer than 0 s");
+            if (breath_pattern_seconds(patterns[which]) <= 0.0) {
+                report_error(b->report, file_of(b, step), step->line, MSG_EMPTY_CYCLE);
                 return 2;
             }
         }
         plan_init(&n->plan, step);
         double total = plan_cycle_start_seconds(&n->plan, n->plan.total_cycles);
         if (!(total <= SESSION_MAX_TOTAL_SECONDS)) {
-            report_error(b->report, file_of(b, step), step->line, "this breathe step lasts "
-                         "%.0f hours, over the 7-day limit of a session", total / 3600.0);
+            report_error(b->report, file_of(b, step), step->line, MSG_STEP_OVER_LIMIT,
+                         total / 3600.0, SESSION_MAX_TOTAL_SECONDS / CLOCK_SECONDS_PER_DAY);
             return 2;
         }
         n->timed_frames = plan_cycle_start_frame(&n->plan, rate, n->plan.total_cycles);
@@ -300,9 +297,9 @@ static int check_total(builder *b, const node *n, const session_step *where)
     int64_t limit = seconds_to_frames(b->rate, SESSION_MAX_TOTAL_SECONDS);
     if (n->length != TIMELINE_FOREVER && n->length > limit) {
         report_error(b->report, file_of(b, where), where ? where->line : 1,
-                     "the session would last %.1f days, over the 7-day limit; "
-                     "use fewer rounds or 'forever = true'",
-                     (double)n->length / b->rate / 86400.0);
+                     MSG_SESSION_OVER_LIMIT,
+                     (double)n->length / b->rate / CLOCK_SECONDS_PER_DAY,
+                     SESSION_MAX_TOTAL_SECONDS / CLOCK_SECONDS_PER_DAY);
         return 2;
     }
     return 0;

@@ -4,6 +4,8 @@
  * saving changes need no special cases. */
 #include "user/history.h"
 
+#include "base/clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -28,7 +30,7 @@
 #define MSG_NOT_WRITTEN "the session was not recorded in %s: %s"
 #define MSG_NOT_READ    "cannot read the history %s: %s"
 
-enum { SECONDS_PER_DAY = 86400, WARNINGS_SHOWN = 10, BAR_WIDTH = 30 };
+enum { SECONDS_PER_DAY = CLOCK_SECONDS_PER_DAY, WARNINGS_SHOWN = 10, BAR_WIDTH = 30 };
 
 static int64_t floor_div(int64_t a, int64_t b)
 {

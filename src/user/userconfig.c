@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/level.h"
 #include "user/xdgpath.h"
 
 /* Every message the file's owner can see, printed as "FILE:LINE: message". */
@@ -17,9 +18,9 @@
 #define MSG_NOT_STRING      "'%s' must be a string in double quotes, like %s = \"%s\";"
 #define MSG_EMPTY           "'%s' must not be empty; remove the line to use the default"
 #define MSG_VOLUME_NUMBER   "'volume' must be a gain in dB, like volume = -6.0;"
-#define MSG_VOLUME_RANGE    "'volume' must be between -120 and 40 dB, not %g"
+#define MSG_VOLUME_RANGE    "'volume' must be between %g and %g dB, not %g"
 #define MSG_LATENCY_NUMBER  "'latency' must be a time in seconds, like latency = 0.5;"
-#define MSG_LATENCY_RANGE   "'latency' must be between 0.01 and 2 seconds, not %g"
+#define MSG_LATENCY_RANGE   "'latency' must be between %g and %g seconds, not %g"
 #define MSG_NOT_BOOL        "'%s' must be true or false, like %s = %s;"
 #define MSG_SYNTAX          "%s; write each setting as name = value; with text in double quotes, like device = \"pulse\";"
 #define MSG_OUT_OF_MEMORY   "out of memory"
@@ -28,8 +29,6 @@
 static const char *const known_settings[] = { "device", "volume", "latency", "quiet", "session",
                                               "history" };
 
-#define VOLUME_MIN_DB (-120.0)
-#define VOLUME_MAX_DB 40.0
 
 char *userconfig_path(const char *xdg_config_home, const char *home)
 {
@@ -103,7 +102,7 @@ static int read_number(const config_setting_t *setting, const char *path,
     default: return problem(report, path, line, "%s", not_number);
     }
     if (!isfinite(value) || value < min || value > max)
-        return problem(report, path, line, range_message, value);
+        return problem(report, path, line, range_message, min, max, value);
     *out = value;
     return 0;
 }
@@ -125,7 +124,7 @@ static int read_settings(const config_t *cfg, const char *path, userconfig *c,
         else if (strcmp(name, "session") == 0)
             code = read_text(s, path, "box-breathing", &c->session, report);
         else if (strcmp(name, "volume") == 0)
-            code = read_number(s, path, MSG_VOLUME_NUMBER, VOLUME_MIN_DB, VOLUME_MAX_DB, MSG_VOLUME_RANGE,
+            code = read_number(s, path, MSG_VOLUME_NUMBER, LEVEL_MIN_DB, LEVEL_MAX_DB, MSG_VOLUME_RANGE,
                                &c->volume_db, report);
         else if (strcmp(name, "latency") == 0)
             code = read_number(s, path, MSG_LATENCY_NUMBER, LATENCY_MIN_SECONDS, LATENCY_MAX_SECONDS,
