@@ -197,7 +197,8 @@ typedef struct {
 #define BELL_DEFAULT_RING_SECONDS 6.0
 
 /* Folders searched, after audio_dir and the session's own folder, for
- * relative audio paths. NULL-terminated; set by the caller (the CLI). */
+ * relative audio paths. NULL-terminated; set by the caller (play/library.h:
+ * library_audio_path_set()). */
 extern const char *const *session_audio_search_path;
 
 /* Returns 0 on success; 1 when the system failed (out of memory); 2 when the
