@@ -431,6 +431,7 @@ static void test_snapshots_from_another_thread(void **state)
     assert_int_equal(idle.rate, RATE);
     assert_int_equal(idle.length, 12 * RATE);
     assert_int_equal(idle.step_ordinal, 0);
+    assert_string_equal(idle.title, "Play test");
     atomic_store(&reading, true);
     pthread_t reader;
     assert_int_equal(pthread_create(&reader, NULL, read_snapshots, p), 0);

@@ -289,6 +289,7 @@ static void measure(player *p, play_snapshot *s)
 {
     memset(s, 0, sizeof *s);
     const transport *t = &p->transport;
+    s->title = p->loaded.session->title;
     s->rate = p->rate;
     s->start = p->start;
     s->end = p->end;

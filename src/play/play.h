@@ -83,6 +83,7 @@ typedef enum { PLAY_IDLE, PLAY_PLAYING, PLAY_PAUSED, PLAY_ENDED } play_state;
  * been handed to the device by the output's latency. */
 typedef struct {
     play_state state;
+    const char *title;         /* the session's (valid while the player is) */
     int rate;
     int64_t position;          /* rendered: handed to the output */
     int64_t heard;             /* about what the listener hears now */
