@@ -230,6 +230,9 @@ void player_set_paused(player *p, bool paused)
 
 double player_set_volume(player *p, double volume_db)
 {
+    /* A render is the same whoever makes it: its volume is fixed at open. */
+    if (p->render)
+        return transport_volume(&p->transport);
     return transport_set_volume(&p->transport, volume_db);
 }
 
