@@ -366,6 +366,131 @@ static void test_render_wav_is_exact_and_repeatable(void **state)
     free(path);
 }
 
+
+/* What a reader other than breathe (ffprobe) says of a file: "KEY=VALUE"
+ * lines for the stream's rate, channels, sample format and duration, and
+ * the container's tags. Empty when ffprobe cannot read it. */
+static void probe(const char *path, char *out, size_t size)
+{
+    char command[1200];
+    snprintf(command, sizeof command,
+             "ffprobe -v error -show_entries stream=sample_rate,channels,codec_name,"
+             "duration_ts:format=duration:format_tags:stream_tags -of default=nw=1 '%s' 2>&1",
+             path);
+    out[0] = '\0';
+    FILE *p = popen(command, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    pclose(p);
+}
+
+static bool probe_says(const char *probed, const char *line)
+{
+    const char *at = strstr(probed, line);
+    return at != NULL && (at == probed || at[-1] == '\n');
+}
+
+/* --format, --bits and --quality: each file read back by libsndfile and by
+ * ffprobe; bad choices are one-line usage errors that touch nothing. */
+static void test_render_formats_and_sample_formats(void **state)
+{
+    (void)state;
+    char *path = write_file("short.cfg", short_session);
+    static const struct {
+        const char *name, *options[4], *codec;
+        int sf_format;
+    } cases[] = {
+        { "s16.wav", { "--bits", "16" }, "codec_name=pcm_s16le", SF_FORMAT_WAV | SF_FORMAT_PCM_16 },
+        { "s24.wav", { "--bits", "24" }, "codec_name=pcm_s24le", SF_FORMAT_WAV | SF_FORMAT_PCM_24 },
+        { "f32.wav", { "--bits", "32f" }, "codec_name=pcm_f32le", SF_FORMAT_WAV | SF_FORMAT_FLOAT },
+        { "s16.flac", { "--bits", "16" }, "codec_name=flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16 },
+        { "v4.mp3", { NULL }, "codec_name=mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III },
+        { "cbr.mp3", { "--quality", "128k" }, "codec_name=mp3",
+          SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III },
+        { "named.audio", { "--format", "mp3", "--quality", "2" }, "codec_name=mp3",
+          SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = in_dir(cases[i].name);
+        const char *args[10] = { "-q", "-o", out };
+        int n = 3;
+        for (int a = 0; a < 4 && cases[i].options[a]; a++)
+            args[n++] = cases[i].options[a];
+        args[n++] = path;
+        result r;
+        run_with_signal(&r, 0, args);
+        if (r.status != 0)
+            print_error("%s: %s\n", cases[i].name, r.err);
+        assert_int_equal(r.status, 0);
+        SF_INFO info = { 0 };
+        SNDFILE *file = sf_open(out, SFM_READ, &info);
+        assert_non_null(file);
+        sf_close(file);
+        assert_int_equal(info.format, cases[i].sf_format);
+        assert_int_equal(info.samplerate, 48000);
+        assert_int_equal(info.channels, 2);
+        char probed[4096];
+        probe(out, probed, sizeof probed);
+        print_message("%s: %lld frames by libsndfile; ffprobe:\n%s", cases[i].name,
+                      (long long)info.frames, probed);
+        assert_true(probe_says(probed, cases[i].codec));
+        assert_true(probe_says(probed, "sample_rate=48000"));
+        assert_true(probe_says(probed, "channels=2"));
+        const char *duration = strstr(probed, "\nduration=");
+        assert_non_null(duration);
+        /* MP3 pads to whole frames of 1152 samples. */
+        assert_true(fabs(strtod(duration + 10, NULL) - SHORT_FRAMES / 48000.0) < 0.06);
+        if ((cases[i].sf_format & SF_FORMAT_TYPEMASK) != SF_FORMAT_MPEG)
+            assert_int_equal(info.frames, SHORT_FRAMES);
+        free(out);
+    }
+
+    char *keep = write_file("keep.ogg", "keep");
+    char *keep_mp3 = write_file("keep.mp3", "keep");
+    static const struct {
+        const char *args[5];
+        const char *said;
+    } bad[] = {
+        { { "--bits", "8" }, "--bits takes 16, 24 or 32f, not 8" },
+        { { "--bits", "16" }, "--bits goes with wav (16, 24, 32f) and flac (16, 24)" },
+        { { "--quality", "3" }, "--quality has no use with ogg" },
+        { { "--format", "aiff" }, "unknown format 'aiff'; use wav, flac, ogg, opus or mp3" },
+        { { "--format", "mp3", "--quality", "500k" }, "not '500k'" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *args[10] = { "-q", "-o", keep };
+        int n = 3;
+        for (int a = 0; a < 5 && bad[i].args[a]; a++)
+            args[n++] = bad[i].args[a];
+        args[n++] = path;
+        result r;
+        run_with_signal(&r, 0, args);
+        print_message("%s", r.err);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, bad[i].said));
+        assert_int_equal((int)(strchr(r.err, '\n') - r.err) + 1, (int)strlen(r.err));
+        char text[16];
+        testaudio_read_into(keep, text, sizeof text);
+        assert_string_equal(text, "keep");
+    }
+    result r;
+    RUN(&r, "-q", "-o", keep_mp3, "--quality", "11", path);
+    assert_int_equal(r.status, 2);
+    char text[16];
+    testaudio_read_into(keep_mp3, text, sizeof text);
+    assert_string_equal(text, "keep");
+    RUN(&r, "--bits", "16", path);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--bits goes with -o (--output)"));
+    RUN(&r, "--check", "--quality", "2", path);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--quality has no use with --check"));
+    free(keep);
+    free(keep_mp3);
+    free(path);
+}
+
 static void test_volume_scales_output(void **state)
 {
     (void)state;
@@ -1207,6 +1332,7 @@ int main(void)
         cmocka_unit_test(test_plot_writes_an_svg),
         cmocka_unit_test(test_guide_examples_check_clean),
         cmocka_unit_test(test_render_wav_is_exact_and_repeatable),
+        cmocka_unit_test(test_render_formats_and_sample_formats),
         cmocka_unit_test(test_volume_scales_output),
         cmocka_unit_test(test_failed_render_keeps_existing_file),
         cmocka_unit_test(test_interrupted_render_leaves_nothing),

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <sndfile.h>
 #include <stdlib.h>
@@ -31,22 +32,43 @@
  * header chunks, under 4 GiB (about 3.1 hours of stereo float at 48 kHz). */
 #define WAV_MAX_DATA_BYTES (UINT32_MAX - 65536)
 
+/* Sample formats --bits may choose, as bits of file_format.holds. */
+enum { HOLDS_16 = 1 << OUT_SAMPLES_16, HOLDS_24 = 1 << OUT_SAMPLES_24,
+       HOLDS_FLOAT = 1 << OUT_SAMPLES_FLOAT };
+
 typedef struct {
-    const char *extension;
-    int format;
-    bool opus;
+    const char *name;          /* as --format names it */
+    const char *extension, *other_extension;
+    int major;                 /* libsndfile's container */
+    int subtype;               /* its default sample format or codec */
+    unsigned holds;            /* the sample formats --bits may choose */
 } file_format;
 
 static const file_format file_formats[] = {
-    { ".wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, false },
-    { ".flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_24, false },
-    { ".ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, false },
-    { ".oga", SF_FORMAT_OGG | SF_FORMAT_VORBIS, false },
-    { ".opus", SF_FORMAT_OGG | SF_FORMAT_OPUS, true },
+    { "wav", ".wav", NULL, SF_FORMAT_WAV, SF_FORMAT_FLOAT, HOLDS_16 | HOLDS_24 | HOLDS_FLOAT },
+    { "flac", ".flac", NULL, SF_FORMAT_FLAC, SF_FORMAT_PCM_24, HOLDS_16 | HOLDS_24 },
+    { "ogg", ".ogg", ".oga", SF_FORMAT_OGG, SF_FORMAT_VORBIS, 0 },
+    { "opus", ".opus", NULL, SF_FORMAT_OGG, SF_FORMAT_OPUS, 0 },
+    { "mp3", ".mp3", NULL, SF_FORMAT_MPEG, SF_FORMAT_MPEG_LAYER_III, 0 },
 };
-#define KNOWN_EXTENSIONS ".wav, .flac, .ogg, .oga or .opus"
+#define FORMAT_COUNT (sizeof file_formats / sizeof file_formats[0])
+#define KNOWN_EXTENSIONS ".wav, .flac, .ogg, .oga, .opus or .mp3"
+#define KNOWN_FORMATS "wav, flac, ogg, opus or mp3"
 
 static const int opus_rates[] = { 8000, 12000, 16000, 24000, 48000 };
+static const int mp3_rates[] = { 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000 };
+/* MPEG-1 Layer III's bitrates (32000 Hz and up), then MPEG-2's and 2.5's
+ * (below): LAME writes only these. */
+static const int mp3_bitrates_high[] = { 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224,
+                                         256, 320 };
+static const int mp3_bitrates_low[] = { 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144,
+                                        160 };
+#define MP3_QUALITY_CHOICES "0 (best) to 9 for a variable bitrate, or a constant bitrate " \
+                            "from 32k to 320k (8k to 160k below 32000 Hz)"
+
+/* 16-bit samples are TPDF-dithered from a fixed seed: the same render gives
+ * the same file, byte for byte. */
+#define DITHER_SEED UINT64_C(0x62726561746865)
 
 struct out_stream {
     SNDFILE *file;
@@ -54,32 +76,161 @@ struct out_stream {
     char *path;
     char *temp_path;
     float *buffer;
+    short *shorts;        /* the writer's 16-bit block when dithering */
+    uint64_t dither_state;
     int sample_rate;
     int64_t max_frames;   /* what the format can hold; -1: no limit */
+    bool mp3;
     bool failed;
 };
 
-static const file_format *format_for(const char *path)
+static const file_format *format_named(const char *name)
+{
+    for (size_t i = 0; i < FORMAT_COUNT; i++)
+        if (strcasecmp(name, file_formats[i].name) == 0)
+            return &file_formats[i];
+    return NULL;
+}
+
+static const file_format *format_for_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     const char *name = slash != NULL ? slash + 1 : path;
     const char *dot = strrchr(name, '.');
     if (dot == NULL || dot == name)
         return NULL;
-    for (size_t i = 0; i < sizeof file_formats / sizeof file_formats[0]; i++)
-        if (strcasecmp(dot, file_formats[i].extension) == 0)
+    for (size_t i = 0; i < FORMAT_COUNT; i++)
+        if (strcasecmp(dot, file_formats[i].extension) == 0
+            || (file_formats[i].other_extension != NULL
+                && strcasecmp(dot, file_formats[i].other_extension) == 0))
             return &file_formats[i];
     return NULL;
 }
 
+static const file_format *format_for(const char *path, const out_format *format)
+{
+    if (format != NULL && format->container != NULL)
+        return format_named(format->container);
+    return format_for_name(path);
+}
+
+static size_t sample_bytes(int subtype)
+{
+    return subtype == SF_FORMAT_PCM_16 ? 2 : subtype == SF_FORMAT_PCM_24 ? 3 : 4;
+}
+
+static const char *samples_name(out_samples samples)
+{
+    switch (samples) {
+    case OUT_SAMPLES_16: return "16";
+    case OUT_SAMPLES_24: return "24";
+    case OUT_SAMPLES_FLOAT: return "32f";
+    case OUT_SAMPLES_DEFAULT: break;
+    }
+    return "default";
+}
+
+static bool in_list(const int *list, size_t count, int value)
+{
+    for (size_t i = 0; i < count; i++)
+        if (list[i] == value)
+            return true;
+    return false;
+}
+
+/* MP3's quality as libsndfile takes it: a bitrate mode and its 0-to-1
+ * level. Returns false when text is neither 0 to 9 nor a known bitrate;
+ * rate 0 accepts any MP3 bitrate, else only those of that rate. */
+static bool mp3_setting(const char *text, int rate, int *mode, double *level)
+{
+    *mode = SF_BITRATE_MODE_VARIABLE;
+    *level = OUT_MP3_DEFAULT_QUALITY / 10.0;
+    if (text == NULL)
+        return true;
+    if (text[0] >= '0' && text[0] <= '9' && text[1] == '\0') {
+        *level = (text[0] - '0') / 10.0;
+        return true;
+    }
+    char *end = NULL;
+    errno = 0;
+    long kbps = strtol(text, &end, 10);
+    if (end == text || errno != 0 || (strcmp(end, "k") != 0 && strcmp(end, "K") != 0))
+        return false;
+    bool high = in_list(mp3_bitrates_high, sizeof mp3_bitrates_high / sizeof(int), (int)kbps);
+    bool low = in_list(mp3_bitrates_low, sizeof mp3_bitrates_low / sizeof(int), (int)kbps);
+    if (rate == 0 ? !(high || low) : rate >= 32000 ? !high : !low)
+        return false;
+    /* libsndfile's bitrate is top - level * (top - bottom), cut to an
+     * integer: a quarter kbps over keeps it from landing one below. */
+    double top = rate == 0 || rate >= 32000 ? 320.0 : rate >= 16000 ? 160.0 : 64.0;
+    double bottom = rate == 0 || rate >= 32000 ? 32.0 : 8.0;
+    *mode = SF_BITRATE_MODE_CONSTANT;
+    *level = (top - (double)kbps - 0.25) / (top - bottom);
+    if (*level < 0.0)
+        *level = 0.0;
+    return true;
+}
+
+static bool mp3_supported(void)
+{
+    SF_INFO info = { .samplerate = 48000, .channels = 2,
+                     .format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III };
+    return sf_format_check(&info) != 0;
+}
+
+int out_file_check(const char *path, const out_format *format, char *why, size_t size)
+{
+    out_format none = { 0 };
+    if (format == NULL)
+        format = &none;
+    const file_format *chosen = format_for(path, format);
+    if (chosen == NULL) {
+        if (format->container != NULL)
+            snprintf(why, size, "unknown format '%s'; use " KNOWN_FORMATS, format->container);
+        else
+            snprintf(why, size, "cannot tell the output format from the name; use "
+                     KNOWN_EXTENSIONS " (or --format)");
+        return 2;
+    }
+    if (format->samples != OUT_SAMPLES_DEFAULT && !(chosen->holds & (1u << format->samples))) {
+        if (chosen->holds == 0)
+            snprintf(why, size, "--bits %s has no use with %s: it is a compressed format; "
+                     "--bits goes with wav (16, 24, 32f) and flac (16, 24)",
+                     samples_name(format->samples), chosen->name);
+        else
+            snprintf(why, size, "%s cannot hold --bits %s; use %s", chosen->name,
+                     samples_name(format->samples),
+                     chosen->holds & HOLDS_FLOAT ? "16, 24 or 32f" : "16 or 24");
+        return 2;
+    }
+    bool mp3 = chosen->major == SF_FORMAT_MPEG;
+    if (format->quality != NULL && !mp3) {
+        snprintf(why, size, "--quality has no use with %s: it goes with mp3", chosen->name);
+        return 2;
+    }
+    int mode;
+    double level;
+    if (mp3 && !mp3_setting(format->quality, 0, &mode, &level)) {
+        snprintf(why, size, "--quality takes " MP3_QUALITY_CHOICES ", not '%s'", format->quality);
+        return 2;
+    }
+    if (mp3 && !mp3_supported()) {
+        snprintf(why, size, "cannot write mp3: this libsndfile was built without MPEG "
+                 "(LAME) support; use wav, flac, ogg or opus");
+        return 2;
+    }
+    return 0;
+}
+
 bool out_file_format_known(const char *path)
 {
-    return path != NULL && format_for(path) != NULL;
+    return path != NULL && format_for_name(path) != NULL;
 }
 
 static void free_stream(out_stream *stream)
 {
     free(stream->buffer);
+    free(stream->shorts);
     free(stream->path);
     free(stream->temp_path);
     free(stream);
@@ -93,24 +244,41 @@ static int file_open(out_stream **out, const out_params *params, const report_si
         report_error(report, NULL, 0, "no output file given");
         return OUT_FAILED;
     }
-    const file_format *format = format_for(path);
-    if (format == NULL) {
-        report_error(report, NULL, 0, "cannot write '%s': unknown file type; use " KNOWN_EXTENSIONS,
-                     path);
+    char why[512];
+    if (out_file_check(path, &params->format, why, sizeof why) != 0) {
+        report_error(report, NULL, 0, "cannot write '%s': %s", path, why);
         return OUT_FAILED;
     }
-    if (format->opus) {
-        bool supported = false;
-        for (size_t i = 0; i < sizeof opus_rates / sizeof opus_rates[0]; i++)
-            supported = supported || opus_rates[i] == params->sample_rate;
-        if (!supported) {
+    const file_format *format = format_for(path, &params->format);
+    if (format->subtype == SF_FORMAT_OPUS
+        && !in_list(opus_rates, sizeof opus_rates / sizeof(int), params->sample_rate)) {
+        report_error(report, NULL, 0,
+                     "cannot write '%s': Opus works only at 8000, 12000, 16000, "
+                     "24000 or 48000 Hz, not %d Hz; set sample_rate or use another format",
+                     path, params->sample_rate);
+        return OUT_FAILED;
+    }
+    int mp3_mode = 0;
+    double mp3_level = 0.0;
+    if (format->major == SF_FORMAT_MPEG) {
+        if (!in_list(mp3_rates, sizeof mp3_rates / sizeof(int), params->sample_rate)) {
             report_error(report, NULL, 0,
-                         "cannot write '%s': Opus works only at 8000, 12000, 16000, "
-                         "24000 or 48000 Hz, not %d Hz; set sample_rate or use another format",
-                         path, params->sample_rate);
+                         "cannot write '%s': MP3 works only at 8000, 11025, 12000, 16000, "
+                         "22050, 24000, 32000, 44100 or 48000 Hz, not %d Hz; set sample_rate "
+                         "or use another format", path, params->sample_rate);
+            return OUT_FAILED;
+        }
+        if (!mp3_setting(params->format.quality, params->sample_rate, &mp3_mode, &mp3_level)) {
+            report_error(report, NULL, 0, "cannot write '%s': at %d Hz, --quality takes "
+                         MP3_QUALITY_CHOICES ", not '%s'", path, params->sample_rate,
+                         params->format.quality);
             return OUT_FAILED;
         }
     }
+    int subtype = params->format.samples == OUT_SAMPLES_16 ? SF_FORMAT_PCM_16
+                : params->format.samples == OUT_SAMPLES_24 ? SF_FORMAT_PCM_24
+                : params->format.samples == OUT_SAMPLES_FLOAT ? SF_FORMAT_FLOAT
+                : format->subtype;
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         report_error(report, NULL, 0, "cannot write '%s': %s", path, strerror(EISDIR));
@@ -125,7 +293,12 @@ static int file_open(out_stream **out, const out_params *params, const report_si
     stream->fd = -1;
     stream->path = strdup(path);
     stream->buffer = malloc(sizeof(float) * 2 * FILE_BLOCK_FRAMES * FILE_BLOCKS);
-    if (stream->path == NULL || stream->buffer == NULL) {
+    if (subtype == SF_FORMAT_PCM_16) {
+        stream->shorts = malloc(sizeof(short) * 2 * FILE_BLOCK_FRAMES);
+        stream->dither_state = DITHER_SEED;
+    }
+    if (stream->path == NULL || stream->buffer == NULL
+        || (subtype == SF_FORMAT_PCM_16 && stream->shorts == NULL)) {
         report_out_of_memory(report);
         free_stream(stream);
         return OUT_FAILED;
@@ -141,7 +314,8 @@ static int file_open(out_stream **out, const out_params *params, const report_si
         return OUT_FAILED;
     }
 
-    SF_INFO info = { .samplerate = params->sample_rate, .channels = 2, .format = format->format };
+    SF_INFO info = { .samplerate = params->sample_rate, .channels = 2,
+                     .format = format->major | subtype };
     if (!sf_format_check(&info)) {
         report_error(report, NULL, 0, "cannot write '%s': this libsndfile cannot write that format "
                      "at %d Hz", path, params->sample_rate);
@@ -160,15 +334,25 @@ static int file_open(out_stream **out, const out_params *params, const report_si
     sf_command(stream->file, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
     stream->sample_rate = params->sample_rate;
     stream->max_frames = -1;
-    if ((format->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV)
-        stream->max_frames = WAV_MAX_DATA_BYTES / (2 * sizeof(float));
-    if ((format->format & SF_FORMAT_SUBMASK) == SF_FORMAT_VORBIS) {
+    if (format->major == SF_FORMAT_WAV)
+        stream->max_frames = WAV_MAX_DATA_BYTES / (2 * sample_bytes(subtype));
+    if (format->subtype == SF_FORMAT_VORBIS) {
         double quality = VORBIS_QUALITY;
         sf_command(stream->file, SFC_SET_VBR_ENCODING_QUALITY, &quality, sizeof quality);
     }
-    if ((format->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_FLAC) {
+    if (format->major == SF_FORMAT_FLAC) {
         double level = FLAC_COMPRESSION_LEVEL;
         sf_command(stream->file, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level);
+    }
+    stream->mp3 = format->major == SF_FORMAT_MPEG;
+    if (stream->mp3
+        /* The level first: setting the mode reads it again for that mode. */
+        && (!sf_command(stream->file, SFC_SET_COMPRESSION_LEVEL, &mp3_level, sizeof mp3_level)
+            || !sf_command(stream->file, SFC_SET_BITRATE_MODE, &mp3_mode, sizeof mp3_mode))) {
+        report_error(report, NULL, 0, "cannot write '%s': the MP3 encoder refused --quality %s",
+                     path, params->format.quality ? params->format.quality : "(default)");
+        sf_close(stream->file);
+        goto fail;
     }
     *out = stream;
     return OUT_DONE;
@@ -204,6 +388,35 @@ typedef struct {
     int write_errno;
 } file_pipe;
 
+/* The next of a fixed sequence (a 64-bit LCG's high half), as a fraction
+ * of one in [0, 1). */
+static double dither_uniform(uint64_t *state)
+{
+    *state = *state * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+    return (double)(uint32_t)(*state >> 32) * (1.0 / 4294967296.0);
+}
+
+/* Float samples to 16 bits with TPDF dither: the difference of two uniform
+ * values, triangular over +-1 step, added before rounding, so the error is
+ * noise of a quarter step squared (-96.3 dB below full scale) whatever the
+ * signal, never distortion that follows it. */
+static void dither_to_16(uint64_t *state, const float *in, short *out, size_t samples)
+{
+    for (size_t i = 0; i < samples; i++) {
+        double noise = dither_uniform(state) - dither_uniform(state);
+        double value = floor((double)in[i] * 32768.0 + noise + 0.5);
+        out[i] = (short)(value > 32767.0 ? 32767.0 : value < -32768.0 ? -32768.0 : value);
+    }
+}
+
+static sf_count_t write_block(out_stream *stream, const float *samples, size_t frames)
+{
+    if (stream->shorts == NULL)
+        return sf_writef_float(stream->file, samples, (sf_count_t)frames);
+    dither_to_16(&stream->dither_state, samples, stream->shorts, 2 * frames);
+    return sf_writef_short(stream->file, stream->shorts, (sf_count_t)frames);
+}
+
 static void *file_writer(void *context)
 {
     file_pipe *pipe = context;
@@ -218,9 +431,13 @@ static void *file_writer(void *context)
         size_t frames = pipe->lengths[block];
         pthread_mutex_unlock(&pipe->lock);
         errno = 0;
-        sf_count_t done = sf_writef_float(stream->file,
-                                          stream->buffer + (size_t)block * 2 * FILE_BLOCK_FRAMES,
-                                          (sf_count_t)frames);
+        sf_count_t done = write_block(stream,
+                                      stream->buffer + (size_t)block * 2 * FILE_BLOCK_FRAMES,
+                                      frames);
+        /* The MP3 encoder counts frames as written even when the disk took
+         * none of its bytes: its error shows only here. */
+        if (done == (sf_count_t)frames && stream->mp3 && sf_error(stream->file) != SF_ERR_NO_ERROR)
+            done = 0;
         int saved_errno = errno;
         pthread_mutex_lock(&pipe->lock);
         if (done != (sf_count_t)frames) {

@@ -22,6 +22,8 @@ struct player {
     loaded_session loaded;
     const report_sink *to;
     char *output, *device, *history_name;
+    out_format format;           /* its strings point to the copies below */
+    char *container, *quality;
     double latency_seconds;
     int device_retry_seconds;
     bool render;                 /* to a file, not live */
@@ -160,8 +162,13 @@ int player_open(player **out, const char *name, const play_options *options,
     p->output = copy_or_null(options->output);
     p->device = copy_or_null(options->device);
     p->history_name = copy_or_null(options->history_name);
+    p->format = options->format;
+    p->format.container = p->container = copy_or_null(options->format.container);
+    p->format.quality = p->quality = copy_or_null(options->format.quality);
     if ((options->output && !p->output) || (options->device && !p->device)
-        || (options->history_name && !p->history_name)) {
+        || (options->history_name && !p->history_name)
+        || (options->format.container && !p->format.container)
+        || (options->format.quality && !p->format.quality)) {
         report_out_of_memory(to);
         player_free(p);
         return 1;
@@ -198,6 +205,8 @@ void player_free(player *p)
     library_unload(&p->loaded);
     pthread_mutex_destroy(&p->snapshot_lock);
     free(p->output);
+    free(p->container);
+    free(p->quality);
     free(p->device);
     free(p->history_name);
     free(p);
@@ -563,7 +572,7 @@ int player_run(player *p, const play_front_end *front_end, play_outcome *outcome
     p->ran = true;
     p->front_end = front_end;
     out_params params = { .sample_rate = p->rate, .device = p->device, .path = p->output,
-                          .latency_seconds = p->latency_seconds };
+                          .latency_seconds = p->latency_seconds, .format = p->format };
     if (p->backend->open(&p->stream, &params, p->to) != 0)
         return 1;
     if (p->streams && stream_pool_start(p->streams) != 0) {

@@ -46,6 +46,7 @@ int play_device_retry_seconds(void);
 
 typedef struct {
     const char *output;      /* render to this file; NULL: play live */
+    out_format format;       /* how the file is written (out/out.h); zero: by its name */
     const char *device;      /* live: a name, part of one, or an index; NULL: default */
     double volume_db;        /* added to the session's own volume */
     double latency_seconds;  /* live output buffer; 0: the backend's default */
