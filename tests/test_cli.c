@@ -491,6 +491,66 @@ static void test_render_formats_and_sample_formats(void **state)
     free(path);
 }
 
+
+/* Title, author, description, date and software as tags, read by ffprobe
+ * from every container libsndfile can tag. */
+static void test_render_tags(void **state)
+{
+    (void)state;
+    char *path = write_file("tagged.cfg",
+                            "format = 1;\ntitle = \"Evening calm\";\nauthor = \"A. Teacher\";\n"
+                            "description = \"Slow breaths before sleep.\";\n"
+                            "steps = ( { type = \"breathe\"; pattern = \"2-2\"; cycles = 1; } );\n");
+    /* The date of a render is SOURCE_DATE_EPOCH's when set: 2023-11-14. */
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    result r;
+    RUN(&r, "--version");
+    char version[64];   /* "breathe VERSION" */
+    snprintf(version, sizeof version, "%.*s", (int)strcspn(r.out, "\n"), r.out);
+    static const struct {
+        const char *name, *software, *date;
+    } cases[] = {
+        { "t.wav", "encoder", "date=2023-11-14" },
+        { "t.flac", "software", "date=2023-11-14" },
+        { "t.ogg", "SOFTWARE", "DATE=2023-11-14" },
+        { "t.opus", "ENCODER", "DATE=2023-11-14" },
+        { "t.mp3", NULL, "date=2023\n" },   /* ID3 keeps the year */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = in_dir(cases[i].name);
+        RUN(&r, "-q", "-o", out, path);
+        assert_int_equal(r.status, 0);
+        char probed[4096];
+        probe(out, probed, sizeof probed);
+        print_message("%s:\n%s", cases[i].name, probed);
+        for (char *c = probed; *c; c++)   /* Vorbis comments are in capitals */
+            if (strncmp(c, "TAG:", 4) == 0)
+                for (char *k = c + 4; *k && *k != '='; k++)
+                    *k = (char)(*k >= 'A' && *k <= 'Z' ? *k - 'A' + 'a' : *k);
+        assert_non_null(strstr(probed, "TAG:title=Evening calm\n"));
+        assert_non_null(strstr(probed, "TAG:artist=A. Teacher\n"));
+        assert_non_null(strstr(probed, "TAG:comment=Slow breaths before sleep.\n"));
+        char want[128];
+        snprintf(want, sizeof want, "TAG:%s", cases[i].date);
+        for (char *k = want + 4; *k && *k != '='; k++)
+            *k = (char)(*k >= 'A' && *k <= 'Z' ? *k - 'A' + 'a' : *k);
+        assert_non_null(strstr(probed, want));
+        if (cases[i].software) {
+            snprintf(want, sizeof want, "TAG:%s=%s", cases[i].software, version);
+            for (char *k = want + 4; *k && *k != '='; k++)
+                *k = (char)(*k >= 'A' && *k <= 'Z' ? *k - 'A' + 'a' : *k);
+            assert_non_null(strstr(probed, want));
+        }
+        free(out);
+    }
+    unsetenv("SOURCE_DATE_EPOCH");
+    /* --check shows nothing new. */
+    RUN(&r, "--check", path);
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.out, version));
+    free(path);
+}
+
 static void test_volume_scales_output(void **state)
 {
     (void)state;
@@ -1333,6 +1393,7 @@ int main(void)
         cmocka_unit_test(test_guide_examples_check_clean),
         cmocka_unit_test(test_render_wav_is_exact_and_repeatable),
         cmocka_unit_test(test_render_formats_and_sample_formats),
+        cmocka_unit_test(test_render_tags),
         cmocka_unit_test(test_volume_scales_output),
         cmocka_unit_test(test_failed_render_keeps_existing_file),
         cmocka_unit_test(test_interrupted_render_leaves_nothing),

@@ -48,6 +48,17 @@ typedef enum {
     OUT_SAMPLES_FLOAT,     /* 32-bit float */
 } out_samples;
 
+/* What a file says about itself, in every container libsndfile can tag
+ * (WAV's LIST INFO, FLAC's, Vorbis' and Opus' comments, MP3's ID3; MP3 has
+ * no field for the software). NULL: not written. */
+typedef struct {
+    const char *title;
+    const char *artist;
+    const char *comment;
+    const char *date;       /* YYYY-MM-DD */
+    const char *software;
+} out_tags;
+
 /* How a file is written, beyond its name. Zero for every default. */
 typedef struct {
     const char *container;  /* "wav", "flac", "ogg", "opus" or "mp3" (--format);
@@ -56,6 +67,7 @@ typedef struct {
     const char *quality;    /* MP3 (--quality): "0" (best) to "9" for LAME's
                                variable bitrate, or a constant bitrate such
                                as "128k"; NULL: the default */
+    out_tags tags;
 } out_format;
 
 typedef struct {

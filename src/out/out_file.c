@@ -236,6 +236,25 @@ static void free_stream(out_stream *stream)
     free(stream);
 }
 
+/* Tags go in before the first sample: FLAC, Ogg and MP3 write them at the
+ * head of the file, WAV in its header. A container without a field for
+ * one (MP3's software) leaves it out. */
+static void set_tags(SNDFILE *file, bool mp3, const out_tags *tags)
+{
+    /* ID3's date is a year. */
+    char year[5] = "";
+    if (mp3 && tags->date != NULL)
+        snprintf(year, sizeof year, "%s", tags->date);
+    const struct { int type; const char *text; } fields[] = {
+        { SF_STR_TITLE, tags->title }, { SF_STR_ARTIST, tags->artist },
+        { SF_STR_COMMENT, tags->comment }, { SF_STR_DATE, mp3 ? year : tags->date },
+        { SF_STR_SOFTWARE, tags->software },
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (fields[i].text != NULL && fields[i].text[0] != '\0')
+            (void)sf_set_string(file, fields[i].type, fields[i].text);
+}
+
 static int file_open(out_stream **out, const out_params *params, const report_sink *report)
 {
     *out = NULL;
@@ -329,6 +348,7 @@ static int file_open(out_stream **out, const out_params *params, const report_si
         goto fail;
     }
     sf_command(stream->file, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    set_tags(stream->file, format->major == SF_FORMAT_MPEG, &params->format.tags);
     /* A float WAV's PEAK chunk carries the time of writing; without it the
      * same session always gives the same file, byte for byte. */
     sf_command(stream->file, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);

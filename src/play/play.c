@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "base/clock.h"
 #include "out/out.h"
 #include "play/library.h"
@@ -564,6 +565,25 @@ static play_outcome outcome_of(player *p, int ran)
     return PLAY_FINISHED;
 }
 
+/* The day a render is made, as its date tag: SOURCE_DATE_EPOCH's when set
+ * (the reproducible-builds convention, so a render can be remade byte for
+ * byte on another day), else today's, in UTC. */
+static void render_date(char *out, size_t size)
+{
+    time_t now = time(NULL);
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    if (epoch != NULL && epoch[0] != '\0') {
+        char *end = NULL;
+        errno = 0;
+        long long seconds = strtoll(epoch, &end, 10);
+        if (*end == '\0' && errno == 0 && seconds >= 0)
+            now = (time_t)seconds;
+    }
+    struct tm day;
+    if (gmtime_r(&now, &day) == NULL || strftime(out, size, "%Y-%m-%d", &day) == 0)
+        out[0] = '\0';
+}
+
 int player_run(player *p, const play_front_end *front_end, play_outcome *outcome)
 {
     *outcome = PLAY_FAILED;
@@ -573,6 +593,12 @@ int player_run(player *p, const play_front_end *front_end, play_outcome *outcome
     p->front_end = front_end;
     out_params params = { .sample_rate = p->rate, .device = p->device, .path = p->output,
                           .latency_seconds = p->latency_seconds, .format = p->format };
+    char date[32];
+    render_date(date, sizeof date);
+    const session *s = p->loaded.session;
+    params.format.tags = (out_tags){ .title = s->title, .artist = s->author,
+                                     .comment = s->description, .date = date,
+                                     .software = "breathe " BREATHE_VERSION };
     if (p->backend->open(&p->stream, &params, p->to) != 0)
         return 1;
     if (p->streams && stream_pool_start(p->streams) != 0) {
