@@ -551,6 +551,85 @@ static void test_render_tags(void **state)
     free(path);
 }
 
+
+/* Runs a shell command line in the test's folder with $B set to breathe
+ * (behind the wrapper of a cross build); its standard output and error
+ * into out. Returns its exit status. */
+static int shell(char *out, size_t size, const char *command)
+{
+    char line[4096];
+    snprintf(line, sizeof line, "cd '%s' && B='%s%s%s' && %s 2>&1", testaudio_dir,
+             wrapper ? wrapper : "", wrapper ? " " : "", binary, command);
+    FILE *p = popen(line, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* -o - : the render on standard output, WAV of an open length or any
+ * container --format names, read from the pipe by sox, ffmpeg and
+ * ffprobe; a reader that closes the pipe ends it quietly with status 1,
+ * and nothing is left behind. */
+static void test_render_to_a_pipe(void **state)
+{
+    (void)state;
+    char *path = write_file("short.cfg", short_session);
+    char *said_path = in_dir("said"), *status_path = in_dir("status");
+    char out[8192];
+    assert_int_equal(shell(out, sizeof out, "$B -o - short.cfg 2>said | sox -t wav - -n stat"), 0);
+    print_message("sox:\n%s", out);
+    assert_non_null(strstr(out, "Length (seconds):     14.000000"));
+    char said[256];
+    testaudio_read_into(said_path, said, sizeof said);
+    assert_string_equal(said, "wrote standard output (0:14)\n");
+
+    assert_int_equal(shell(out, sizeof out, "$B -q -o - --bits 16 short.cfg | "
+                                            "ffmpeg -v error -f wav -i - -f s16le - | wc -c"), 0);
+    assert_int_equal(atol(out), SHORT_FRAMES * 4L);
+    assert_int_equal(shell(out, sizeof out, "$B -q -o - --bits 24 short.cfg | "
+                                            "sox -t wav - -t raw - | wc -c"), 0);
+    assert_int_equal(atol(out), SHORT_FRAMES * 6L);
+
+    static const char *const containers[][2] = {
+        { "flac", "codec_name=flac" }, { "ogg", "codec_name=vorbis" },
+        { "opus", "codec_name=opus" }, { "mp3", "codec_name=mp3" },
+    };
+    for (size_t i = 0; i < sizeof containers / sizeof containers[0]; i++) {
+        char command[256];
+        snprintf(command, sizeof command, "$B -q -o - --format %s short.cfg | ffprobe -v error "
+                 "-show_entries stream=codec_name,sample_rate,channels -of default=nw=1 -",
+                 containers[i][0]);
+        assert_int_equal(shell(out, sizeof out, command), 0);
+        print_message("%s: %s", containers[i][0], out);
+        assert_non_null(strstr(out, containers[i][1]));
+        assert_non_null(strstr(out, "sample_rate=48000"));
+        assert_non_null(strstr(out, "channels=2"));
+    }
+
+    int before = testaudio_count_entries(testaudio_dir);
+    static const char *const closed[] = { "", "--format flac", "--format mp3" };
+    for (size_t i = 0; i < sizeof closed / sizeof closed[0]; i++) {
+        char command[256];
+        snprintf(command, sizeof command, "($B -o - %s box-breathing 2>said; echo $? >status) | "
+                 "head -c 1000 >/dev/null", closed[i]);
+        assert_int_equal(shell(out, sizeof out, command), 0);
+        char status[16];
+        testaudio_read_into(status_path, status, sizeof status);
+        testaudio_read_into(said_path, said, sizeof said);
+        print_message("closed pipe %s: status %s, said '%s'\n", closed[i], status, said);
+        assert_string_equal(status, "1\n");
+        assert_string_equal(said, "");
+        unlink(status_path);
+        unlink(said_path);
+    }
+    assert_int_equal(testaudio_count_entries(testaudio_dir), before - 1);   /* "said" */
+    free(said_path);
+    free(status_path);
+    free(path);
+}
+
 static void test_volume_scales_output(void **state)
 {
     (void)state;
@@ -1394,6 +1473,7 @@ int main(void)
         cmocka_unit_test(test_render_wav_is_exact_and_repeatable),
         cmocka_unit_test(test_render_formats_and_sample_formats),
         cmocka_unit_test(test_render_tags),
+        cmocka_unit_test(test_render_to_a_pipe),
         cmocka_unit_test(test_volume_scales_output),
         cmocka_unit_test(test_failed_render_keeps_existing_file),
         cmocka_unit_test(test_interrupted_render_leaves_nothing),

@@ -50,7 +50,10 @@ static const char usage_text[] =
     "                           noise far below hearing), .mp3 variable bitrate V"
     TEXT_OF(OUT_MP3_DEFAULT_QUALITY) "\n"
     "                           (plays everywhere; clear voice and tones at about\n"
-    "                           a tenth of 16-bit WAV's size), .ogg/.oga Vorbis, .opus\n"
+    "                           a tenth of 16-bit WAV's size), .ogg/.oga Vorbis, .opus;\n"
+    "                           -o - writes to standard output (WAV of an open length,\n"
+    "                           or --format), for a pipe: breathe -o - box-breathing |\n"
+    "                           sox -t wav - ...\n"
     "      --format NAME        with -o: write wav, flac, ogg, opus or mp3 whatever\n"
     "                           the file's name\n"
     "      --bits 16|24|32f     with -o: the sample format of .wav (16, 24, 32f) or\n"
@@ -452,6 +455,19 @@ static int play_or_render(options *o, char **names, int count, const report_sink
     if (o->output && out_file_check(o->output, &o->format, why, sizeof why) != 0) {
         fprintf(err, "breathe: cannot write '%s': %s\n", o->output, why);
         return EXIT_USAGE;
+    }
+    /* -o - : the audio is standard output, so every word goes to standard
+     * error, and a reader that stops reading ends the render (status 1)
+     * instead of killing it with SIGPIPE. */
+    bool to_stdout = o->output && strcmp(o->output, OUT_FILE_STANDARD_OUTPUT) == 0;
+    if (to_stdout && isatty(STDOUT_FILENO)) {
+        fprintf(err, "breathe: -o - writes audio to standard output, which is a terminal; "
+                     "pipe it to a program (breathe -o - SESSION | sox -t wav - ...)\n");
+        return EXIT_USAGE;
+    }
+    if (to_stdout) {
+        signal(SIGPIPE, SIG_IGN);
+        out = err;
     }
     userconfig defaults = { .history = true };
     /* Only playing and rendering read the defaults file; a problem in it

@@ -240,7 +240,9 @@ int cli_play(const char *name, const cli_play_request *request, const report_sin
         char length[32];
         timeline_format_time(length, sizeof length, player_reached(p) - last.start,
                              timeline_rate(player_timeline(p)));
-        fprintf(out, "wrote %s (%s)\n", request->options.output, length);
+        fprintf(out, "wrote %s (%s)\n",
+                strcmp(request->options.output, OUT_FILE_STANDARD_OUTPUT) == 0
+                    ? "standard output" : request->options.output, length);
     }
     player_free(p);
     return result;

@@ -15,6 +15,7 @@
  *  - open() prepares the destination and reports problems to the sink. A file
  *    backend writes to a temporary file beside the destination; nothing
  *    touches the destination until close(..., commit = true) renames it.
+ *    Standard output is written as the render goes.
  *  - run() blocks until the source ends or monitor() returns false. It calls
  *    monitor(context, frames_done) from the calling thread: every 50 ms
  *    live, every 100 ms writing a file. Returns 0 when the source ended, 1
@@ -73,7 +74,9 @@ typedef struct {
 typedef struct {
     int sample_rate;
     const char *device;      /* live: a name (or part of one) or an index; NULL: default */
-    const char *path;        /* file: the destination */
+    const char *path;        /* file: the destination; OUT_FILE_STANDARD_OUTPUT
+                                for standard output (WAV of an open length
+                                unless format.container says otherwise) */
     double latency_seconds;  /* live: suggested output latency; 0 for a default */
     out_format format;       /* file: container, sample format, quality */
 } out_params;
@@ -108,6 +111,10 @@ const out_backend *out_backend_for(const char *path);
  * look-ahead) assume that default comes to: about what PulseAudio's ALSA
  * plugin and the usual USB and HDMI devices report. */
 #define OUT_PORTAUDIO_EXPECTED_LATENCY_SECONDS 0.2
+
+/* The path that means standard output. A closed pipe there ends the run
+ * (OUT_FAILED) without a message: the reader has all it wanted. */
+#define OUT_FILE_STANDARD_OUTPUT "-"
 
 /* File formats by extension (.wav, .flac, .ogg/.oga, .opus, .mp3): true
  * when known. */

@@ -80,6 +80,7 @@ struct out_stream {
     uint64_t dither_state;
     int sample_rate;
     int64_t max_frames;   /* what the format can hold; -1: no limit */
+    bool to_pipe;         /* standard output: no temporary file, nothing to rename */
     bool mp3;
     bool failed;
 };
@@ -107,10 +108,17 @@ static const file_format *format_for_name(const char *path)
     return NULL;
 }
 
+static bool is_standard_output(const char *path)
+{
+    return strcmp(path, OUT_FILE_STANDARD_OUTPUT) == 0;
+}
+
 static const file_format *format_for(const char *path, const out_format *format)
 {
     if (format != NULL && format->container != NULL)
         return format_named(format->container);
+    if (is_standard_output(path))
+        return &file_formats[0];   /* WAV, of an open length */
     return format_for_name(path);
 }
 
@@ -255,6 +263,47 @@ static void set_tags(SNDFILE *file, bool mp3, const out_tags *tags)
             (void)sf_set_string(file, fields[i].type, fields[i].text);
 }
 
+static void put_le(unsigned char **at, uint32_t value, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        *(*at)++ = (unsigned char)(value >> (8 * i));
+}
+
+/* A WAV header for a stream whose length is not known when it starts: the
+ * RIFF and data sizes at their largest, which sox and ffmpeg read as "to
+ * the end of the stream". Float has the 18-byte format chunk that WAV asks
+ * of every format but integer PCM. Returns 0, or -1 with errno set. */
+static int write_stream_header(int fd, int subtype, int rate)
+{
+    unsigned char header[46], *at = header;
+    bool is_float = subtype == SF_FORMAT_FLOAT;
+    uint32_t block = 2 * (uint32_t)sample_bytes(subtype);
+    memcpy(at, "RIFF", 4), at += 4;
+    put_le(&at, UINT32_MAX, 4);
+    memcpy(at, "WAVEfmt ", 8), at += 8;
+    put_le(&at, is_float ? 18 : 16, 4);
+    put_le(&at, is_float ? 3 : 1, 2);          /* IEEE float, or integer PCM */
+    put_le(&at, 2, 2);
+    put_le(&at, (uint32_t)rate, 4);
+    put_le(&at, (uint32_t)rate * block, 4);
+    put_le(&at, block, 2);
+    put_le(&at, block / 2 * 8, 2);
+    if (is_float)
+        put_le(&at, 0, 2);                     /* no extension */
+    memcpy(at, "data", 4), at += 4;
+    put_le(&at, UINT32_MAX, 4);
+    size_t size = (size_t)(at - header), done = 0;
+    while (done < size) {
+        ssize_t n = write(fd, header + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
 static int file_open(out_stream **out, const out_params *params, const report_sink *report)
 {
     *out = NULL;
@@ -298,8 +347,9 @@ static int file_open(out_stream **out, const out_params *params, const report_si
                 : params->format.samples == OUT_SAMPLES_24 ? SF_FORMAT_PCM_24
                 : params->format.samples == OUT_SAMPLES_FLOAT ? SF_FORMAT_FLOAT
                 : format->subtype;
+    bool to_pipe = is_standard_output(path);
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (!to_pipe && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         report_error(report, NULL, 0, "cannot write '%s': %s", path, strerror(EISDIR));
         return OUT_FAILED;
     }
@@ -310,7 +360,8 @@ static int file_open(out_stream **out, const out_params *params, const report_si
         return OUT_FAILED;
     }
     stream->fd = -1;
-    stream->path = strdup(path);
+    stream->to_pipe = to_pipe;
+    stream->path = strdup(to_pipe ? "standard output" : path);
     stream->buffer = malloc(sizeof(float) * 2 * FILE_BLOCK_FRAMES * FILE_BLOCKS);
     if (subtype == SF_FORMAT_PCM_16) {
         stream->shorts = malloc(sizeof(short) * 2 * FILE_BLOCK_FRAMES);
@@ -324,8 +375,10 @@ static int file_open(out_stream **out, const out_params *params, const report_si
     }
 
     /* Written beside the destination and renamed into place when finished
-     * (savefile.h), so a failed render never clobbers an existing file. */
-    stream->fd = savefile_open_temp(path, &stream->temp_path);
+     * (savefile.h), so a failed render never clobbers an existing file;
+     * standard output is written as it comes. */
+    stream->fd = to_pipe ? fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)
+                         : savefile_open_temp(path, &stream->temp_path);
     if (stream->fd < 0) {
         report_error(report, NULL, 0, "cannot write '%s': %s", path,
                      errno == ENOMEM ? "out of memory" : strerror(errno));
@@ -335,6 +388,18 @@ static int file_open(out_stream **out, const out_params *params, const report_si
 
     SF_INFO info = { .samplerate = params->sample_rate, .channels = 2,
                      .format = format->major | subtype };
+    /* libsndfile writes WAV only where it can seek back to the header: on
+     * standard output the header is breathe's, of an open length, and the
+     * samples follow raw. */
+    if (to_pipe && format->major == SF_FORMAT_WAV) {
+        if (write_stream_header(stream->fd, subtype, params->sample_rate) != 0) {
+            if (errno != EPIPE)
+                report_error(report, NULL, 0, "cannot write to standard output: %s",
+                             strerror(errno));
+            goto fail;
+        }
+        info.format = SF_FORMAT_RAW | subtype | SF_ENDIAN_LITTLE;
+    }
     if (!sf_format_check(&info)) {
         report_error(report, NULL, 0, "cannot write '%s': this libsndfile cannot write that format "
                      "at %d Hz", path, params->sample_rate);
@@ -354,7 +419,7 @@ static int file_open(out_stream **out, const out_params *params, const report_si
     sf_command(stream->file, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
     stream->sample_rate = params->sample_rate;
     stream->max_frames = -1;
-    if (format->major == SF_FORMAT_WAV)
+    if (format->major == SF_FORMAT_WAV && !to_pipe)
         stream->max_frames = WAV_MAX_DATA_BYTES / (2 * sample_bytes(subtype));
     if (format->subtype == SF_FORMAT_VORBIS) {
         double quality = VORBIS_QUALITY;
@@ -379,13 +444,20 @@ static int file_open(out_stream **out, const out_params *params, const report_si
 
 fail:
     close(stream->fd);
-    unlink(stream->temp_path);
+    if (stream->temp_path != NULL)
+        unlink(stream->temp_path);
     free_stream(stream);
     return OUT_FAILED;
 }
 
 static void report_write_error(out_stream *stream, int saved_errno, const report_sink *report)
 {
+    /* The reader went away: a pipe closed is the end of the render, not a
+     * fault to explain. */
+    if (stream->to_pipe && saved_errno == EPIPE) {
+        stream->failed = true;
+        return;
+    }
     if (sf_error(stream->file) == SF_ERR_SYSTEM && saved_errno != 0)
         report_error(report, NULL, 0, "cannot write '%s': %s", stream->path, strerror(saved_errno));
     else
@@ -580,12 +652,20 @@ static int file_close(out_stream *stream, bool commit, const report_sink *report
     int status = OUT_DONE;
 
     if (stream->file != NULL) {
+        errno = 0;
         int error = sf_close(stream->file);
-        if (error != 0 && ok && commit) {
+        bool reader_gone = stream->to_pipe && errno == EPIPE;
+        if (error != 0 && ok && commit && !reader_gone)
             report_error(report, NULL, 0, "cannot write '%s': %s", stream->path,
                          sf_error_number(error));
+        if (error != 0 || reader_gone)
             ok = false;
-        }
+    }
+    if (stream->to_pipe) {
+        /* Standard output: everything has been handed over already. */
+        close(stream->fd);
+        free_stream(stream);
+        return commit && !ok ? OUT_FAILED : OUT_DONE;
     }
     if (ok && commit && fsync(stream->fd) != 0) {
         report_error(report, NULL, 0, "cannot write '%s': %s", stream->path, strerror(errno));
