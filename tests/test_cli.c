@@ -630,6 +630,58 @@ static void test_render_to_a_pipe(void **state)
     free(path);
 }
 
+
+/* --labels: the steps as an Audacity label track (start, end, label, tab-
+ * separated), for a file or a pipe alike; only with -o. */
+static void test_labels_file(void **state)
+{
+    (void)state;
+    char *path = write_file("short.cfg", short_session);
+    char *wav = in_dir("labelled.wav"), *labels = in_dir("steps.txt");
+    result r;
+    RUN(&r, "-q", "-o", wav, "--labels", labels, path);
+    assert_int_equal(r.status, 0);
+    char text[1024];
+    testaudio_read_into(labels, text, sizeof text);
+    print_message("%s", text);
+    double start[3], end[3];
+    char label[3][64];
+    const char *at = text;
+    for (int i = 0; i < 3; i++) {
+        int used = 0;
+        assert_int_equal(sscanf(at, "%lf\t%lf\t%63[^\t\n]\n%n", &start[i], &end[i], label[i],
+                                &used), 3);
+        at += used;
+    }
+    assert_string_equal(at, "");
+    assert_true(start[0] == 0.0);
+    assert_true(end[0] == start[1] && end[1] == start[2]);
+    assert_true(start[1] > 0.0 && start[2] > start[1]);
+    assert_true(fabs(end[2] - SHORT_FRAMES / 48000.0) < 1e-6);
+    assert_string_equal(label[1], "Calm");
+
+    /* The same from a pipe, with --start: times from the file's start. */
+    char *piped = in_dir("piped.txt");
+    char command[1200];
+    snprintf(command, sizeof command, "$B -q -o - --start 3 --labels '%s' short.cfg | wc -c",
+             piped);
+    char out[256];
+    assert_int_equal(shell(out, sizeof out, command), 0);
+    testaudio_read_into(piped, text, sizeof text);
+    print_message("%s", text);
+    double first_end;
+    assert_int_equal(sscanf(text, "0.000000\t%lf\t", &first_end), 1);
+    assert_true(fabs(first_end - (end[1] - 3.0)) < 1e-6);   /* "Calm", from 3 s on */
+
+    RUN(&r, "--labels", labels, path);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--labels goes with -o (--output)"));
+    free(piped);
+    free(wav);
+    free(labels);
+    free(path);
+}
+
 static void test_volume_scales_output(void **state)
 {
     (void)state;
@@ -1474,6 +1526,7 @@ int main(void)
         cmocka_unit_test(test_render_formats_and_sample_formats),
         cmocka_unit_test(test_render_tags),
         cmocka_unit_test(test_render_to_a_pipe),
+        cmocka_unit_test(test_labels_file),
         cmocka_unit_test(test_volume_scales_output),
         cmocka_unit_test(test_failed_render_keeps_existing_file),
         cmocka_unit_test(test_interrupted_render_leaves_nothing),

@@ -60,7 +60,8 @@ static const char usage_text[] =
     "                           .flac (16, 24); 16 bits are dithered (TPDF), for\n"
     "                           players and car stereos that take nothing else\n"
     "      --quality Q          with -o to .mp3: 0 (best) to 9 for a variable bitrate\n"
-    "                           (default " TEXT_OF(OUT_MP3_DEFAULT_QUALITY) "), or a constant bitrate such as 128k\n"
+    "                           (default " TEXT_OF(OUT_MP3_DEFAULT_QUALITY) "), or a constant bitrate such as 128k\n"    "      --labels FILE        with -o: write the steps to FILE as an Audacity label\n"
+    "                           track (start and end seconds, label; tab-separated)\n"
     "  -c, --check              check sessions, print their timelines and warnings\n"
     "                           (FILE:LINE: warning: ...); no audio\n"
     "      --plot FILE          draw the session to FILE (SVG): breaths, steps, cues,\n"
@@ -93,9 +94,9 @@ static const char usage_more_text[] =
     "\n"
     "Choose at most one of -o, -c, --plot, --new, --list, --list-devices and\n"
     "--stats, with only the options it uses: -d and --latency when playing,\n"
-    "--volume when playing or rendering, --format, --bits and --quality when\n"
-    "rendering, --start and --length when playing, rendering or plotting,\n"
-    "--names with --list or --list-devices.\n"
+    "--volume when playing or rendering, --format, --bits, --quality and\n"
+    "--labels when rendering, --start and --length when playing, rendering or\n"
+    "plotting, --names with --list or --list-devices.\n"
     "\n"
     "SESSION is a path to a .cfg file or the name of an installed session\n"
     "(box-breathing). Playing and rendering read defaults (device, volume, latency,\n"
@@ -122,7 +123,7 @@ enum {
     TAKES_VOLUME = 1 << 1,    /* --volume */
     TAKES_WINDOW = 1 << 2,    /* --start, --length */
     TAKES_NAMES = 1 << 3,     /* --names */
-    TAKES_FORMAT = 1 << 4,    /* --format, --bits, --quality: how a file is written */
+    TAKES_FORMAT = 1 << 4,    /* --format, --bits, --quality, --labels: a render's files */
 };
 
 static const struct {
@@ -154,6 +155,7 @@ typedef struct {
     double latency_seconds;   /* 0: the backend's default */
     double start_seconds, length_seconds;
     out_format format;        /* --format, --bits, --quality */
+    const char *labels;       /* --labels FILE */
 } options;
 
 /* ---- --plot and --new ---- */
@@ -340,7 +342,7 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
 {
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
            OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW, OPT_LATENCY, OPT_FORMAT,
-           OPT_BITS, OPT_QUALITY };
+           OPT_BITS, OPT_QUALITY, OPT_LABELS };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
@@ -362,6 +364,7 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         { "format", required_argument, NULL, OPT_FORMAT },
         { "bits", required_argument, NULL, OPT_BITS },
         { "quality", required_argument, NULL, OPT_QUALITY },
+        { "labels", required_argument, NULL, OPT_LABELS },
         { NULL, 0, NULL, 0 },
     };
     opterr = 0;
@@ -412,6 +415,10 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         case OPT_QUALITY:
             note_given(o, TAKES_FORMAT, "--quality");
             o->format.quality = optarg;
+            break;
+        case OPT_LABELS:
+            note_given(o, TAKES_FORMAT, "--labels");
+            o->labels = optarg;
             break;
         case OPT_START:
             note_given(o, TAKES_WINDOW, "--start");
@@ -492,6 +499,7 @@ static int play_or_render(options *o, char **names, int count, const report_sink
             },
             .quiet = o->quiet,
             .defaults_path = o->defaults_path,
+            .labels = o->labels,
         };
         result = cli_play(name, &request, to, out, err);
     }

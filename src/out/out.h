@@ -60,6 +60,13 @@ typedef struct {
     const char *software;
 } out_tags;
 
+/* Where a step of the session begins and ends in the file, in frames from
+ * its first, and what it is called. */
+typedef struct {
+    int64_t start, end;
+    const char *label;
+} out_marker;
+
 /* How a file is written, beyond its name. Zero for every default. */
 typedef struct {
     const char *container;  /* "wav", "flac", "ogg", "opus" or "mp3" (--format);
@@ -69,7 +76,13 @@ typedef struct {
                                variable bitrate, or a constant bitrate such
                                as "128k"; NULL: the default */
     out_tags tags;
+    const out_marker *markers;  /* WAV files: a cue point with its label at the
+                                   start of each (the first OUT_MAX_CUES) */
+    size_t marker_count;
 } out_format;
+
+/* The most cue points a WAV file gets: what an editor can show usefully. */
+#define OUT_MAX_CUES 1000
 
 typedef struct {
     int sample_rate;

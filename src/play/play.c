@@ -13,6 +13,7 @@
 #include "out/out.h"
 #include "play/library.h"
 #include "render/engine.h"
+#include "render/step_timing.h"
 #include "render/stream.h"
 #include "render/transport.h"
 #include "user/history.h"
@@ -25,6 +26,8 @@ struct player {
     char *output, *device, *history_name;
     out_format format;           /* its strings point to the copies below */
     char *container, *quality;
+    out_marker *markers;         /* a render's steps; each label allocated */
+    size_t marker_count;
     double latency_seconds;
     int device_retry_seconds;
     bool render;                 /* to a file, not live */
@@ -140,6 +143,44 @@ static int prepare_render(player *p, double volume_db)
     return 0;
 }
 
+/* The most steps a render lists: a repeat of ten thousand rounds still
+ * gives a label track an editor can open. */
+#define PLAY_MAX_MARKERS 100000
+
+/* A render's steps, for its markers. Returns 0 or 1 (out of memory). */
+static int find_markers(player *p)
+{
+    const timeline *tl = p->loaded.timeline;
+    size_t capacity = 0;
+    timeline_span span;
+    for (int64_t frame = p->start;
+         frame < p->end && p->marker_count < PLAY_MAX_MARKERS && timeline_locate(tl, frame, &span);
+         frame = span.end) {
+        if (p->marker_count == capacity) {
+            capacity = capacity ? 2 * capacity : 64;
+            out_marker *grown = realloc(p->markers, capacity * sizeof *grown);
+            if (!grown)
+                return 1;
+            p->markers = grown;
+        }
+        char name[256];
+        step_timing_name(span.step, name, sizeof name);
+        char *label = strdup(name);
+        if (!label)
+            return 1;
+        int64_t from = span.start > p->start ? span.start : p->start;
+        int64_t to = span.end < p->end ? span.end : p->end;
+        p->markers[p->marker_count++] = (out_marker){ from - p->start, to - p->start, label };
+    }
+    return 0;
+}
+
+size_t player_markers(const player *p, const out_marker **markers)
+{
+    *markers = p->markers;
+    return p->marker_count;
+}
+
 int player_open(player **out, const char *name, const play_options *options,
                 const report_sink *to)
 {
@@ -179,7 +220,8 @@ int player_open(player **out, const char *name, const play_options *options,
         p->rate = p->loaded.session->sample_rate;
         code = choose_frames(p, options);
     }
-    if (code == 0 && prepare_render(p, options->volume_db) != 0) {
+    if (code == 0 && (prepare_render(p, options->volume_db) != 0
+                      || (p->render && find_markers(p) != 0))) {
         report_out_of_memory(to);
         code = 1;
     }
@@ -208,6 +250,9 @@ void player_free(player *p)
     free(p->output);
     free(p->container);
     free(p->quality);
+    for (size_t i = 0; i < p->marker_count; i++)
+        free((void *)p->markers[i].label);
+    free(p->markers);
     free(p->device);
     free(p->history_name);
     free(p);
@@ -596,6 +641,8 @@ int player_run(player *p, const play_front_end *front_end, play_outcome *outcome
     char date[32];
     render_date(date, sizeof date);
     const session *s = p->loaded.session;
+    params.format.markers = p->markers;
+    params.format.marker_count = p->marker_count;
     params.format.tags = (out_tags){ .title = s->title, .artist = s->author,
                                      .comment = s->description, .date = date,
                                      .software = "breathe " BREATHE_VERSION };

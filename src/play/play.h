@@ -151,6 +151,12 @@ typedef struct {
  * not be opened (reported; *outcome is PLAY_FAILED). May be called once. */
 int player_run(player *p, const play_front_end *front_end, play_outcome *outcome);
 
+/* The steps of a render, each from where it begins to where it ends in the
+ * file (frames from the file's start) with its label or what it is (a
+ * bell, a timer): what a WAV file's cue points and an Audacity label track
+ * (--labels) show. Set up by player_open(); none when playing live. */
+size_t player_markers(const player *p, const out_marker **markers);
+
 /* Where playback had got to when it ended: for a lost device, what was
  * last heard, so that --start resumes there. */
 int64_t player_reached(const player *p);
