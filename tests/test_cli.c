@@ -682,6 +682,34 @@ static void test_labels_file(void **state)
     free(path);
 }
 
+
+/* WAV files read without a word from soxi and ffprobe, and carry the steps
+ * as cue points with their labels (ffprobe shows them as chapters). */
+static void test_wav_cues_and_quiet_readers(void **state)
+{
+    (void)state;
+    char *path = write_file("short.cfg", short_session);
+    static const char *const bits[] = { "32f", "16", "24" };
+    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "cues%s.wav", bits[i]);
+        char *wav = in_dir(name);
+        result r;
+        RUN(&r, "-q", "-o", wav, "--bits", bits[i], path);
+        assert_int_equal(r.status, 0);
+        char command[1200], out[4096];
+        snprintf(command, sizeof command, "soxi '%s' >/dev/null && sox '%s' -n && "
+                 "ffprobe -v warning -show_chapters -of csv=p=0 '%s'", wav, wav, wav);
+        assert_int_equal(shell(out, sizeof out, command), 0);
+        print_message("--bits %s:\n%s", bits[i], out);
+        assert_string_equal(out, "1,1/48000,0,0.000000,96000,2.000000,bell\n"
+                                 "2,1/48000,96000,2.000000,576000,12.000000,Calm\n"
+                                 "3,1/48000,576000,12.000000,672000,14.000000,timer\n");
+        free(wav);
+    }
+    free(path);
+}
+
 static void test_volume_scales_output(void **state)
 {
     (void)state;
@@ -1527,6 +1555,7 @@ int main(void)
         cmocka_unit_test(test_render_tags),
         cmocka_unit_test(test_render_to_a_pipe),
         cmocka_unit_test(test_labels_file),
+        cmocka_unit_test(test_wav_cues_and_quiet_readers),
         cmocka_unit_test(test_volume_scales_output),
         cmocka_unit_test(test_failed_render_keeps_existing_file),
         cmocka_unit_test(test_interrupted_render_leaves_nothing),

@@ -417,6 +417,88 @@ static void test_format_check(void **state)
                      0);
 }
 
+
+/* The chunks of a RIFF file, "fmt  18 PAD  2 data 8000 ...", and its RIFF
+ * size checked against its length. */
+static void wav_chunks(const char *path, char *out, size_t size)
+{
+    size_t length;
+    unsigned char *d = (unsigned char *)testaudio_read_text(path, &length);
+    assert_non_null(d);
+    assert_memory_equal(d, "RIFF", 4);
+    uint32_t riff = d[4] | d[5] << 8 | d[6] << 16 | (uint32_t)d[7] << 24;
+    assert_int_equal(riff + 8, length);
+    out[0] = '\0';
+    for (size_t at = 12; at + 8 <= length;) {
+        uint32_t n = d[at + 4] | d[at + 5] << 8 | d[at + 6] << 16 | (uint32_t)d[at + 7] << 24;
+        snprintf(out + strlen(out), size - strlen(out), "%s%.4s %u", out[0] ? " " : "",
+                 (const char *)d + at, n);
+        if (memcmp(d + at, "fmt ", 4) == 0 && n == 18)   /* the extension's size: none */
+            assert_int_equal(d[at + 24] | d[at + 25] << 8, 0);
+        at += 8 + n + (n & 1);
+    }
+    free(d);
+}
+
+/* Float WAV has the 18-byte format chunk every non-PCM WAV should (sox
+ * warns without it), the samples exact; a cue point with its label at
+ * each marker, after the data. */
+static void test_wav_header_and_cues(void **state)
+{
+    fixture *f = *state;
+    char *plain = testaudio_path(f->dir, "plain.wav");
+    sine_source source = { .total = 1000 };
+    assert_int_equal(render_format(f, plain, NULL, &source), OUT_DONE);
+    char chunks[512];
+    wav_chunks(plain, chunks, sizeof chunks);
+    print_message("float, no tags: %s\n", chunks);
+    assert_true(strncmp(chunks, "fmt  18 ", 8) == 0);
+    assert_non_null(strstr(chunks, "data 8000"));
+
+    static const out_marker markers[] = {
+        { 0, 400, "Begin" }, { 400, 999, "Calm breaths" }, { 999, 1000, "End" },
+    };
+    out_format format = {
+        .tags = { .title = "A title", .date = "2023-11-14" },
+        .markers = markers, .marker_count = 3,
+    };
+    char *cued = testaudio_path(f->dir, "cued.wav");
+    sine_source again = { .total = 1000 };
+    assert_int_equal(render_format(f, cued, &format, &again), OUT_DONE);
+    wav_chunks(cued, chunks, sizeof chunks);
+    print_message("float, tags and cues: %s\n", chunks);
+    assert_true(strncmp(chunks, "fmt  18 ", 8) == 0);
+    assert_non_null(strstr(chunks, "data 8000 cue  76 LIST 64"));
+    float *samples;
+    int64_t frames;
+    SF_INFO info;
+    read_back(cued, &samples, &frames, &info);
+    assert_int_equal(frames, 1000);
+    for (int64_t i = 0; i < frames; i++)
+        assert_true(samples[2 * i] == sine_value(i, 0) && samples[2 * i + 1] == sine_value(i, 1));
+    free(samples);
+    size_t length;
+    char *bytes = testaudio_read_text(cued, &length);
+    const char *list = bytes + length - 72;   /* "LIST", its size, "adtl", then labels */
+    assert_memory_equal(list + 8, "adtl", 4);
+    assert_memory_equal(list + 12, "labl", 4);
+    assert_memory_equal(list + 24, "Begin", 6);
+    assert_memory_equal(list + 30 + 12, "Calm breaths", 13);
+    free(bytes);
+
+    format.samples = OUT_SAMPLES_16;
+    char *sixteen = testaudio_path(f->dir, "cued16.wav");
+    sine_source third = { .total = 1000 };
+    assert_int_equal(render_format(f, sixteen, &format, &third), OUT_DONE);
+    wav_chunks(sixteen, chunks, sizeof chunks);
+    print_message("16-bit, tags and cues: %s\n", chunks);
+    assert_true(strncmp(chunks, "fmt  16 ", 8) == 0);
+    assert_non_null(strstr(chunks, "data 4000 cue  76 LIST 64"));
+    free(plain);
+    free(cued);
+    free(sixteen);
+}
+
 static void test_progress(void **state)
 {
     fixture *f = *state;
@@ -583,6 +665,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dither_measured, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mp3, setup, teardown),
         cmocka_unit_test(test_format_check),
+        cmocka_unit_test_setup_teardown(test_wav_header_and_cues, setup, teardown),
         cmocka_unit_test_setup_teardown(test_progress, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_keeps_old_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_replaces_old_file, setup, teardown),

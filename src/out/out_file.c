@@ -81,6 +81,9 @@ struct out_stream {
     int sample_rate;
     int64_t max_frames;   /* what the format can hold; -1: no limit */
     bool to_pipe;         /* standard output: no temporary file, nothing to rename */
+    bool wav;             /* a WAV file: its header is finished by finish_wav() */
+    out_marker *cues;     /* WAV: the cue points to add, labels copied */
+    size_t cue_count;
     bool mp3;
     bool failed;
 };
@@ -239,6 +242,9 @@ static void free_stream(out_stream *stream)
 {
     free(stream->buffer);
     free(stream->shorts);
+    for (size_t i = 0; i < stream->cue_count; i++)
+        free((void *)stream->cues[i].label);
+    free(stream->cues);
     free(stream->path);
     free(stream->temp_path);
     free(stream);
@@ -300,6 +306,24 @@ static int write_stream_header(int fd, int subtype, int rate)
         if (n < 0)
             return -1;
         done += (size_t)n;
+    }
+    return 0;
+}
+
+static int copy_cues(out_stream *stream, const out_format *format)
+{
+    size_t count = format->marker_count < OUT_MAX_CUES ? format->marker_count : OUT_MAX_CUES;
+    if (count == 0)
+        return 0;
+    stream->cues = calloc(count, sizeof *stream->cues);
+    if (stream->cues == NULL)
+        return -1;
+    for (; stream->cue_count < count; stream->cue_count++) {
+        out_marker m = format->markers[stream->cue_count];
+        m.label = strdup(m.label != NULL ? m.label : "");
+        if (m.label == NULL)
+            return -1;
+        stream->cues[stream->cue_count] = m;
     }
     return 0;
 }
@@ -419,8 +443,15 @@ static int file_open(out_stream **out, const out_params *params, const report_si
     sf_command(stream->file, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
     stream->sample_rate = params->sample_rate;
     stream->max_frames = -1;
-    if (format->major == SF_FORMAT_WAV && !to_pipe)
+    if (format->major == SF_FORMAT_WAV && !to_pipe) {
         stream->max_frames = WAV_MAX_DATA_BYTES / (2 * sample_bytes(subtype));
+        stream->wav = true;
+        if (copy_cues(stream, &params->format) != 0) {
+            report_out_of_memory(report);
+            sf_close(stream->file);
+            goto fail;
+        }
+    }
     if (format->subtype == SF_FORMAT_VORBIS) {
         double quality = VORBIS_QUALITY;
         sf_command(stream->file, SFC_SET_VBR_ENCODING_QUALITY, &quality, sizeof quality);
@@ -644,6 +675,151 @@ static void sync_folder(const char *path)
     free(dir);
 }
 
+static uint32_t get_le32(const unsigned char *at)
+{
+    return (uint32_t)at[0] | (uint32_t)at[1] << 8 | (uint32_t)at[2] << 16 | (uint32_t)at[3] << 24;
+}
+
+static bool write_all_at(int fd, const void *data, size_t size, off_t offset)
+{
+    const unsigned char *bytes = data;
+    while (size > 0) {
+        ssize_t n = pwrite(fd, bytes, size, offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        bytes += n, size -= (size_t)n, offset += n;
+    }
+    return true;
+}
+
+/* The header libsndfile leaves, up to the data chunk (at most 64 KiB). */
+#define WAV_HEADER_MAX 65536
+
+/* Float WAV's format chunk as the format asks (and sox reads without a
+ * warning): 18 bytes, its extension size 0, where libsndfile writes 16.
+ * The 2 bytes come from a padding chunk before the data, or from the fact
+ * chunk behind it (a sample count no reader needs: the data chunk's size
+ * says it), which becomes a padding chunk; the data stays where it is. */
+static bool widen_float_format(unsigned char *header, size_t size)
+{
+    size_t fmt = 0, pad = 0, data = 0, fact = 0;
+    for (size_t at = 12; at + 8 <= size && data == 0;) {
+        uint32_t length = get_le32(header + at + 4);
+        if (memcmp(header + at, "fmt ", 4) == 0)
+            fmt = at;
+        else if (memcmp(header + at, "fact", 4) == 0 && fact == 0)
+            fact = at;
+        else if ((memcmp(header + at, "PAD ", 4) == 0 || memcmp(header + at, "JUNK", 4) == 0)
+                 && length >= 2 && pad == 0 && fmt != 0)
+            pad = at;
+        else if (memcmp(header + at, "data", 4) == 0)
+            data = at;
+        if (length > size)
+            break;
+        at += 8 + length + (length & 1);
+    }
+    if (fmt == 0 || data == 0 || get_le32(header + fmt + 4) != 16
+        || header[fmt + 8] != 3 || header[fmt + 9] != 0)
+        return false;
+    size_t end = fmt + 8 + 16;
+    if (pad != 0) {
+        uint32_t length = get_le32(header + pad + 4) - 2;
+        char id[4];
+        memcpy(id, header + pad, 4);
+        memmove(header + end + 2, header + end, pad - end);
+        unsigned char *at = header + pad + 2;
+        memcpy(at, id, 4), at += 4;
+        put_le(&at, length, 4);
+    } else if (fact == end && get_le32(header + fact + 4) == 4) {
+        unsigned char *at = header + end + 2;
+        memcpy(at, "PAD ", 4), at += 4;
+        put_le(&at, 2, 4);
+        put_le(&at, 0, 2);
+    } else {
+        return false;
+    }
+    unsigned char *at = header + fmt + 4;
+    put_le(&at, 18, 4);
+    at = header + end;
+    put_le(&at, 0, 2);
+    return true;
+}
+
+/* The cue points after the data: a "cue " chunk with a point at each
+ * step's start, and a LIST "adtl" chunk with each one's label, which
+ * audio editors and ffmpeg (as chapters) show. */
+static bool append_cues(out_stream *stream, off_t end, uint32_t *riff_size)
+{
+    size_t labels = 0;
+    for (size_t i = 0; i < stream->cue_count; i++) {
+        size_t text = strlen(stream->cues[i].label) + 1;
+        labels += 12 + text + (text & 1);
+    }
+    size_t size = 12 + 24 * stream->cue_count + 12 + labels;
+    if ((uint64_t)end + size > UINT32_MAX)
+        return true;   /* no room left in a WAV file: without cues */
+    unsigned char *chunk = malloc(size), *at = chunk;
+    if (chunk == NULL)
+        return false;
+    memcpy(at, "cue ", 4), at += 4;
+    put_le(&at, (uint32_t)(4 + 24 * stream->cue_count), 4);
+    put_le(&at, (uint32_t)stream->cue_count, 4);
+    for (size_t i = 0; i < stream->cue_count; i++) {
+        uint32_t frame = (uint32_t)stream->cues[i].start;
+        put_le(&at, (uint32_t)i + 1, 4);     /* its id */
+        put_le(&at, frame, 4);               /* its position */
+        memcpy(at, "data", 4), at += 4;
+        put_le(&at, 0, 4);                   /* chunk start */
+        put_le(&at, 0, 4);                   /* block start */
+        put_le(&at, frame, 4);               /* sample offset */
+    }
+    memcpy(at, "LIST", 4), at += 4;
+    put_le(&at, (uint32_t)(4 + labels), 4);
+    memcpy(at, "adtl", 4), at += 4;
+    for (size_t i = 0; i < stream->cue_count; i++) {
+        size_t text = strlen(stream->cues[i].label) + 1;
+        memcpy(at, "labl", 4), at += 4;
+        put_le(&at, (uint32_t)(4 + text), 4);
+        put_le(&at, (uint32_t)i + 1, 4);
+        memcpy(at, stream->cues[i].label, text), at += text;
+        if (text & 1)
+            *at++ = 0;
+    }
+    bool ok = write_all_at(stream->fd, chunk, size, end);
+    free(chunk);
+    *riff_size += (uint32_t)size;
+    return ok;
+}
+
+/* After libsndfile has closed a WAV file: the float format chunk widened
+ * and the cue points added. Returns false when the file could not be
+ * written (errno set). */
+static bool finish_wav(out_stream *stream)
+{
+    struct stat st;
+    if (fstat(stream->fd, &st) != 0)
+        return false;
+    unsigned char *header = malloc(WAV_HEADER_MAX);
+    if (header == NULL)
+        return false;
+    ssize_t got = pread(stream->fd, header, WAV_HEADER_MAX, 0);
+    bool ok = got >= 12 && memcmp(header, "RIFF", 4) == 0;
+    if (ok && widen_float_format(header, (size_t)got))
+        ok = write_all_at(stream->fd, header, (size_t)got, 0);
+    uint32_t riff_size = (uint32_t)(st.st_size - 8);
+    bool padded = st.st_size & 1;
+    if (ok && stream->cue_count > 0 && !padded) {
+        ok = append_cues(stream, st.st_size, &riff_size);
+        unsigned char size[4], *at = size;
+        put_le(&at, riff_size, 4);
+        ok = ok && write_all_at(stream->fd, size, 4, 4);
+    }
+    free(header);
+    return ok;
+}
+
 static int file_close(out_stream *stream, bool commit, const report_sink *report)
 {
     if (stream == NULL)
@@ -666,6 +842,10 @@ static int file_close(out_stream *stream, bool commit, const report_sink *report
         close(stream->fd);
         free_stream(stream);
         return commit && !ok ? OUT_FAILED : OUT_DONE;
+    }
+    if (ok && commit && stream->wav && !finish_wav(stream)) {
+        report_error(report, NULL, 0, "cannot write '%s': %s", stream->path, strerror(errno));
+        ok = false;
     }
     if (ok && commit && fsync(stream->fd) != 0) {
         report_error(report, NULL, 0, "cannot write '%s': %s", stream->path, strerror(errno));
