@@ -29,7 +29,8 @@
 typedef struct {
     int64_t total;
     int64_t position;
-    long pause_nanoseconds;   /* per render call, to make wall time pass */
+    long pause_nanoseconds;   /* per 4096 frames rendered (at least a quarter of
+                                 it per call), to make wall time pass */
 } sine_source;
 
 static float sine_value(int64_t frame, int channel)
@@ -50,8 +51,12 @@ static size_t sine_render(void *context, float *out, size_t frames)
     }
     source->position += (int64_t)n;
     if (source->pause_nanoseconds > 0) {
-        struct timespec pause = { 0, source->pause_nanoseconds };
-        nanosleep(&pause, NULL);
+        /* As long for every 4096 frames, whatever the blocks asked for. */
+        long long pause = (long long)source->pause_nanoseconds * (long long)(n > 0 ? n : 1) / 4096;
+        if (pause < source->pause_nanoseconds / 4)
+            pause = source->pause_nanoseconds / 4;
+        struct timespec wait = { (time_t)(pause / 1000000000), (long)(pause % 1000000000) };
+        nanosleep(&wait, NULL);
     }
     return n;
 }

@@ -17,7 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FILE_BLOCK_FRAMES 4096
+/* 256 KiB of float stereo a block: each block is one write and two wake-ups
+ * between the threads, so small blocks cost the kernel more than the bytes
+ * do (4096 frames made 9 futex calls for every 4 writes, and an hour's
+ * render spent 0.7 s in the kernel against 0.4 s now; docs/performance.md). */
+#define FILE_BLOCK_FRAMES 32768
 /* Blocks rendered ahead of the writer: rendering and encoding or writing
  * (the kernel's copying, FLAC's encoder) run on two cores at once. */
 #define FILE_BLOCKS 4
