@@ -410,6 +410,10 @@ static void test_render_formats_and_sample_formats(void **state)
           SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III },
         { "named.audio", { "--format", "mp3", "--quality", "2" }, "codec_name=mp3",
           SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III },
+        { "vorbis.oga", { NULL }, "codec_name=vorbis", SF_FORMAT_OGG | SF_FORMAT_VORBIS },
+        { "voice.opus", { NULL }, "codec_name=opus", SF_FORMAT_OGG | SF_FORMAT_OPUS },
+        { "as.flac", { "--format", "flac", "--bits", "24" }, "codec_name=flac",
+          SF_FORMAT_FLAC | SF_FORMAT_PCM_24 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *out = in_dir(cases[i].name);
