@@ -515,25 +515,25 @@ typedef struct {
     int write_errno;
 } file_pipe;
 
-/* The next of a fixed sequence (a 64-bit LCG's high half), as a fraction
- * of one in [0, 1). */
-static double dither_uniform(uint64_t *state)
-{
-    *state = *state * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-    return (double)(uint32_t)(*state >> 32) * (1.0 / 4294967296.0);
-}
-
 /* Float samples to 16 bits with TPDF dither: the difference of two uniform
  * values, triangular over +-1 step, added before rounding, so the error is
  * noise of a quarter step squared (-96.3 dB below full scale) whatever the
- * signal, never distortion that follows it. */
+ * signal, never distortion that follows it. The two values are the top two
+ * 16-bit quarters of a 64-bit LCG's state (its best bits), one step per
+ * sample. */
 static void dither_to_16(uint64_t *state, const float *in, short *out, size_t samples)
 {
+    uint64_t x = *state;
     for (size_t i = 0; i < samples; i++) {
-        double noise = dither_uniform(state) - dither_uniform(state);
-        double value = floor((double)in[i] * 32768.0 + noise + 0.5);
-        out[i] = (short)(value > 32767.0 ? 32767.0 : value < -32768.0 ? -32768.0 : value);
+        x = x * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+        int difference = (int)(x >> 48) - (int)((x >> 32) & 0xFFFF);
+        double value = (double)in[i] * 32768.0 + difference * (1.0 / 65536.0) + 0.5;
+        value = value >= -32768.0 ? value : value < 0.0 ? -32768.0 : 0.5;   /* NaN: 0 */
+        value = value <= 32767.0 ? value : 32767.0;
+        /* Rounded down: shifted positive, where truncation is floor(). */
+        out[i] = (short)((int)(value + 32768.0) - 32768);
     }
+    *state = x;
 }
 
 static sf_count_t write_block(out_stream *stream, const float *samples, size_t frames)
