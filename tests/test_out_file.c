@@ -405,6 +405,8 @@ static void test_format_check(void **state)
         { "a.mp3", { .quality = "330k" }, "from 32k to 320k" },
         { "a.mp3", { .quality = "100k" }, "not '100k'" },
         { "a.mp3", { .quality = "fast" }, "not 'fast'" },
+        { "a.mp3", { .quality = "4294967424k" }, "not '4294967424k'" },
+        { "a.mp3", { .quality = "128" }, "not '128'" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         why[0] = '\0';

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <pthread.h>
 #include <sndfile.h>
 #include <stdlib.h>
@@ -68,7 +67,7 @@ static const int mp3_bitrates_high[] = { 32, 40, 48, 56, 64, 80, 96, 112, 128, 1
 static const int mp3_bitrates_low[] = { 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144,
                                         160 };
 #define MP3_QUALITY_CHOICES "0 (best) to 9 for a variable bitrate, or a constant bitrate " \
-                            "from 32k to 320k (8k to 160k below 32000 Hz)"
+                            "from 32k to 320k (8k to 160k below 32000 Hz, to 64k below 16000)"
 
 /* 16-bit samples are TPDF-dithered from a fixed seed: the same render gives
  * the same file, byte for byte. */
@@ -169,7 +168,8 @@ static bool mp3_setting(const char *text, int rate, int *mode, double *level)
     char *end = NULL;
     errno = 0;
     long kbps = strtol(text, &end, 10);
-    if (end == text || errno != 0 || (strcmp(end, "k") != 0 && strcmp(end, "K") != 0))
+    if (end == text || errno != 0 || (strcmp(end, "k") != 0 && strcmp(end, "K") != 0)
+        || kbps < 8 || kbps > 320 || (rate > 0 && rate < 16000 && kbps > 64))
         return false;
     bool high = in_list(mp3_bitrates_high, sizeof mp3_bitrates_high / sizeof(int), (int)kbps);
     bool low = in_list(mp3_bitrates_low, sizeof mp3_bitrates_low / sizeof(int), (int)kbps);
