@@ -572,7 +572,7 @@ static int shell(char *out, size_t size, const char *command)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-/* -o - : the render on standard output, WAV of an open length or any
+/* -o - : the render on standard output, WAV (its length announced) or any
  * container --format names, read from the pipe by sox, ffmpeg and
  * ffprobe; a reader that closes the pipe ends it quietly with status 1,
  * and nothing is left behind. */
@@ -585,6 +585,7 @@ static void test_render_to_a_pipe(void **state)
     assert_int_equal(shell(out, sizeof out, "$B -o - short.cfg 2>said | sox -t wav - -n stat"), 0);
     print_message("sox:\n%s", out);
     assert_non_null(strstr(out, "Length (seconds):     14.000000"));
+    assert_null(strstr(out, "WARN"));   /* the length is in the header */
     char said[256];
     testaudio_read_into(said_path, said, sizeof said);
     assert_string_equal(said, "wrote standard output (0:14)\n");

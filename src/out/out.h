@@ -88,10 +88,13 @@ typedef struct {
     int sample_rate;
     const char *device;      /* live: a name (or part of one) or an index; NULL: default */
     const char *path;        /* file: the destination; OUT_FILE_STANDARD_OUTPUT
-                                for standard output (WAV of an open length
-                                unless format.container says otherwise) */
+                                for standard output (WAV unless
+                                format.container says otherwise) */
     double latency_seconds;  /* live: suggested output latency; 0 for a default */
     out_format format;       /* file: container, sample format, quality */
+    int64_t frames;          /* file: how many frames the source will give, when
+                                known (a WAV on standard output announces
+                                them); 0: not known */
 } out_params;
 
 typedef struct out_stream out_stream;

@@ -279,17 +279,22 @@ static void put_le(unsigned char **at, uint32_t value, int bytes)
         *(*at)++ = (unsigned char)(value >> (8 * i));
 }
 
-/* A WAV header for a stream whose length is not known when it starts: the
- * RIFF and data sizes at their largest, which sox and ffmpeg read as "to
- * the end of the stream". Float has the 18-byte format chunk that WAV asks
- * of every format but integer PCM. Returns 0, or -1 with errno set. */
-static int write_stream_header(int fd, int subtype, int rate)
+/* A WAV header for a stream, which cannot be gone back to: the sizes of
+ * the frames announced, or, when they are not known or too many for WAV,
+ * at their largest, which sox and ffmpeg read as "to the end of the
+ * stream" (sox then says "Premature EOF" at its end). Float has the 18-byte
+ * format chunk that WAV asks of every format but integer PCM. Returns 0, or
+ * -1 with errno set. */
+static int write_stream_header(int fd, int subtype, int rate, int64_t frames)
 {
     unsigned char header[46], *at = header;
     bool is_float = subtype == SF_FORMAT_FLOAT;
     uint32_t block = 2 * (uint32_t)sample_bytes(subtype);
+    uint32_t header_bytes = is_float ? 46 : 44;
+    bool known = frames > 0 && (uint64_t)frames * block <= UINT32_MAX - header_bytes;
+    uint32_t data_bytes = known ? (uint32_t)frames * block : UINT32_MAX;
     memcpy(at, "RIFF", 4), at += 4;
-    put_le(&at, UINT32_MAX, 4);
+    put_le(&at, known ? header_bytes - 8 + data_bytes : UINT32_MAX, 4);
     memcpy(at, "WAVEfmt ", 8), at += 8;
     put_le(&at, is_float ? 18 : 16, 4);
     put_le(&at, is_float ? 3 : 1, 2);          /* IEEE float, or integer PCM */
@@ -301,7 +306,7 @@ static int write_stream_header(int fd, int subtype, int rate)
     if (is_float)
         put_le(&at, 0, 2);                     /* no extension */
     memcpy(at, "data", 4), at += 4;
-    put_le(&at, UINT32_MAX, 4);
+    put_le(&at, data_bytes, 4);
     size_t size = (size_t)(at - header), done = 0;
     while (done < size) {
         ssize_t n = write(fd, header + done, size - done);
@@ -420,7 +425,7 @@ static int file_open(out_stream **out, const out_params *params, const report_si
      * standard output the header is breathe's, of an open length, and the
      * samples follow raw. */
     if (to_pipe && format->major == SF_FORMAT_WAV) {
-        if (write_stream_header(stream->fd, subtype, params->sample_rate) != 0) {
+        if (write_stream_header(stream->fd, subtype, params->sample_rate, params->frames) != 0) {
             if (errno != EPIPE)
                 report_error(report, NULL, 0, "cannot write to standard output: %s",
                              strerror(errno));

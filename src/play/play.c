@@ -641,6 +641,8 @@ int player_run(player *p, const play_front_end *front_end, play_outcome *outcome
     char date[32];
     render_date(date, sizeof date);
     const session *s = p->loaded.session;
+    if (p->render && p->end != TIMELINE_FOREVER)
+        params.frames = p->end - p->start;
     params.format.markers = p->markers;
     params.format.marker_count = p->marker_count;
     params.format.tags = (out_tags){ .title = s->title, .artist = s->author,
