@@ -590,6 +590,38 @@ static void test_render_to_a_pipe(void **state)
     testaudio_read_into(said_path, said, sizeof said);
     assert_string_equal(said, "wrote standard output (0:14)\n");
 
+    /* Tags and cue points come in the header, before the samples. */
+    assert_int_equal(shell(out, sizeof out, "$B -q -o - short.cfg | ffprobe -v warning "
+                                            "-show_chapters -show_entries format_tags "
+                                            "-of csv=p=0 -"), 0);
+    print_message("ffprobe:\n%s", out);
+    assert_non_null(strstr(out, "1,1/48000,0,0.000000,96000,2.000000,bell\n"));
+    assert_non_null(strstr(out, ",Calm\n"));
+    assert_non_null(strstr(out, ",timer\n"));
+    assert_non_null(strstr(out, "Short,"));
+    /* Into a file, even one already written to: the same samples as -o. */
+    char *file = in_dir("file.wav"), *redirected = in_dir("redirected.wav");
+    result r;
+    RUN(&r, "-q", "-o", file, path);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(shell(out, sizeof out, "$B -q -o - short.cfg > redirected.wav && "
+                                            "soxi redirected.wav >/dev/null"), 0);
+    assert_string_equal(out, "");
+    float *x, *y;
+    int64_t fx, fy;
+    int c, rate;
+    assert_int_equal(testaudio_read(file, &x, &fx, &c, &rate), 0);
+    assert_int_equal(testaudio_read(redirected, &y, &fy, &c, &rate), 0);
+    assert_int_equal(fx, SHORT_FRAMES);
+    assert_int_equal(fy, SHORT_FRAMES);
+    assert_memory_equal(x, y, sizeof(float) * 2 * (size_t)fx);
+    free(x);
+    free(y);
+    unlink(file);
+    unlink(redirected);
+    free(file);
+    free(redirected);
+
     assert_int_equal(shell(out, sizeof out, "$B -q -o - --bits 16 short.cfg | "
                                             "ffmpeg -v error -f wav -i - -f s16le - | wc -c"), 0);
     assert_int_equal(atol(out), SHORT_FRAMES * 4L);

@@ -84,6 +84,7 @@ struct out_stream {
     int sample_rate;
     int64_t max_frames;   /* what the format can hold; -1: no limit */
     bool to_pipe;         /* standard output: no temporary file, nothing to rename */
+    sf_count_t stream_position;   /* WAV on standard output: sample bytes written */
     bool wav;             /* a WAV file: its header is finished by finish_wav() */
     out_marker *cues;     /* WAV: the cue points to add, labels copied */
     size_t cue_count;
@@ -279,45 +280,209 @@ static void put_le(unsigned char **at, uint32_t value, int bytes)
         *(*at)++ = (unsigned char)(value >> (8 * i));
 }
 
-/* A WAV header for a stream, which cannot be gone back to: the sizes of
- * the frames announced, or, when they are not known or too many for WAV,
- * at their largest, which sox and ffmpeg read as "to the end of the
- * stream" (sox then says "Premature EOF" at its end). Float has the 18-byte
- * format chunk that WAV asks of every format but integer PCM. Returns 0, or
- * -1 with errno set. */
-static int write_stream_header(int fd, int subtype, int rate, int64_t frames)
+/* Bytes gathered for WAV chunks; `failed` once memory ran out. */
+typedef struct {
+    unsigned char *bytes;
+    size_t size, capacity;
+    bool failed;
+} chunk_buffer;
+
+static void add_bytes(chunk_buffer *b, const void *data, size_t size)
 {
-    unsigned char header[46], *at = header;
+    if (b->failed)
+        return;
+    if (b->size + size > b->capacity) {
+        size_t capacity = b->capacity ? b->capacity : 256;
+        while (capacity < b->size + size)
+            capacity *= 2;
+        unsigned char *grown = realloc(b->bytes, capacity);
+        if (grown == NULL) {
+            b->failed = true;
+            return;
+        }
+        b->bytes = grown;
+        b->capacity = capacity;
+    }
+    memcpy(b->bytes + b->size, data, size);
+    b->size += size;
+}
+
+static void add_le(chunk_buffer *b, uint32_t value, int bytes)
+{
+    unsigned char le[4], *at = le;
+    put_le(&at, value, bytes);
+    add_bytes(b, le, (size_t)bytes);
+}
+
+/* A text sub-chunk: the text with its NUL, padded to an even size. */
+static void add_text_chunk(chunk_buffer *b, const char *id, uint32_t number, bool numbered,
+                           const char *text)
+{
+    size_t length = strlen(text) + 1;
+    add_bytes(b, id, 4);
+    add_le(b, (uint32_t)(length + (numbered ? 4 : 0)), 4);
+    if (numbered)
+        add_le(b, number, 4);
+    add_bytes(b, text, length);
+    if (length & 1)
+        add_bytes(b, "", 1);
+}
+
+/* The tags as a LIST INFO chunk (what libsndfile writes in a WAV file). */
+static void add_info_chunk(chunk_buffer *b, const out_tags *tags)
+{
+    const struct { const char *id, *text; } fields[] = {
+        { "INAM", tags->title }, { "IART", tags->artist }, { "ICMT", tags->comment },
+        { "ICRD", tags->date }, { "ISFT", tags->software },
+    };
+    size_t start = b->size;
+    add_bytes(b, "LIST\0\0\0\0INFO", 12);
+    bool any = false;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (fields[i].text != NULL && fields[i].text[0] != '\0') {
+            add_text_chunk(b, fields[i].id, 0, false, fields[i].text);
+            any = true;
+        }
+    if (!any)
+        b->size = start;
+    else if (!b->failed) {
+        unsigned char *at = b->bytes + start + 4;
+        put_le(&at, (uint32_t)(b->size - start - 8), 4);
+    }
+}
+
+/* The cue points: a "cue " chunk with a point at each marker's start, and
+ * a LIST "adtl" chunk with each one's label, which audio editors and
+ * ffmpeg (as chapters) show. */
+static void add_cue_chunks(chunk_buffer *b, const out_marker *markers, size_t count)
+{
+    if (count == 0)
+        return;
+    add_bytes(b, "cue ", 4);
+    add_le(b, (uint32_t)(4 + 24 * count), 4);
+    add_le(b, (uint32_t)count, 4);
+    for (size_t i = 0; i < count; i++) {
+        uint32_t frame = (uint32_t)markers[i].start;
+        add_le(b, (uint32_t)i + 1, 4);    /* its id */
+        add_le(b, frame, 4);              /* its position */
+        add_bytes(b, "data", 4);
+        add_le(b, 0, 4);                  /* chunk start */
+        add_le(b, 0, 4);                  /* block start */
+        add_le(b, frame, 4);              /* sample offset */
+    }
+    size_t start = b->size;
+    add_bytes(b, "LIST\0\0\0\0adtl", 12);
+    for (size_t i = 0; i < count; i++)
+        add_text_chunk(b, "labl", (uint32_t)i + 1, true,
+                       markers[i].label != NULL ? markers[i].label : "");
+    if (!b->failed) {
+        unsigned char *at = b->bytes + start + 4;
+        put_le(&at, (uint32_t)(b->size - start - 8), 4);
+    }
+}
+
+/* A WAV header for a stream, which cannot be gone back to: the tags and
+ * cue points first, then the sizes of the frames announced, or, when they
+ * are not known or too many for WAV, sizes at their largest, which sox and
+ * ffmpeg read as "to the end of the stream" (sox then says "Premature EOF"
+ * at its end). Float has the 18-byte format chunk that WAV asks of every
+ * format but integer PCM. Returns 0, or -1 with errno set. */
+static int write_stream_header(int fd, int subtype, int rate, int64_t frames,
+                               const out_format *format)
+{
     bool is_float = subtype == SF_FORMAT_FLOAT;
     uint32_t block = 2 * (uint32_t)sample_bytes(subtype);
-    uint32_t header_bytes = is_float ? 46 : 44;
-    bool known = frames > 0 && (uint64_t)frames * block <= UINT32_MAX - header_bytes;
-    uint32_t data_bytes = known ? (uint32_t)frames * block : UINT32_MAX;
-    memcpy(at, "RIFF", 4), at += 4;
-    put_le(&at, known ? header_bytes - 8 + data_bytes : UINT32_MAX, 4);
-    memcpy(at, "WAVEfmt ", 8), at += 8;
-    put_le(&at, is_float ? 18 : 16, 4);
-    put_le(&at, is_float ? 3 : 1, 2);          /* IEEE float, or integer PCM */
-    put_le(&at, 2, 2);
-    put_le(&at, (uint32_t)rate, 4);
-    put_le(&at, (uint32_t)rate * block, 4);
-    put_le(&at, block, 2);
-    put_le(&at, block / 2 * 8, 2);
+    chunk_buffer b = { 0 };
+    add_bytes(&b, "RIFF\0\0\0\0WAVEfmt ", 16);
+    add_le(&b, is_float ? 18 : 16, 4);
+    add_le(&b, is_float ? 3 : 1, 2);          /* IEEE float, or integer PCM */
+    add_le(&b, 2, 2);
+    add_le(&b, (uint32_t)rate, 4);
+    add_le(&b, (uint32_t)rate * block, 4);
+    add_le(&b, block, 2);
+    add_le(&b, block / 2 * 8, 2);
     if (is_float)
-        put_le(&at, 0, 2);                     /* no extension */
-    memcpy(at, "data", 4), at += 4;
+        add_le(&b, 0, 2);                     /* no extension */
+    add_info_chunk(&b, &format->tags);
+    size_t cues = format->marker_count < OUT_MAX_CUES ? format->marker_count : OUT_MAX_CUES;
+    add_cue_chunks(&b, format->markers, cues);
+    add_bytes(&b, "data\0\0\0\0", 8);
+    if (b.failed) {
+        free(b.bytes);
+        errno = ENOMEM;
+        return -1;
+    }
+    bool known = frames > 0 && (uint64_t)frames * block <= UINT32_MAX - b.size;
+    uint32_t data_bytes = known ? (uint32_t)frames * block : UINT32_MAX;
+    unsigned char *at = b.bytes + 4;
+    put_le(&at, known ? (uint32_t)(b.size - 8) + data_bytes : UINT32_MAX, 4);
+    at = b.bytes + b.size - 4;
     put_le(&at, data_bytes, 4);
-    size_t size = (size_t)(at - header), done = 0;
-    while (done < size) {
-        ssize_t n = write(fd, header + done, size - done);
+    size_t done = 0;
+    while (done < b.size) {
+        ssize_t n = write(fd, b.bytes + done, b.size - done);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0)
+        if (n < 0) {
+            int saved = errno;
+            free(b.bytes);
+            errno = saved;
             return -1;
+        }
         done += (size_t)n;
     }
+    free(b.bytes);
     return 0;
 }
+
+/* The samples of a WAV stream behind breathe's header: libsndfile writes
+ * them raw through these, from position 0 of its own whatever the
+ * descriptor's (standard output may be a file already written to). */
+static sf_count_t forward_length(void *context)
+{
+    return ((out_stream *)context)->stream_position;
+}
+
+static sf_count_t forward_seek(sf_count_t offset, int whence, void *context)
+{
+    out_stream *stream = context;
+    if ((whence == SEEK_CUR && offset == 0)
+        || (whence == SEEK_SET && offset == stream->stream_position))
+        return stream->stream_position;
+    errno = ESPIPE;
+    return -1;
+}
+
+static sf_count_t forward_read(void *data, sf_count_t count, void *context)
+{
+    return 0;
+}
+
+static sf_count_t forward_write(const void *data, sf_count_t count, void *context)
+{
+    out_stream *stream = context;
+    const unsigned char *bytes = data;
+    sf_count_t done = 0;
+    while (done < count) {
+        ssize_t n = write(stream->fd, bytes + done, (size_t)(count - done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += n;
+    }
+    stream->stream_position += done;
+    return done;
+}
+
+static sf_count_t forward_tell(void *context)
+{
+    return ((out_stream *)context)->stream_position;
+}
+
+static SF_VIRTUAL_IO forward_only = {
+    forward_length, forward_seek, forward_read, forward_write, forward_tell,
+};
 
 static int copy_cues(out_stream *stream, const out_format *format)
 {
@@ -424,8 +589,10 @@ static int file_open(out_stream **out, const out_params *params, const report_si
     /* libsndfile writes WAV only where it can seek back to the header: on
      * standard output the header is breathe's, of an open length, and the
      * samples follow raw. */
-    if (to_pipe && format->major == SF_FORMAT_WAV) {
-        if (write_stream_header(stream->fd, subtype, params->sample_rate, params->frames) != 0) {
+    bool wav_stream = to_pipe && format->major == SF_FORMAT_WAV;
+    if (wav_stream) {
+        if (write_stream_header(stream->fd, subtype, params->sample_rate, params->frames,
+                                &params->format) != 0) {
             if (errno != EPIPE)
                 report_error(report, NULL, 0, "cannot write to standard output: %s",
                              strerror(errno));
@@ -440,7 +607,8 @@ static int file_open(out_stream **out, const out_params *params, const report_si
     }
     /* The descriptor stays ours so it can be synced after libsndfile has
      * written the final header. */
-    stream->file = sf_open_fd(stream->fd, SFM_WRITE, &info, SF_FALSE);
+    stream->file = wav_stream ? sf_open_virtual(&forward_only, SFM_WRITE, &info, stream)
+                              : sf_open_fd(stream->fd, SFM_WRITE, &info, SF_FALSE);
     if (stream->file == NULL) {
         report_error(report, NULL, 0, "cannot write '%s': %s", path, sf_strerror(NULL));
         goto fail;
@@ -452,7 +620,7 @@ static int file_open(out_stream **out, const out_params *params, const report_si
     sf_command(stream->file, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
     stream->sample_rate = params->sample_rate;
     stream->max_frames = -1;
-    if (format->major == SF_FORMAT_WAV && !to_pipe) {
+    if (format->major == SF_FORMAT_WAV && !wav_stream) {
         stream->max_frames = WAV_MAX_DATA_BYTES / (2 * sample_bytes(subtype));
         stream->wav = true;
         if (copy_cues(stream, &params->format) != 0) {
@@ -495,6 +663,12 @@ static void report_write_error(out_stream *stream, int saved_errno, const report
     /* The reader went away: a pipe closed is the end of the render, not a
      * fault to explain. */
     if (stream->to_pipe && saved_errno == EPIPE) {
+        stream->failed = true;
+        return;
+    }
+    if (stream->to_pipe && saved_errno != 0) {
+        report_error(report, NULL, 0, "cannot write '%s': %s", stream->path,
+                     strerror(saved_errno));
         stream->failed = true;
         return;
     }
@@ -756,49 +930,21 @@ static bool widen_float_format(unsigned char *header, size_t size)
     return true;
 }
 
-/* The cue points after the data: a "cue " chunk with a point at each
- * step's start, and a LIST "adtl" chunk with each one's label, which
- * audio editors and ffmpeg (as chapters) show. */
+/* The cue points after the data (see add_cue_chunks). */
 static bool append_cues(out_stream *stream, off_t end, uint32_t *riff_size)
 {
-    size_t labels = 0;
-    for (size_t i = 0; i < stream->cue_count; i++) {
-        size_t text = strlen(stream->cues[i].label) + 1;
-        labels += 12 + text + (text & 1);
-    }
-    size_t size = 12 + 24 * stream->cue_count + 12 + labels;
-    if ((uint64_t)end + size > UINT32_MAX)
-        return true;   /* no room left in a WAV file: without cues */
-    unsigned char *chunk = malloc(size), *at = chunk;
-    if (chunk == NULL)
+    chunk_buffer b = { 0 };
+    add_cue_chunks(&b, stream->cues, stream->cue_count);
+    if (b.failed) {
+        errno = ENOMEM;
         return false;
-    memcpy(at, "cue ", 4), at += 4;
-    put_le(&at, (uint32_t)(4 + 24 * stream->cue_count), 4);
-    put_le(&at, (uint32_t)stream->cue_count, 4);
-    for (size_t i = 0; i < stream->cue_count; i++) {
-        uint32_t frame = (uint32_t)stream->cues[i].start;
-        put_le(&at, (uint32_t)i + 1, 4);     /* its id */
-        put_le(&at, frame, 4);               /* its position */
-        memcpy(at, "data", 4), at += 4;
-        put_le(&at, 0, 4);                   /* chunk start */
-        put_le(&at, 0, 4);                   /* block start */
-        put_le(&at, frame, 4);               /* sample offset */
     }
-    memcpy(at, "LIST", 4), at += 4;
-    put_le(&at, (uint32_t)(4 + labels), 4);
-    memcpy(at, "adtl", 4), at += 4;
-    for (size_t i = 0; i < stream->cue_count; i++) {
-        size_t text = strlen(stream->cues[i].label) + 1;
-        memcpy(at, "labl", 4), at += 4;
-        put_le(&at, (uint32_t)(4 + text), 4);
-        put_le(&at, (uint32_t)i + 1, 4);
-        memcpy(at, stream->cues[i].label, text), at += text;
-        if (text & 1)
-            *at++ = 0;
+    bool ok = true;
+    if ((uint64_t)end + b.size <= UINT32_MAX) {   /* else no room left: no cues */
+        ok = write_all_at(stream->fd, b.bytes, b.size, end);
+        *riff_size += (uint32_t)b.size;
     }
-    bool ok = write_all_at(stream->fd, chunk, size, end);
-    free(chunk);
-    *riff_size += (uint32_t)size;
+    free(b.bytes);
     return ok;
 }
 
