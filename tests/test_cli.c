@@ -366,6 +366,387 @@ static void test_render_wav_is_exact_and_repeatable(void **state)
     free(path);
 }
 
+
+/* What a reader other than breathe (ffprobe) says of a file: "KEY=VALUE"
+ * lines for the stream's rate, channels, sample format and duration, and
+ * the container's tags. Empty when ffprobe cannot read it. */
+static void probe(const char *path, char *out, size_t size)
+{
+    char command[1200];
+    snprintf(command, sizeof command,
+             "ffprobe -v error -show_entries stream=sample_rate,channels,codec_name,"
+             "duration_ts:format=duration:format_tags:stream_tags -of default=nw=1 '%s' 2>&1",
+             path);
+    out[0] = '\0';
+    FILE *p = popen(command, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    pclose(p);
+}
+
+static bool probe_says(const char *probed, const char *line)
+{
+    const char *at = strstr(probed, line);
+    return at != NULL && (at == probed || at[-1] == '\n');
+}
+
+/* --format, --bits and --quality: each file read back by libsndfile and by
+ * ffprobe; bad choices are one-line usage errors that touch nothing. */
+static void test_render_formats_and_sample_formats(void **state)
+{
+    (void)state;
+    char *path = write_file("short.cfg", short_session);
+    static const struct {
+        const char *name, *options[4], *codec;
+        int sf_format;
+    } cases[] = {
+        { "s16.wav", { "--bits", "16" }, "codec_name=pcm_s16le", SF_FORMAT_WAV | SF_FORMAT_PCM_16 },
+        { "s24.wav", { "--bits", "24" }, "codec_name=pcm_s24le", SF_FORMAT_WAV | SF_FORMAT_PCM_24 },
+        { "f32.wav", { "--bits", "32f" }, "codec_name=pcm_f32le", SF_FORMAT_WAV | SF_FORMAT_FLOAT },
+        { "s16.flac", { "--bits", "16" }, "codec_name=flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16 },
+        { "v4.mp3", { NULL }, "codec_name=mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III },
+        { "cbr.mp3", { "--quality", "128k" }, "codec_name=mp3",
+          SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III },
+        { "named.audio", { "--format", "mp3", "--quality", "2" }, "codec_name=mp3",
+          SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III },
+        { "vorbis.oga", { NULL }, "codec_name=vorbis", SF_FORMAT_OGG | SF_FORMAT_VORBIS },
+        { "voice.opus", { NULL }, "codec_name=opus", SF_FORMAT_OGG | SF_FORMAT_OPUS },
+        { "as.flac", { "--format", "flac", "--bits", "24" }, "codec_name=flac",
+          SF_FORMAT_FLAC | SF_FORMAT_PCM_24 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = in_dir(cases[i].name);
+        const char *args[10] = { "-q", "-o", out };
+        int n = 3;
+        for (int a = 0; a < 4 && cases[i].options[a]; a++)
+            args[n++] = cases[i].options[a];
+        args[n++] = path;
+        result r;
+        run_with_signal(&r, 0, args);
+        if (r.status != 0)
+            print_error("%s: %s\n", cases[i].name, r.err);
+        assert_int_equal(r.status, 0);
+        SF_INFO info = { 0 };
+        SNDFILE *file = sf_open(out, SFM_READ, &info);
+        assert_non_null(file);
+        sf_close(file);
+        assert_int_equal(info.format, cases[i].sf_format);
+        assert_int_equal(info.samplerate, 48000);
+        assert_int_equal(info.channels, 2);
+        char probed[4096];
+        probe(out, probed, sizeof probed);
+        print_message("%s: %lld frames by libsndfile; ffprobe:\n%s", cases[i].name,
+                      (long long)info.frames, probed);
+        assert_true(probe_says(probed, cases[i].codec));
+        assert_true(probe_says(probed, "sample_rate=48000"));
+        assert_true(probe_says(probed, "channels=2"));
+        const char *duration = strstr(probed, "\nduration=");
+        assert_non_null(duration);
+        /* MP3 pads to whole frames of 1152 samples. */
+        assert_true(fabs(strtod(duration + 10, NULL) - SHORT_FRAMES / 48000.0) < 0.06);
+        if ((cases[i].sf_format & SF_FORMAT_TYPEMASK) != SF_FORMAT_MPEG)
+            assert_int_equal(info.frames, SHORT_FRAMES);
+        free(out);
+    }
+
+    char *keep = write_file("keep.ogg", "keep");
+    char *keep_mp3 = write_file("keep.mp3", "keep");
+    static const struct {
+        const char *args[5];
+        const char *said;
+    } bad[] = {
+        { { "--bits", "8" }, "--bits takes 16, 24 or 32f, not 8" },
+        { { "--bits", "16" }, "--bits goes with wav (16, 24, 32f) and flac (16, 24)" },
+        { { "--quality", "3" }, "--quality has no use with ogg" },
+        { { "--format", "aiff" }, "unknown format 'aiff'; use wav, flac, ogg, opus or mp3" },
+        { { "--format", "mp3", "--quality", "500k" }, "not '500k'" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *args[10] = { "-q", "-o", keep };
+        int n = 3;
+        for (int a = 0; a < 5 && bad[i].args[a]; a++)
+            args[n++] = bad[i].args[a];
+        args[n++] = path;
+        result r;
+        run_with_signal(&r, 0, args);
+        print_message("%s", r.err);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, bad[i].said));
+        assert_int_equal((int)(strchr(r.err, '\n') - r.err) + 1, (int)strlen(r.err));
+        char text[16];
+        testaudio_read_into(keep, text, sizeof text);
+        assert_string_equal(text, "keep");
+    }
+    result r;
+    RUN(&r, "-q", "-o", keep_mp3, "--quality", "11", path);
+    assert_int_equal(r.status, 2);
+    char text[16];
+    testaudio_read_into(keep_mp3, text, sizeof text);
+    assert_string_equal(text, "keep");
+    RUN(&r, "--bits", "16", path);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--bits goes with -o (--output)"));
+    RUN(&r, "--check", "--quality", "2", path);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--quality has no use with --check"));
+    free(keep);
+    free(keep_mp3);
+    free(path);
+}
+
+
+/* Title, author, description, date and software as tags, read by ffprobe
+ * from every container libsndfile can tag. */
+static void test_render_tags(void **state)
+{
+    (void)state;
+    char *path = write_file("tagged.cfg",
+                            "format = 1;\ntitle = \"Evening calm\";\nauthor = \"A. Teacher\";\n"
+                            "description = \"Slow breaths before sleep.\";\n"
+                            "steps = ( { type = \"breathe\"; pattern = \"2-2\"; cycles = 1; } );\n");
+    /* The date of a render is SOURCE_DATE_EPOCH's when set: 2023-11-14. */
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    result r;
+    RUN(&r, "--version");
+    char version[64];   /* "breathe VERSION" */
+    snprintf(version, sizeof version, "%.*s", (int)strcspn(r.out, "\n"), r.out);
+    static const struct {
+        const char *name, *software, *date;
+    } cases[] = {
+        { "t.wav", "encoder", "date=2023-11-14" },
+        { "t.flac", "software", "date=2023-11-14" },
+        { "t.ogg", "SOFTWARE", "DATE=2023-11-14" },
+        { "t.opus", "ENCODER", "DATE=2023-11-14" },
+        { "t.mp3", NULL, "date=2023\n" },   /* ID3 keeps the year */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = in_dir(cases[i].name);
+        RUN(&r, "-q", "-o", out, path);
+        assert_int_equal(r.status, 0);
+        char probed[4096];
+        probe(out, probed, sizeof probed);
+        print_message("%s:\n%s", cases[i].name, probed);
+        for (char *c = probed; *c; c++)   /* Vorbis comments are in capitals */
+            if (strncmp(c, "TAG:", 4) == 0)
+                for (char *k = c + 4; *k && *k != '='; k++)
+                    *k = (char)(*k >= 'A' && *k <= 'Z' ? *k - 'A' + 'a' : *k);
+        assert_non_null(strstr(probed, "TAG:title=Evening calm\n"));
+        assert_non_null(strstr(probed, "TAG:artist=A. Teacher\n"));
+        assert_non_null(strstr(probed, "TAG:comment=Slow breaths before sleep.\n"));
+        char want[128];
+        snprintf(want, sizeof want, "TAG:%s", cases[i].date);
+        for (char *k = want + 4; *k && *k != '='; k++)
+            *k = (char)(*k >= 'A' && *k <= 'Z' ? *k - 'A' + 'a' : *k);
+        assert_non_null(strstr(probed, want));
+        if (cases[i].software) {
+            snprintf(want, sizeof want, "TAG:%s=%s", cases[i].software, version);
+            for (char *k = want + 4; *k && *k != '='; k++)
+                *k = (char)(*k >= 'A' && *k <= 'Z' ? *k - 'A' + 'a' : *k);
+            assert_non_null(strstr(probed, want));
+        }
+        free(out);
+    }
+    unsetenv("SOURCE_DATE_EPOCH");
+    /* --check shows nothing new. */
+    RUN(&r, "--check", path);
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.out, version));
+    free(path);
+}
+
+
+/* Runs a shell command line in the test's folder with $B set to breathe
+ * (behind the wrapper of a cross build); its standard output and error
+ * into out. Returns its exit status. */
+static int shell(char *out, size_t size, const char *command)
+{
+    char line[4096];
+    snprintf(line, sizeof line, "cd '%s' && B='%s%s%s' && %s 2>&1", testaudio_dir,
+             wrapper ? wrapper : "", wrapper ? " " : "", binary, command);
+    FILE *p = popen(line, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* -o - : the render on standard output, WAV (its length announced) or any
+ * container --format names, read from the pipe by sox, ffmpeg and
+ * ffprobe; a reader that closes the pipe ends it quietly with status 1,
+ * and nothing is left behind. */
+static void test_render_to_a_pipe(void **state)
+{
+    (void)state;
+    char *path = write_file("short.cfg", short_session);
+    char *said_path = in_dir("said"), *status_path = in_dir("status");
+    char out[8192];
+    assert_int_equal(shell(out, sizeof out, "$B -o - short.cfg 2>said | sox -t wav - -n stat"), 0);
+    print_message("sox:\n%s", out);
+    assert_non_null(strstr(out, "Length (seconds):     14.000000"));
+    assert_null(strstr(out, "WARN"));   /* the length is in the header */
+    char said[256];
+    testaudio_read_into(said_path, said, sizeof said);
+    assert_string_equal(said, "wrote standard output (0:14)\n");
+
+    /* Tags and cue points come in the header, before the samples. */
+    assert_int_equal(shell(out, sizeof out, "$B -q -o - short.cfg | ffprobe -v warning "
+                                            "-show_chapters -show_entries format_tags "
+                                            "-of csv=p=0 -"), 0);
+    print_message("ffprobe:\n%s", out);
+    assert_non_null(strstr(out, "1,1/48000,0,0.000000,96000,2.000000,bell\n"));
+    assert_non_null(strstr(out, ",Calm\n"));
+    assert_non_null(strstr(out, ",timer\n"));
+    assert_non_null(strstr(out, "Short,"));
+    /* Into a file, even one already written to: the same samples as -o. */
+    char *file = in_dir("file.wav"), *redirected = in_dir("redirected.wav");
+    result r;
+    RUN(&r, "-q", "-o", file, path);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(shell(out, sizeof out, "$B -q -o - short.cfg > redirected.wav && "
+                                            "soxi redirected.wav >/dev/null"), 0);
+    assert_string_equal(out, "");
+    float *x, *y;
+    int64_t fx, fy;
+    int c, rate;
+    assert_int_equal(testaudio_read(file, &x, &fx, &c, &rate), 0);
+    assert_int_equal(testaudio_read(redirected, &y, &fy, &c, &rate), 0);
+    assert_int_equal(fx, SHORT_FRAMES);
+    assert_int_equal(fy, SHORT_FRAMES);
+    assert_memory_equal(x, y, sizeof(float) * 2 * (size_t)fx);
+    free(x);
+    free(y);
+    unlink(file);
+    unlink(redirected);
+    free(file);
+    free(redirected);
+
+    assert_int_equal(shell(out, sizeof out, "$B -q -o - --bits 16 short.cfg | "
+                                            "ffmpeg -v error -f wav -i - -f s16le - | wc -c"), 0);
+    assert_int_equal(atol(out), SHORT_FRAMES * 4L);
+    assert_int_equal(shell(out, sizeof out, "$B -q -o - --bits 24 short.cfg | "
+                                            "sox -t wav - -t raw - | wc -c"), 0);
+    assert_int_equal(atol(out), SHORT_FRAMES * 6L);
+
+    static const char *const containers[][2] = {
+        { "flac", "codec_name=flac" }, { "ogg", "codec_name=vorbis" },
+        { "opus", "codec_name=opus" }, { "mp3", "codec_name=mp3" },
+    };
+    for (size_t i = 0; i < sizeof containers / sizeof containers[0]; i++) {
+        char command[256];
+        snprintf(command, sizeof command, "$B -q -o - --format %s short.cfg | ffprobe -v error "
+                 "-show_entries stream=codec_name,sample_rate,channels -of default=nw=1 -",
+                 containers[i][0]);
+        assert_int_equal(shell(out, sizeof out, command), 0);
+        print_message("%s: %s", containers[i][0], out);
+        assert_non_null(strstr(out, containers[i][1]));
+        assert_non_null(strstr(out, "sample_rate=48000"));
+        assert_non_null(strstr(out, "channels=2"));
+    }
+
+    int before = testaudio_count_entries(testaudio_dir);
+    static const char *const closed[] = { "", "--format flac", "--format mp3" };
+    for (size_t i = 0; i < sizeof closed / sizeof closed[0]; i++) {
+        char command[256];
+        snprintf(command, sizeof command, "($B -o - %s box-breathing 2>said; echo $? >status) | "
+                 "head -c 1000 >/dev/null", closed[i]);
+        assert_int_equal(shell(out, sizeof out, command), 0);
+        char status[16];
+        testaudio_read_into(status_path, status, sizeof status);
+        testaudio_read_into(said_path, said, sizeof said);
+        print_message("closed pipe %s: status %s, said '%s'\n", closed[i], status, said);
+        assert_string_equal(status, "1\n");
+        assert_string_equal(said, "");
+        unlink(status_path);
+        unlink(said_path);
+    }
+    assert_int_equal(testaudio_count_entries(testaudio_dir), before - 1);   /* "said" */
+    free(said_path);
+    free(status_path);
+    free(path);
+}
+
+
+/* --labels: the steps as an Audacity label track (start, end, label, tab-
+ * separated), for a file or a pipe alike; only with -o. */
+static void test_labels_file(void **state)
+{
+    (void)state;
+    char *path = write_file("short.cfg", short_session);
+    char *wav = in_dir("labelled.wav"), *labels = in_dir("steps.txt");
+    result r;
+    RUN(&r, "-q", "-o", wav, "--labels", labels, path);
+    assert_int_equal(r.status, 0);
+    char text[1024];
+    testaudio_read_into(labels, text, sizeof text);
+    print_message("%s", text);
+    double start[3], end[3];
+    char label[3][64];
+    const char *at = text;
+    for (int i = 0; i < 3; i++) {
+        int used = 0;
+        assert_int_equal(sscanf(at, "%lf\t%lf\t%63[^\t\n]\n%n", &start[i], &end[i], label[i],
+                                &used), 3);
+        at += used;
+    }
+    assert_string_equal(at, "");
+    assert_true(start[0] == 0.0);
+    assert_true(end[0] == start[1] && end[1] == start[2]);
+    assert_true(start[1] > 0.0 && start[2] > start[1]);
+    assert_true(fabs(end[2] - SHORT_FRAMES / 48000.0) < 1e-6);
+    assert_string_equal(label[1], "Calm");
+
+    /* The same from a pipe, with --start: times from the file's start. */
+    char *piped = in_dir("piped.txt");
+    char command[1200];
+    snprintf(command, sizeof command, "$B -q -o - --start 3 --labels '%s' short.cfg | wc -c",
+             piped);
+    char out[256];
+    assert_int_equal(shell(out, sizeof out, command), 0);
+    testaudio_read_into(piped, text, sizeof text);
+    print_message("%s", text);
+    double first_end;
+    assert_int_equal(sscanf(text, "0.000000\t%lf\t", &first_end), 1);
+    assert_true(fabs(first_end - (end[1] - 3.0)) < 1e-6);   /* "Calm", from 3 s on */
+
+    RUN(&r, "--labels", labels, path);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--labels goes with -o (--output)"));
+    free(piped);
+    free(wav);
+    free(labels);
+    free(path);
+}
+
+
+/* WAV files read without a word from soxi and ffprobe, and carry the steps
+ * as cue points with their labels (ffprobe shows them as chapters). */
+static void test_wav_cues_and_quiet_readers(void **state)
+{
+    (void)state;
+    char *path = write_file("short.cfg", short_session);
+    static const char *const bits[] = { "32f", "16", "24" };
+    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "cues%s.wav", bits[i]);
+        char *wav = in_dir(name);
+        result r;
+        RUN(&r, "-q", "-o", wav, "--bits", bits[i], path);
+        assert_int_equal(r.status, 0);
+        char command[1200], out[4096];
+        snprintf(command, sizeof command, "soxi '%s' >/dev/null && sox '%s' -n && "
+                 "ffprobe -v warning -show_chapters -of csv=p=0 '%s'", wav, wav, wav);
+        assert_int_equal(shell(out, sizeof out, command), 0);
+        print_message("--bits %s:\n%s", bits[i], out);
+        assert_string_equal(out, "1,1/48000,0,0.000000,96000,2.000000,bell\n"
+                                 "2,1/48000,96000,2.000000,576000,12.000000,Calm\n"
+                                 "3,1/48000,576000,12.000000,672000,14.000000,timer\n");
+        free(wav);
+    }
+    free(path);
+}
+
 static void test_volume_scales_output(void **state)
 {
     (void)state;
@@ -1207,6 +1588,11 @@ int main(void)
         cmocka_unit_test(test_plot_writes_an_svg),
         cmocka_unit_test(test_guide_examples_check_clean),
         cmocka_unit_test(test_render_wav_is_exact_and_repeatable),
+        cmocka_unit_test(test_render_formats_and_sample_formats),
+        cmocka_unit_test(test_render_tags),
+        cmocka_unit_test(test_render_to_a_pipe),
+        cmocka_unit_test(test_labels_file),
+        cmocka_unit_test(test_wav_cues_and_quiet_readers),
         cmocka_unit_test(test_volume_scales_output),
         cmocka_unit_test(test_failed_render_keeps_existing_file),
         cmocka_unit_test(test_interrupted_render_leaves_nothing),

@@ -35,7 +35,7 @@ enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 }
 
 static const char usage_text[] =
     "Usage: breathe [OPTIONS] SESSION          play a session live\n"
-    "       breathe -o FILE [OPTIONS] SESSION  render it to FILE (WAV, FLAC, Ogg by extension)\n"
+    "       breathe -o FILE [OPTIONS] SESSION  render it to FILE (WAV, FLAC, Ogg, Opus, MP3)\n"
     "       breathe --check SESSION...         validate, print the timeline and warnings\n"
     "       breathe --plot FILE.svg SESSION    draw the session as an SVG picture\n"
     "       breathe --new FILE                 write a commented session to start from\n"
@@ -44,8 +44,23 @@ static const char usage_text[] =
     "       breathe --stats                    your practice: totals, streaks, last 14 days\n"
     "       breathe --safety                   when to stop, and when to get medical help\n"
     "\n"
-    "  -o, --output FILE        render to FILE instead of playing (.wav 32-bit float,\n"
-    "                           .flac 24-bit, .ogg/.oga Vorbis, .opus)\n"
+    "  -o, --output FILE        render to FILE instead of playing, in the format its\n"
+    "                           extension names: .wav 32-bit float (the render\n"
+    "                           exactly, for editing), .flac 24-bit (lossless, its\n"
+    "                           noise far below hearing), .mp3 variable bitrate V"
+    TEXT_OF(OUT_MP3_DEFAULT_QUALITY) "\n"
+    "                           (plays everywhere; clear voice and tones at about\n"
+    "                           a tenth of 16-bit WAV's size), .ogg/.oga Vorbis, .opus;\n"
+    "                           -o - writes to standard output (WAV, or --format), for\n"
+    "                           a pipe: breathe -o - box-breathing | sox -t wav - ...\n"
+    "      --format NAME        with -o: write wav, flac, ogg, opus or mp3 whatever\n"
+    "                           the file's name\n"
+    "      --bits 16|24|32f     with -o: the sample format of .wav (16, 24, 32f) or\n"
+    "                           .flac (16, 24); 16 bits are dithered (TPDF), for\n"
+    "                           players and car stereos that take nothing else\n"
+    "      --quality Q          with -o to .mp3: 0 (best) to 9 for a variable bitrate\n"
+    "                           (default " TEXT_OF(OUT_MP3_DEFAULT_QUALITY) "), or a constant bitrate such as 128k\n"    "      --labels FILE        with -o: write the steps to FILE as an Audacity label\n"
+    "                           track (start and end seconds, label; tab-separated)\n"
     "  -c, --check              check sessions, print their timelines and warnings\n"
     "                           (FILE:LINE: warning: ...); no audio\n"
     "      --plot FILE          draw the session to FILE (SVG): breaths, steps, cues,\n"
@@ -71,12 +86,16 @@ static const char usage_text[] =
     "                           that repeats forever)\n"
     "  -q, --quiet              print only errors (and a live session's caution)\n"
     "  -h, --help               this help\n"
-    "      --version            the version\n"
+    "      --version            the version\n";
+
+/* The rest of the help: ISO C promises string literals of 4095 characters. */
+static const char usage_more_text[] =
     "\n"
     "Choose at most one of -o, -c, --plot, --new, --list, --list-devices and\n"
     "--stats, with only the options it uses: -d and --latency when playing,\n"
-    "--volume when playing or rendering, --start and --length when playing,\n"
-    "rendering or plotting, --names with --list or --list-devices.\n"
+    "--volume when playing or rendering, --format, --bits, --quality and\n"
+    "--labels when rendering, --start and --length when playing, rendering or\n"
+    "plotting, --names with --list or --list-devices.\n"
     "\n"
     "SESSION is a path to a .cfg file or the name of an installed session\n"
     "(box-breathing). Playing and rendering read defaults (device, volume, latency,\n"
@@ -103,6 +122,7 @@ enum {
     TAKES_VOLUME = 1 << 1,    /* --volume */
     TAKES_WINDOW = 1 << 2,    /* --start, --length */
     TAKES_NAMES = 1 << 3,     /* --names */
+    TAKES_FORMAT = 1 << 4,    /* --format, --bits, --quality, --labels: a render's files */
 };
 
 static const struct {
@@ -110,7 +130,7 @@ static const struct {
     unsigned takes;
 } modes[] = {
     [MODE_PLAY] = { NULL, TAKES_DEVICE | TAKES_VOLUME | TAKES_WINDOW },
-    [MODE_RENDER] = { "--output", TAKES_VOLUME | TAKES_WINDOW },
+    [MODE_RENDER] = { "--output", TAKES_VOLUME | TAKES_WINDOW | TAKES_FORMAT },
     [MODE_CHECK] = { "--check", 0 },
     [MODE_PLOT] = { "--plot", TAKES_WINDOW },
     [MODE_NEW] = { "--new", 0 },
@@ -127,12 +147,14 @@ typedef struct {
     const char *device;
     bool quiet;
     unsigned given;           /* TAKES_* bits of the options given */
-    const char *given_names[4];  /* the first option given for each bit, for messages */
+    const char *given_names[5];  /* the first option given for each bit, for messages */
     bool record_history;      /* live sessions go into the history */
     const char *defaults_path;  /* the defaults file, when it chose the device */
     double volume_db;
     double latency_seconds;   /* 0: the backend's default */
     double start_seconds, length_seconds;
+    out_format format;        /* --format, --bits, --quality */
+    const char *labels;       /* --labels FILE */
 } options;
 
 /* ---- --plot and --new ---- */
@@ -284,8 +306,9 @@ static int check_options_fit(const options *o, FILE *err)
             continue;
         const char *mode_name = modes[o->mode].option ? modes[o->mode].option : "playing";
         if (o->mode == MODE_PLAY)
-            fprintf(err, "breathe: %s goes with --list or --list-devices\n",
-                    o->given_names[index]);
+            fprintf(err, "breathe: %s goes with %s\n", o->given_names[index],
+                    (1u << index) == TAKES_FORMAT ? "-o (--output)"
+                                                  : "--list or --list-devices");
         else
             fprintf(err, "breathe: %s has no use with %s\n", o->given_names[index], mode_name);
         fputs("Try 'breathe --help'.\n", err);
@@ -317,7 +340,8 @@ static int parse_latency(const char *text, double *value)
 static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err)
 {
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
-           OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW, OPT_LATENCY };
+           OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW, OPT_LATENCY, OPT_FORMAT,
+           OPT_BITS, OPT_QUALITY, OPT_LABELS };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
@@ -336,6 +360,10 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         { "stats", no_argument, NULL, OPT_STATS },
         { "plot", required_argument, NULL, OPT_PLOT },
         { "new", required_argument, NULL, OPT_NEW },
+        { "format", required_argument, NULL, OPT_FORMAT },
+        { "bits", required_argument, NULL, OPT_BITS },
+        { "quality", required_argument, NULL, OPT_QUALITY },
+        { "labels", required_argument, NULL, OPT_LABELS },
         { NULL, 0, NULL, 0 },
     };
     opterr = 0;
@@ -368,6 +396,29 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
             if (parse_latency(optarg, &o->latency_seconds))
                 return usage_error(err, "--latency takes seconds from 0.01 to 2, not", optarg);
             break;
+        case OPT_FORMAT:
+            note_given(o, TAKES_FORMAT, "--format");
+            o->format.container = optarg;
+            break;
+        case OPT_BITS:
+            note_given(o, TAKES_FORMAT, "--bits");
+            o->format.samples = strcmp(optarg, "16") == 0 ? OUT_SAMPLES_16
+                              : strcmp(optarg, "24") == 0 ? OUT_SAMPLES_24
+                              : strcmp(optarg, "32f") == 0 ? OUT_SAMPLES_FLOAT
+                              : OUT_SAMPLES_DEFAULT;
+            if (o->format.samples == OUT_SAMPLES_DEFAULT) {
+                fprintf(err, "breathe: --bits takes 16, 24 or 32f, not %s\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_QUALITY:
+            note_given(o, TAKES_FORMAT, "--quality");
+            o->format.quality = optarg;
+            break;
+        case OPT_LABELS:
+            note_given(o, TAKES_FORMAT, "--labels");
+            o->labels = optarg;
+            break;
         case OPT_START:
             note_given(o, TAKES_WINDOW, "--start");
             if (parse_time("--start", optarg, &o->start_seconds, err))
@@ -382,6 +433,7 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
             break;
         case 'h':
             fputs(usage_text, out);
+            fputs(usage_more_text, out);
             return EXIT_DONE;
         case OPT_VERSION:
             fprintf(out, "breathe %s\n", BREATHE_VERSION);
@@ -405,9 +457,24 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
 static int play_or_render(options *o, char **names, int count, const report_sink *to,
                           FILE *out, FILE *err)
 {
-    if (o->output && !out_file_format_known(o->output))
-        return usage_error(err, "cannot tell the output format from the name (use .wav, "
-                                ".flac, .ogg, .oga or .opus):", o->output);
+    char why[512];
+    if (o->output && out_file_check(o->output, &o->format, why, sizeof why) != 0) {
+        fprintf(err, "breathe: cannot write '%s': %s\n", o->output, why);
+        return EXIT_USAGE;
+    }
+    /* -o - : the audio is standard output, so every word goes to standard
+     * error, and a reader that stops reading ends the render (status 1)
+     * instead of killing it with SIGPIPE. */
+    bool to_stdout = o->output && strcmp(o->output, OUT_FILE_STANDARD_OUTPUT) == 0;
+    if (to_stdout && isatty(STDOUT_FILENO)) {
+        fprintf(err, "breathe: -o - writes audio to standard output, which is a terminal; "
+                     "pipe it to a program (breathe -o - SESSION | sox -t wav - ...)\n");
+        return EXIT_USAGE;
+    }
+    if (to_stdout) {
+        signal(SIGPIPE, SIG_IGN);
+        out = err;
+    }
     userconfig defaults = { .history = true };
     /* Only playing and rendering read the defaults file; a problem in it
      * has been reported. */
@@ -420,6 +487,7 @@ static int play_or_render(options *o, char **names, int count, const report_sink
         cli_play_request request = {
             .options = {
                 .output = o->output,
+                .format = o->format,
                 .device = o->device,
                 .volume_db = o->volume_db,
                 .latency_seconds = o->latency_seconds,
@@ -430,6 +498,7 @@ static int play_or_render(options *o, char **names, int count, const report_sink
             },
             .quiet = o->quiet,
             .defaults_path = o->defaults_path,
+            .labels = o->labels,
         };
         result = cli_play(name, &request, to, out, err);
     }

@@ -22,6 +22,8 @@ typedef struct {
     play_options options;
     bool quiet;                  /* only errors and a live session's caution */
     const char *defaults_path;   /* the defaults file, when it chose the device */
+    const char *labels;          /* a render: write its steps here as an Audacity
+                                    label track (--labels); NULL: none */
 } cli_play_request;
 int cli_play(const char *name, const cli_play_request *request, const report_sink *to,
              FILE *out, FILE *err);

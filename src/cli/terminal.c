@@ -5,8 +5,10 @@
 
 #include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/savefile.h"
 #include "cli/keys.h"
 #include "cli/status.h"
 #include "play/play.h"
@@ -207,6 +209,42 @@ static void on_event(void *context, player *p, const play_event *event)
     }
 }
 
+/* --labels: the render's steps as an Audacity label track, a line each:
+ * start and end in seconds and the label, separated by tabs. Returns 0, or
+ * 1 when the file cannot be written (reported). */
+static int write_labels(player *p, const char *path, const report_sink *to)
+{
+    const out_marker *markers;
+    size_t count = player_markers(p, &markers);
+    double rate = timeline_rate(player_timeline(p));
+    char *text = NULL;
+    size_t size = 0;
+    FILE *memory = open_memstream(&text, &size);
+    if (!memory) {
+        report_out_of_memory(to);
+        return 1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        fprintf(memory, "%.6f\t%.6f\t", (double)markers[i].start / rate,
+                (double)markers[i].end / rate);
+        for (const char *c = markers[i].label; *c; c++)   /* one line, no stray columns */
+            fputc(*c == '\t' || *c == '\n' || *c == '\r' ? ' ' : *c, memory);
+        fputc('\n', memory);
+    }
+    if (fclose(memory) != 0) {
+        free(text);
+        report_out_of_memory(to);
+        return 1;
+    }
+    int error = savefile_write(path, text, size, SAVEFILE_REPLACE);
+    free(text);
+    if (error) {
+        report_error(to, NULL, 0, "cannot write '%s': %s", path, strerror(error));
+        return 1;
+    }
+    return 0;
+}
+
 int cli_play(const char *name, const cli_play_request *request, const report_sink *to,
              FILE *out, FILE *err)
 {
@@ -234,13 +272,18 @@ int cli_play(const char *name, const cli_play_request *request, const report_sin
         result = EXIT_RUNTIME;
     else if (outcome == PLAY_STOPPED)
         result = term.quit && !interrupted ? EXIT_DONE : EXIT_INTERRUPTED;
+    if (result == EXIT_DONE && rendering && request->labels
+        && write_labels(p, request->labels, to) != 0)
+        result = EXIT_RUNTIME;
     if (result == EXIT_DONE && rendering && !request->quiet) {
         play_snapshot last;
         player_snapshot(p, &last);
         char length[32];
         timeline_format_time(length, sizeof length, player_reached(p) - last.start,
                              timeline_rate(player_timeline(p)));
-        fprintf(out, "wrote %s (%s)\n", request->options.output, length);
+        fprintf(out, "wrote %s (%s)\n",
+                strcmp(request->options.output, OUT_FILE_STANDARD_OUTPUT) == 0
+                    ? "standard output" : request->options.output, length);
     }
     player_free(p);
     return result;

@@ -8,10 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "base/clock.h"
 #include "out/out.h"
 #include "play/library.h"
 #include "render/engine.h"
+#include "render/step_timing.h"
 #include "render/stream.h"
 #include "render/transport.h"
 #include "user/history.h"
@@ -22,6 +24,10 @@ struct player {
     loaded_session loaded;
     const report_sink *to;
     char *output, *device, *history_name;
+    out_format format;           /* its strings point to the copies below */
+    char *container, *quality;
+    out_marker *markers;         /* a render's steps; each label allocated */
+    size_t marker_count;
     double latency_seconds;
     int device_retry_seconds;
     bool render;                 /* to a file, not live */
@@ -137,6 +143,44 @@ static int prepare_render(player *p, double volume_db)
     return 0;
 }
 
+/* The most steps a render lists: a repeat of ten thousand rounds still
+ * gives a label track an editor can open. */
+#define PLAY_MAX_MARKERS 100000
+
+/* A render's steps, for its markers. Returns 0 or 1 (out of memory). */
+static int find_markers(player *p)
+{
+    const timeline *tl = p->loaded.timeline;
+    size_t capacity = 0;
+    timeline_span span;
+    for (int64_t frame = p->start;
+         frame < p->end && p->marker_count < PLAY_MAX_MARKERS && timeline_locate(tl, frame, &span);
+         frame = span.end) {
+        if (p->marker_count == capacity) {
+            capacity = capacity ? 2 * capacity : 64;
+            out_marker *grown = realloc(p->markers, capacity * sizeof *grown);
+            if (!grown)
+                return 1;
+            p->markers = grown;
+        }
+        char name[256];
+        step_timing_name(span.step, name, sizeof name);
+        char *label = strdup(name);
+        if (!label)
+            return 1;
+        int64_t from = span.start > p->start ? span.start : p->start;
+        int64_t to = span.end < p->end ? span.end : p->end;
+        p->markers[p->marker_count++] = (out_marker){ from - p->start, to - p->start, label };
+    }
+    return 0;
+}
+
+size_t player_markers(const player *p, const out_marker **markers)
+{
+    *markers = p->markers;
+    return p->marker_count;
+}
+
 int player_open(player **out, const char *name, const play_options *options,
                 const report_sink *to)
 {
@@ -160,8 +204,13 @@ int player_open(player **out, const char *name, const play_options *options,
     p->output = copy_or_null(options->output);
     p->device = copy_or_null(options->device);
     p->history_name = copy_or_null(options->history_name);
+    p->format = options->format;
+    p->format.container = p->container = copy_or_null(options->format.container);
+    p->format.quality = p->quality = copy_or_null(options->format.quality);
     if ((options->output && !p->output) || (options->device && !p->device)
-        || (options->history_name && !p->history_name)) {
+        || (options->history_name && !p->history_name)
+        || (options->format.container && !p->format.container)
+        || (options->format.quality && !p->format.quality)) {
         report_out_of_memory(to);
         player_free(p);
         return 1;
@@ -171,7 +220,8 @@ int player_open(player **out, const char *name, const play_options *options,
         p->rate = p->loaded.session->sample_rate;
         code = choose_frames(p, options);
     }
-    if (code == 0 && prepare_render(p, options->volume_db) != 0) {
+    if (code == 0 && (prepare_render(p, options->volume_db) != 0
+                      || (p->render && find_markers(p) != 0))) {
         report_out_of_memory(to);
         code = 1;
     }
@@ -198,6 +248,11 @@ void player_free(player *p)
     library_unload(&p->loaded);
     pthread_mutex_destroy(&p->snapshot_lock);
     free(p->output);
+    free(p->container);
+    free(p->quality);
+    for (size_t i = 0; i < p->marker_count; i++)
+        free((void *)p->markers[i].label);
+    free(p->markers);
     free(p->device);
     free(p->history_name);
     free(p);
@@ -559,6 +614,25 @@ static play_outcome outcome_of(player *p, int ran)
     return PLAY_FINISHED;
 }
 
+/* The day a render is made, as its date tag: SOURCE_DATE_EPOCH's when set
+ * (the reproducible-builds convention, so a render can be remade byte for
+ * byte on another day), else today's, in UTC. */
+static void render_date(char *out, size_t size)
+{
+    time_t now = time(NULL);
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    if (epoch != NULL && epoch[0] != '\0') {
+        char *end = NULL;
+        errno = 0;
+        long long seconds = strtoll(epoch, &end, 10);
+        if (*end == '\0' && errno == 0 && seconds >= 0)
+            now = (time_t)seconds;
+    }
+    struct tm day;
+    if (gmtime_r(&now, &day) == NULL || strftime(out, size, "%Y-%m-%d", &day) == 0)
+        out[0] = '\0';
+}
+
 int player_run(player *p, const play_front_end *front_end, play_outcome *outcome)
 {
     *outcome = PLAY_FAILED;
@@ -567,7 +641,17 @@ int player_run(player *p, const play_front_end *front_end, play_outcome *outcome
     p->ran = true;
     p->front_end = front_end;
     out_params params = { .sample_rate = p->rate, .device = p->device, .path = p->output,
-                          .latency_seconds = p->latency_seconds };
+                          .latency_seconds = p->latency_seconds, .format = p->format };
+    char date[32];
+    render_date(date, sizeof date);
+    const session *s = p->loaded.session;
+    if (p->render && p->end != TIMELINE_FOREVER)
+        params.frames = p->end - p->start;
+    params.format.markers = p->markers;
+    params.format.marker_count = p->marker_count;
+    params.format.tags = (out_tags){ .title = s->title, .artist = s->author,
+                                     .comment = s->description, .date = date,
+                                     .software = "breathe " BREATHE_VERSION };
     if (p->backend->open(&p->stream, &params, p->to) != 0)
         return 1;
     if (p->streams && stream_pool_start(p->streams) != 0) {

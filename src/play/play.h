@@ -46,6 +46,7 @@ int play_device_retry_seconds(void);
 
 typedef struct {
     const char *output;      /* render to this file; NULL: play live */
+    out_format format;       /* how the file is written (out/out.h); zero: by its name */
     const char *device;      /* live: a name, part of one, or an index; NULL: default */
     double volume_db;        /* added to the session's own volume */
     double latency_seconds;  /* live output buffer; 0: the backend's default */
@@ -150,6 +151,12 @@ typedef struct {
  * of a live session. Returns 0 with *outcome set, or 1 when the output could
  * not be opened (reported; *outcome is PLAY_FAILED). May be called once. */
 int player_run(player *p, const play_front_end *front_end, play_outcome *outcome);
+
+/* The steps of a render, each from where it begins to where it ends in the
+ * file (frames from the file's start) with its label or what it is (a
+ * bell, a timer): what a WAV file's cue points and an Audacity label track
+ * (--labels) show. Set up by player_open(); none when playing live. */
+size_t player_markers(const player *p, const out_marker **markers);
 
 /* Where playback had got to when it ended: for a lost device, what was
  * last heard, so that --start resumes there. */
