@@ -2,6 +2,7 @@
  * render on the calling thread and the writing (encoding, the kernel's
  * copying) on a thread of its own, a few blocks behind. */
 #include "out/out.h"
+#include "out/wav_chunks.h"
 #include "base/clock.h"
 #include "base/savefile.h"
 
@@ -274,113 +275,6 @@ static void set_tags(SNDFILE *file, bool mp3, const out_tags *tags)
             (void)sf_set_string(file, fields[i].type, fields[i].text);
 }
 
-static void put_le(unsigned char **at, uint32_t value, int bytes)
-{
-    for (int i = 0; i < bytes; i++)
-        *(*at)++ = (unsigned char)(value >> (8 * i));
-}
-
-/* Bytes gathered for WAV chunks; `failed` once memory ran out. */
-typedef struct {
-    unsigned char *bytes;
-    size_t size, capacity;
-    bool failed;
-} chunk_buffer;
-
-static void add_bytes(chunk_buffer *b, const void *data, size_t size)
-{
-    if (b->failed)
-        return;
-    if (b->size + size > b->capacity) {
-        size_t capacity = b->capacity ? b->capacity : 256;
-        while (capacity < b->size + size)
-            capacity *= 2;
-        unsigned char *grown = realloc(b->bytes, capacity);
-        if (grown == NULL) {
-            b->failed = true;
-            return;
-        }
-        b->bytes = grown;
-        b->capacity = capacity;
-    }
-    memcpy(b->bytes + b->size, data, size);
-    b->size += size;
-}
-
-static void add_le(chunk_buffer *b, uint32_t value, int bytes)
-{
-    unsigned char le[4], *at = le;
-    put_le(&at, value, bytes);
-    add_bytes(b, le, (size_t)bytes);
-}
-
-/* A text sub-chunk: the text with its NUL, padded to an even size. */
-static void add_text_chunk(chunk_buffer *b, const char *id, uint32_t number, bool numbered,
-                           const char *text)
-{
-    size_t length = strlen(text) + 1;
-    add_bytes(b, id, 4);
-    add_le(b, (uint32_t)(length + (numbered ? 4 : 0)), 4);
-    if (numbered)
-        add_le(b, number, 4);
-    add_bytes(b, text, length);
-    if (length & 1)
-        add_bytes(b, "", 1);
-}
-
-/* The tags as a LIST INFO chunk (what libsndfile writes in a WAV file). */
-static void add_info_chunk(chunk_buffer *b, const out_tags *tags)
-{
-    const struct { const char *id, *text; } fields[] = {
-        { "INAM", tags->title }, { "IART", tags->artist }, { "ICMT", tags->comment },
-        { "ICRD", tags->date }, { "ISFT", tags->software },
-    };
-    size_t start = b->size;
-    add_bytes(b, "LIST\0\0\0\0INFO", 12);
-    bool any = false;
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (fields[i].text != NULL && fields[i].text[0] != '\0') {
-            add_text_chunk(b, fields[i].id, 0, false, fields[i].text);
-            any = true;
-        }
-    if (!any)
-        b->size = start;
-    else if (!b->failed) {
-        unsigned char *at = b->bytes + start + 4;
-        put_le(&at, (uint32_t)(b->size - start - 8), 4);
-    }
-}
-
-/* The cue points: a "cue " chunk with a point at each marker's start, and
- * a LIST "adtl" chunk with each one's label, which audio editors and
- * ffmpeg (as chapters) show. */
-static void add_cue_chunks(chunk_buffer *b, const out_marker *markers, size_t count)
-{
-    if (count == 0)
-        return;
-    add_bytes(b, "cue ", 4);
-    add_le(b, (uint32_t)(4 + 24 * count), 4);
-    add_le(b, (uint32_t)count, 4);
-    for (size_t i = 0; i < count; i++) {
-        uint32_t frame = (uint32_t)markers[i].start;
-        add_le(b, (uint32_t)i + 1, 4);    /* its id */
-        add_le(b, frame, 4);              /* its position */
-        add_bytes(b, "data", 4);
-        add_le(b, 0, 4);                  /* chunk start */
-        add_le(b, 0, 4);                  /* block start */
-        add_le(b, frame, 4);              /* sample offset */
-    }
-    size_t start = b->size;
-    add_bytes(b, "LIST\0\0\0\0adtl", 12);
-    for (size_t i = 0; i < count; i++)
-        add_text_chunk(b, "labl", (uint32_t)i + 1, true,
-                       markers[i].label != NULL ? markers[i].label : "");
-    if (!b->failed) {
-        unsigned char *at = b->bytes + start + 4;
-        put_le(&at, (uint32_t)(b->size - start - 8), 4);
-    }
-}
-
 /* A WAV header for a stream, which cannot be gone back to: the tags and
  * cue points first, then the sizes of the frames announced, or, when they
  * are not known or too many for WAV, sizes at their largest, which sox and
@@ -392,21 +286,21 @@ static int write_stream_header(int fd, int subtype, int rate, int64_t frames,
 {
     bool is_float = subtype == SF_FORMAT_FLOAT;
     uint32_t block = 2 * (uint32_t)sample_bytes(subtype);
-    chunk_buffer b = { 0 };
-    add_bytes(&b, "RIFF\0\0\0\0WAVEfmt ", 16);
-    add_le(&b, is_float ? 18 : 16, 4);
-    add_le(&b, is_float ? 3 : 1, 2);          /* IEEE float, or integer PCM */
-    add_le(&b, 2, 2);
-    add_le(&b, (uint32_t)rate, 4);
-    add_le(&b, (uint32_t)rate * block, 4);
-    add_le(&b, block, 2);
-    add_le(&b, block / 2 * 8, 2);
+    wav_chunks b = { 0 };
+    wav_chunks_add(&b, "RIFF\0\0\0\0WAVEfmt ", 16);
+    wav_chunks_add_le(&b, is_float ? 18 : 16, 4);
+    wav_chunks_add_le(&b, is_float ? 3 : 1, 2);          /* IEEE float, or integer PCM */
+    wav_chunks_add_le(&b, 2, 2);
+    wav_chunks_add_le(&b, (uint32_t)rate, 4);
+    wav_chunks_add_le(&b, (uint32_t)rate * block, 4);
+    wav_chunks_add_le(&b, block, 2);
+    wav_chunks_add_le(&b, block / 2 * 8, 2);
     if (is_float)
-        add_le(&b, 0, 2);                     /* no extension */
-    add_info_chunk(&b, &format->tags);
+        wav_chunks_add_le(&b, 0, 2);                     /* no extension */
+    wav_chunks_add_info(&b, &format->tags);
     size_t cues = format->marker_count < OUT_MAX_CUES ? format->marker_count : OUT_MAX_CUES;
-    add_cue_chunks(&b, format->markers, cues);
-    add_bytes(&b, "data\0\0\0\0", 8);
+    wav_chunks_add_cues(&b, format->markers, cues);
+    wav_chunks_add(&b, "data\0\0\0\0", 8);
     if (b.failed) {
         free(b.bytes);
         errno = ENOMEM;
@@ -415,9 +309,9 @@ static int write_stream_header(int fd, int subtype, int rate, int64_t frames,
     bool known = frames > 0 && (uint64_t)frames * block <= UINT32_MAX - b.size;
     uint32_t data_bytes = known ? (uint32_t)frames * block : UINT32_MAX;
     unsigned char *at = b.bytes + 4;
-    put_le(&at, known ? (uint32_t)(b.size - 8) + data_bytes : UINT32_MAX, 4);
+    wav_put_le(&at, known ? (uint32_t)(b.size - 8) + data_bytes : UINT32_MAX, 4);
     at = b.bytes + b.size - 4;
-    put_le(&at, data_bytes, 4);
+    wav_put_le(&at, data_bytes, 4);
     size_t done = 0;
     while (done < b.size) {
         ssize_t n = write(fd, b.bytes + done, b.size - done);
@@ -858,11 +752,6 @@ static void sync_folder(const char *path)
     free(dir);
 }
 
-static uint32_t get_le32(const unsigned char *at)
-{
-    return (uint32_t)at[0] | (uint32_t)at[1] << 8 | (uint32_t)at[2] << 16 | (uint32_t)at[3] << 24;
-}
-
 static bool write_all_at(int fd, const void *data, size_t size, off_t offset)
 {
     const unsigned char *bytes = data;
@@ -889,7 +778,7 @@ static bool widen_float_format(unsigned char *header, size_t size)
 {
     size_t fmt = 0, pad = 0, data = 0, fact = 0;
     for (size_t at = 12; at + 8 <= size && data == 0;) {
-        uint32_t length = get_le32(header + at + 4);
+        uint32_t length = wav_get_le32(header + at + 4);
         if (memcmp(header + at, "fmt ", 4) == 0)
             fmt = at;
         else if (memcmp(header + at, "fact", 4) == 0 && fact == 0)
@@ -903,38 +792,38 @@ static bool widen_float_format(unsigned char *header, size_t size)
             break;
         at += 8 + length + (length & 1);
     }
-    if (fmt == 0 || data == 0 || get_le32(header + fmt + 4) != 16
+    if (fmt == 0 || data == 0 || wav_get_le32(header + fmt + 4) != 16
         || header[fmt + 8] != 3 || header[fmt + 9] != 0)
         return false;
     size_t end = fmt + 8 + 16;
     if (pad != 0) {
-        uint32_t length = get_le32(header + pad + 4) - 2;
+        uint32_t length = wav_get_le32(header + pad + 4) - 2;
         char id[4];
         memcpy(id, header + pad, 4);
         memmove(header + end + 2, header + end, pad - end);
         unsigned char *at = header + pad + 2;
         memcpy(at, id, 4), at += 4;
-        put_le(&at, length, 4);
-    } else if (fact == end && get_le32(header + fact + 4) == 4) {
+        wav_put_le(&at, length, 4);
+    } else if (fact == end && wav_get_le32(header + fact + 4) == 4) {
         unsigned char *at = header + end + 2;
         memcpy(at, "PAD ", 4), at += 4;
-        put_le(&at, 2, 4);
-        put_le(&at, 0, 2);
+        wav_put_le(&at, 2, 4);
+        wav_put_le(&at, 0, 2);
     } else {
         return false;
     }
     unsigned char *at = header + fmt + 4;
-    put_le(&at, 18, 4);
+    wav_put_le(&at, 18, 4);
     at = header + end;
-    put_le(&at, 0, 2);
+    wav_put_le(&at, 0, 2);
     return true;
 }
 
 /* The cue points after the data (see add_cue_chunks). */
 static bool append_cues(out_stream *stream, off_t end, uint32_t *riff_size)
 {
-    chunk_buffer b = { 0 };
-    add_cue_chunks(&b, stream->cues, stream->cue_count);
+    wav_chunks b = { 0 };
+    wav_chunks_add_cues(&b, stream->cues, stream->cue_count);
     if (b.failed) {
         errno = ENOMEM;
         return false;
@@ -968,7 +857,7 @@ static bool finish_wav(out_stream *stream)
     if (ok && stream->cue_count > 0 && !padded) {
         ok = append_cues(stream, st.st_size, &riff_size);
         unsigned char size[4], *at = size;
-        put_le(&at, riff_size, 4);
+        wav_put_le(&at, riff_size, 4);
         ok = ok && write_all_at(stream->fd, size, 4, 4);
     }
     free(header);
