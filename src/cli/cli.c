@@ -215,9 +215,7 @@ static int show_stats(FILE *out, const report_sink *sink)
  * makes it. Returns 0, or 2 when the file has a problem. */
 static int load_defaults(options *o, userconfig *defaults, const report_sink *sink)
 {
-    char *path = userconfig_path(getenv("XDG_CONFIG_HOME"), getenv("HOME"));
-    int code = userconfig_load(path, defaults, sink);
-    free(path);
+    int code = play_defaults_load(defaults, sink);
     if (code)
         return code == 1 ? EXIT_RUNTIME : EXIT_USAGE;
     if (!o->output && !o->device && defaults->device) {
