@@ -388,6 +388,77 @@ static void test_pause_holds_the_position_and_resume_goes_on(void **state)
     player_free(p);
 }
 
+/* Paused at 1 s, "next" at 2 s of sound pulled, resumed at 3 s: the switch
+ * happens in silence and playing resumes at the start of "Second". */
+static bool pause_next_resume(void *context, player *p)
+{
+    front_end_state *f = context;
+    f->ticks++;
+    int64_t pulled = last_stream ? last_stream->frames : 0;
+    play_snapshot now;
+    player_snapshot(p, &now);
+    if (f->at == 0 && pulled >= RATE) {
+        player_set_paused(p, true);
+        f->at = 1;
+    } else if (f->at == 1 && pulled >= 2 * RATE) {
+        player_next_step(p);
+        f->at = 2;
+    } else if (f->at == 2 && pulled >= 3 * RATE) {
+        player_set_paused(p, false);
+        f->at = 3;
+    }
+    return true;
+}
+
+static void test_next_while_paused_waits_for_resume(void **state)
+{
+    (void)state;
+    player *p = open_player(NULL);
+    front_end_state f = { 0 };
+    play_front_end front_end = { pause_next_resume, on_event, &f };
+    play_outcome outcome;
+    assert_int_equal(player_run(p, &front_end, &outcome), 0);
+    assert_int_equal(outcome, PLAY_FINISHED);
+    assert_int_equal(f.at, 3);
+    assert_int_equal(count_events(&f, PLAY_EVENT_SEEKED), 1);
+    assert_int_equal(player_reached(p), 12 * RATE);
+    /* From the pause (after its fade) to the resume, silence. */
+    for (int64_t i = RATE + RATE / 2; i < 3 * RATE; i++)
+        assert_true(kept[2 * i] == 0.0f && kept[2 * i + 1] == 0.0f);
+    /* After it, "Second" and "Rest": 8 s of sound, faded in from silence. */
+    int64_t after = kept_frames - 3 * RATE;
+    assert_true(after >= 8 * RATE && after < 8 * RATE + RATE / 2);
+    player_free(p);
+}
+
+static void render_volume(player *p) { player_set_volume(p, 12.0); }
+
+/* A render keeps the volume it was opened with. */
+static void test_a_render_ignores_live_controls(void **state)
+{
+    (void)state;
+    char *wav = testaudio_path(testaudio_dir, "render.wav");
+    play_options options = { .output = wav };
+    player *p = NULL;
+    assert_int_equal(player_open(&p, session_path, &options, NULL), 0);
+    front_end_state f = { .at = RATE, .act = render_volume };
+    assert_int_equal(play_with(p, &f), PLAY_FINISHED);
+    assert_true(fabs(player_volume(p)) < 1e-9);
+    assert_int_equal(count_events(&f, PLAY_EVENT_VOLUME), 0);
+    float *samples;
+    int64_t frames;
+    int channels, rate;
+    assert_int_equal(testaudio_read(wav, &samples, &frames, &channels, &rate), 0);
+    assert_int_equal(frames, 12 * RATE);
+    int64_t engine_frames;
+    float *expected = engine_render_all(p, 0, &engine_frames);
+    assert_memory_equal(samples, expected, (size_t)frames * 2 * sizeof *samples);
+    free(expected);
+    free(samples);
+    free(wav);
+    player_free(p);
+}
+
 static void louder(player *p) { player_set_volume(p, 6.0); }
 
 static void test_volume_is_announced_and_kept(void **state)
@@ -432,6 +503,7 @@ static void test_snapshots_from_another_thread(void **state)
     assert_int_equal(idle.rate, RATE);
     assert_int_equal(idle.length, 12 * RATE);
     assert_int_equal(idle.step_ordinal, 0);
+    assert_string_equal(idle.title, "Play test");
     atomic_store(&reading, true);
     pthread_t reader;
     assert_int_equal(pthread_create(&reader, NULL, read_snapshots, p), 0);
@@ -555,6 +627,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pause_holds_the_position_and_resume_goes_on, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_volume_is_announced_and_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_next_while_paused_waits_for_resume, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_render_ignores_live_controls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshots_from_another_thread, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_name_and_bad_windows_are_refused, setup,
                                         teardown),

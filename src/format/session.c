@@ -472,13 +472,14 @@ static const char *source_of(loader *ld, const config_setting_t *setting)
 
 int settings_fail(loader *ld, const config_setting_t *where, const char *format, ...)
 {
+    /* Out of memory is the system's failure, not the session's. */
+    if (strcmp(format, MSG_OUT_OF_MEMORY) == 0)
+        ld->out_of_memory = true;
     char message[1024];
     va_list args;
     va_start(args, format);
     vsnprintf(message, sizeof message, format, args);
     va_end(args);
-    if (strcmp(format, MSG_OUT_OF_MEMORY) == 0)
-        ld->out_of_memory = true;
     const config_setting_t *at = where;
     while (at && config_setting_source_line(at) == 0)
         at = config_setting_parent(at);

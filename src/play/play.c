@@ -249,6 +249,9 @@ void player_set_paused(player *p, bool paused)
 
 double player_set_volume(player *p, double volume_db)
 {
+    /* A render is the same whoever makes it: its volume is fixed at open. */
+    if (p->render)
+        return transport_volume(&p->transport);
     return transport_set_volume(&p->transport, volume_db);
 }
 
@@ -308,6 +311,7 @@ static void measure(player *p, play_snapshot *s)
 {
     memset(s, 0, sizeof *s);
     const transport *t = &p->transport;
+    s->title = p->loaded.session->title;
     s->rate = p->rate;
     s->start = p->start;
     s->end = p->end;

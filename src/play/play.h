@@ -95,6 +95,7 @@ typedef enum { PLAY_IDLE, PLAY_PLAYING, PLAY_PAUSED, PLAY_ENDED } play_state;
  * been handed to the device by the output's latency. */
 typedef struct {
     play_state state;
+    const char *title;         /* the session's (valid while the player is) */
     int rate;
     int64_t position;          /* rendered: handed to the output */
     int64_t heard;             /* about what the listener hears now */
@@ -171,7 +172,8 @@ int64_t player_reached(const player *p);
 void player_request_stop(player *p);       /* also from a signal handler */
 void player_toggle_pause(player *p);       /* also from a signal handler */
 void player_set_paused(player *p, bool paused);
-/* Sets the live volume target (clamped as transport_set_volume); returns it. */
+/* Sets the live volume target (clamped as transport_set_volume); returns it.
+ * A render keeps the volume it was opened with. */
 double player_set_volume(player *p, double volume_db);
 double player_volume(const player *p);
 /* Jumps to a frame of the session (as --start would begin there), the start
