@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "play/play.h"
@@ -559,6 +560,59 @@ static void test_unknown_name_and_bad_windows_are_refused(void **state)
     free(forever);
 }
 
+/* ---- the user's defaults ---- */
+
+static void test_live_options_come_from_the_defaults_file(void **state)
+{
+    (void)state;
+    char *folder = testaudio_path(testaudio_dir, "breathe");
+    assert_int_equal(mkdir(folder, 0700), 0);
+    char *file = testaudio_write_text(folder, "config",
+                                      "device = \"pulse\";\nvolume = -6.0;\nlatency = 0.5;\n");
+    char *old_home = getenv("XDG_CONFIG_HOME") ? strdup(getenv("XDG_CONFIG_HOME")) : NULL;
+    setenv("XDG_CONFIG_HOME", testaudio_dir, 1);
+    setenv("BREATHE_DEVICE_RETRY_SECONDS", "7", 1);
+    userconfig defaults = { .history = true };
+    assert_int_equal(play_defaults_load(&defaults, NULL), 0);
+    play_options o = play_live_options(&defaults, "box-breathing");
+    assert_null(o.output);
+    assert_string_equal(o.device, "pulse");
+    assert_true(o.volume_db == -6.0);
+    assert_true(o.latency_seconds == 0.5);
+    assert_int_equal(o.device_retry_seconds, 7);
+    assert_string_equal(o.history_name, "box-breathing");
+    assert_true(o.start_seconds == 0.0 && o.length_seconds == 0.0);
+    userconfig_free(&defaults);
+
+    /* history = false: no history line. */
+    free(testaudio_write_text(folder, "config", "history = false;\n"));
+    defaults = (userconfig){ .history = true };
+    assert_int_equal(play_defaults_load(&defaults, NULL), 0);
+    o = play_live_options(&defaults, "box-breathing");
+    assert_null(o.history_name);
+    assert_null(o.device);
+    userconfig_free(&defaults);
+
+    /* A problem in the file is reported and refused. */
+    free(testaudio_write_text(folder, "config", "volume = \"loud\";\n"));
+    report_buffer said = { 0 };
+    defaults = (userconfig){ .history = true };
+    assert_int_equal(play_defaults_load(&defaults, &(report_sink){ report_buffer_emit, &said }), 2);
+    assert_non_null(strstr(said.text, "config:1: "));
+    userconfig_free(&defaults);
+    report_buffer_free(&said);
+
+    unsetenv("BREATHE_DEVICE_RETRY_SECONDS");
+    if (old_home)
+        setenv("XDG_CONFIG_HOME", old_home, 1);
+    else
+        unsetenv("XDG_CONFIG_HOME");
+    free(old_home);
+    remove(file);
+    free(file);
+    free(folder);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -578,6 +632,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_render_ignores_live_controls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshots_from_another_thread, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_name_and_bad_windows_are_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_live_options_come_from_the_defaults_file, setup,
                                         teardown),
     };
     return cmocka_run_group_tests_name("play", tests, NULL, NULL);

@@ -194,6 +194,22 @@ static void a_buffer_collects_and_counts(void **state)
     assert_int_equal(buffer.warnings, 0);
 }
 
+static void a_buffer_with_a_program_names_it(void **state)
+{
+    (void)state;
+    report_buffer buffer = { .program = "breathe" };
+    const report_sink *sink = &(report_sink){ report_buffer_emit, &buffer };
+    two_entries(sink);
+    error_without_file(sink);
+    /* As report_stream_emit prints them with that program. */
+    assert_string_equal(buffer.text, "calm.cfg:12: 'cycles' must be 1 or more, not 0\n"
+                                     "calm.cfg:7: warning: a hold of 25 s with no caution\n"
+                                     "breathe: no output device matches 'usb'\n");
+    report_buffer_free(&buffer);
+    assert_null(buffer.text);
+    assert_string_equal(buffer.program, "breathe");
+}
+
 static void long_messages_are_kept_whole(void **state)
 {
     (void)state;
@@ -236,6 +252,7 @@ int main(void)
         cmocka_unit_test(a_null_sink_drops_everything),
         cmocka_unit_test(a_sink_gets_severity_file_line_and_message),
         cmocka_unit_test(a_buffer_collects_and_counts),
+        cmocka_unit_test(a_buffer_with_a_program_names_it),
         cmocka_unit_test(long_messages_are_kept_whole),
         cmocka_unit_test(a_list_may_follow_the_message),
     };

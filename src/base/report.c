@@ -83,7 +83,7 @@ void report_buffer_emit(void *context, const report_entry *entry)
     FILE *text = open_memstream(&line, &size);
     if (!text)
         return;
-    format_entry(text, NULL, entry);
+    format_entry(text, buffer->program, entry);
     fclose(text);
     char *grown = realloc(buffer->text, buffer->size + size + 2);
     if (grown) {
@@ -103,5 +103,5 @@ void report_buffer_emit(void *context, const report_entry *entry)
 void report_buffer_free(report_buffer *buffer)
 {
     free(buffer->text);
-    *buffer = (report_buffer){ 0 };
+    *buffer = (report_buffer){ .program = buffer->program };
 }

@@ -68,6 +68,9 @@ typedef struct {
     char *text;       /* every entry, as report_stream_emit would print it */
     size_t size;
     int errors, warnings;
+    const char *program;  /* set before the first entry: "PROGRAM: message" for
+                             entries with no file, as a stream with that
+                             program prints them; NULL: the message alone */
 } report_buffer;
 void report_buffer_emit(void *context, const report_entry *entry);
 void report_buffer_free(report_buffer *buffer);

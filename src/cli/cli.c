@@ -24,6 +24,7 @@
 #include "play/library.h"
 #include "render/engine.h"
 #include "render/transport.h"
+#include "serve/serve.h"
 #include "user/history.h"
 #include "user/userconfig.h"
 
@@ -43,6 +44,7 @@ static const char usage_text[] =
     "       breathe --list-devices             audio output devices\n"
     "       breathe --stats                    your practice: totals, streaks, last 14 days\n"
     "       breathe --safety                   when to stop, and when to get medical help\n"
+    "       breathe --serve                    play sessions asked for over D-Bus (MPRIS)\n"
     "\n"
     "  -o, --output FILE        render to FILE instead of playing, in the format its\n"
     "                           extension names: .wav 32-bit float (the render\n"
@@ -59,7 +61,8 @@ static const char usage_text[] =
     "                           .flac (16, 24); 16 bits are dithered (TPDF), for\n"
     "                           players and car stereos that take nothing else\n"
     "      --quality Q          with -o to .mp3: 0 (best) to 9 for a variable bitrate\n"
-    "                           (default " TEXT_OF(OUT_MP3_DEFAULT_QUALITY) "), or a constant bitrate such as 128k\n"    "      --labels FILE        with -o: write the steps to FILE as an Audacity label\n"
+    "                           (default " TEXT_OF(OUT_MP3_DEFAULT_QUALITY) "), or a constant bitrate such as 128k\n"
+    "      --labels FILE        with -o: write the steps to FILE as an Audacity label\n"
     "                           track (start and end seconds, label; tab-separated)\n"
     "  -c, --check              check sessions, print their timelines and warnings\n"
     "                           (FILE:LINE: warning: ...); no audio\n"
@@ -75,6 +78,9 @@ static const char usage_text[] =
     "      --names              with --list or --list-devices: only the names, one a\n"
     "                           line (devices as INDEX<tab>NAME), for scripts\n"
     "      --safety             print when to stop an exercise and when to get help\n"
+    "      --serve              serve org.mpris.MediaPlayer2.breathe on the session bus:\n"
+    "                           playerctl -p breathe open breathe:NAME, play, pause,\n"
+    "                           next, position, volume, stop (see breathe(1))\n"
     "  -d, --device NAME|INDEX  play on this device (a name, part of one, or an index\n"
     "                           from --list-devices)\n"
     "      --volume DB          master gain in dB, added to the session's own volume\n"
@@ -91,11 +97,11 @@ static const char usage_text[] =
 /* The rest of the help: ISO C promises string literals of 4095 characters. */
 static const char usage_more_text[] =
     "\n"
-    "Choose at most one of -o, -c, --plot, --new, --list, --list-devices and\n"
-    "--stats, with only the options it uses: -d and --latency when playing,\n"
-    "--volume when playing or rendering, --format, --bits, --quality and\n"
-    "--labels when rendering, --start and --length when playing, rendering or\n"
-    "plotting, --names with --list or --list-devices.\n"
+    "Choose at most one of -o, -c, --plot, --new, --list, --list-devices,\n"
+    "--stats and --serve, with only the options it uses: -d and --latency when\n"
+    "playing, --volume when playing or rendering, --format, --bits, --quality\n"
+    "and --labels when rendering, --start and --length when playing, rendering\n"
+    "or plotting, --names with --list or --list-devices.\n"
     "\n"
     "SESSION is a path to a .cfg file or the name of an installed session\n"
     "(box-breathing). Playing and rendering read defaults (device, volume, latency,\n"
@@ -113,7 +119,7 @@ static const char usage_more_text[] =
 /* What the command line asks for: one mode, and the options that go with it. */
 typedef enum {
     MODE_PLAY, MODE_RENDER, MODE_CHECK, MODE_PLOT, MODE_NEW, MODE_LIST, MODE_LIST_DEVICES,
-    MODE_STATS,
+    MODE_STATS, MODE_SERVE,
 } mode;
 
 /* Options that only some modes take, as bits. */
@@ -137,6 +143,7 @@ static const struct {
     [MODE_LIST] = { "--list", TAKES_NAMES },
     [MODE_LIST_DEVICES] = { "--list-devices", TAKES_NAMES },
     [MODE_STATS] = { "--stats", 0 },
+    [MODE_SERVE] = { "--serve", 0 },
 };
 
 typedef struct {
@@ -237,9 +244,7 @@ static int show_stats(FILE *out, const report_sink *sink)
  * makes it. Returns 0, or 2 when the file has a problem. */
 static int load_defaults(options *o, userconfig *defaults, const report_sink *sink)
 {
-    char *path = userconfig_path(getenv("XDG_CONFIG_HOME"), getenv("HOME"));
-    int code = userconfig_load(path, defaults, sink);
-    free(path);
+    int code = play_defaults_load(defaults, sink);
     if (code)
         return code == 1 ? EXIT_RUNTIME : EXIT_USAGE;
     if (!o->output && !o->device && defaults->device) {
@@ -341,7 +346,7 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
 {
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
            OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW, OPT_LATENCY, OPT_FORMAT,
-           OPT_BITS, OPT_QUALITY, OPT_LABELS };
+           OPT_BITS, OPT_QUALITY, OPT_LABELS, OPT_SERVE };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
@@ -364,6 +369,7 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         { "bits", required_argument, NULL, OPT_BITS },
         { "quality", required_argument, NULL, OPT_QUALITY },
         { "labels", required_argument, NULL, OPT_LABELS },
+        { "serve", no_argument, NULL, OPT_SERVE },
         { NULL, 0, NULL, 0 },
     };
     opterr = 0;
@@ -375,6 +381,7 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         case OPT_LIST: code = choose_mode(o, MODE_LIST, err); break;
         case OPT_LIST_DEVICES: code = choose_mode(o, MODE_LIST_DEVICES, err); break;
         case OPT_STATS: code = choose_mode(o, MODE_STATS, err); break;
+        case OPT_SERVE: code = choose_mode(o, MODE_SERVE, err); break;
         case OPT_PLOT: o->plot = optarg; code = choose_mode(o, MODE_PLOT, err); break;
         case OPT_NEW: o->new_session = optarg; code = choose_mode(o, MODE_NEW, err); break;
         case 'q': o->quiet = true; break;
@@ -519,6 +526,10 @@ static int run_mode(options *o, char **names, int count, const report_sink *to, 
         return cli_list((o->given & TAKES_NAMES) != 0, out, to);
     case MODE_STATS:
         return show_stats(out, to);
+    case MODE_SERVE:
+        return count > 0 ? usage_error(err, "--serve takes no session; open one over D-Bus:",
+                                       names[0])
+                         : serve_main(err);
     case MODE_NEW:
         return count > 0 ? usage_error(err, "--new takes only a file name, not", names[0])
                          : new_session(o->new_session, o->quiet, out, to);

@@ -73,6 +73,25 @@ int play_device_retry_seconds(void)
     return (int)seconds;
 }
 
+int play_defaults_load(userconfig *defaults, const report_sink *to)
+{
+    char *path = userconfig_path(getenv("XDG_CONFIG_HOME"), getenv("HOME"));
+    int code = userconfig_load(path, defaults, to);
+    free(path);
+    return code;
+}
+
+play_options play_live_options(const userconfig *defaults, const char *name)
+{
+    return (play_options){
+        .device = defaults->device,
+        .volume_db = defaults->volume_db,
+        .latency_seconds = defaults->latency_seconds,
+        .device_retry_seconds = play_device_retry_seconds(),
+        .history_name = defaults->history ? name : NULL,
+    };
+}
+
 static void measure(player *p, play_snapshot *s);
 static void publish(player *p, const play_snapshot *s);
 

@@ -35,6 +35,7 @@
 #include "base/report.h"
 #include "out/out.h"
 #include "render/timeline.h"
+#include "user/userconfig.h"
 
 /* How long live playback waits for a lost audio device to come back, and
  * the most that BREATHE_DEVICE_RETRY_SECONDS may ask for. */
@@ -59,6 +60,17 @@ typedef struct {
                                     the device; a test may bring its own (it
                                     then counts as live when output is NULL) */
 } play_options;
+
+/* Reads the user's defaults file (user/userconfig.h: $XDG_CONFIG_HOME/breathe/config,
+ * else ~/.config/breathe/config) as playing and rendering do. Returns 0; 1
+ * or 2 (reported) as userconfig_load. userconfig_free() it either way. */
+int play_defaults_load(userconfig *defaults, const report_sink *to);
+
+/* The options `breathe NAME` plays NAME live with when the command line
+ * gives none: the defaults' device, volume and latency, the environment's
+ * device retry, and NAME in the history unless the defaults say
+ * history = false. The strings are the defaults' and NAME itself. */
+play_options play_live_options(const userconfig *defaults, const char *name);
 
 typedef struct player player;
 

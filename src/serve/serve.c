@@ -1,0 +1,1216 @@
+/* serve.c: `breathe --serve` (see serve.h). */
+#include "serve/serve.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-bus.h>
+
+#include "base/report.h"
+#include "format/session.h"
+#include "play/library.h"
+#include "play/play.h"
+
+#define IFACE_ROOT "org.mpris.MediaPlayer2"
+#define IFACE_PLAYER "org.mpris.MediaPlayer2.Player"
+#define IFACE_PLAYLISTS "org.mpris.MediaPlayer2.Playlists"
+#define IFACE_BREATHE "org.breathe.Player1"
+#define TRACK_PATH "/org/breathe/track"
+#define PLAYLIST_PATH "/org/breathe/playlist"
+#define NO_TRACK "/org/mpris/MediaPlayer2/TrackList/NoTrack"
+#define ERROR_SESSION "org.breathe.Error.Session"
+#define ERROR_FAILED "org.breathe.Error.Failed"
+#define ERROR_URI "org.breathe.Error.UnsupportedUri"
+
+enum { QUEUE_SIZE = 64 };
+
+typedef struct service service;
+
+/* What a session is, kept while and after it plays (Metadata, Play again). */
+typedef struct {
+    char *name;          /* as played: a path or an installed name */
+    char *url;           /* xesam:url */
+    char *title, *author, *description;
+    bool installed;      /* played by name: one of the playlists */
+    int64_t length_us;   /* -1: repeats forever */
+    unsigned number;     /* mpris:trackid TRACK_PATH/number */
+} track;
+
+/* One session playing on its own thread. */
+typedef struct {
+    service *service;
+    player *player;
+    track track;
+    report_buffer opening;   /* messages while opening, for the D-Bus error */
+    bool opened;             /* later messages go to stderr */
+    report_sink sink;
+    double base_db;          /* the defaults' volume */
+    pthread_t thread;
+    bool started;            /* the thread runs */
+    bool stopping;           /* Stop, Quit, or another session asked for */
+    atomic_bool ended;       /* PLAY_EVENT_ENDED came */
+    atomic_bool done;        /* player_run returned */
+} run;
+
+/* An event of the run thread, handed to the bus thread. */
+typedef struct {
+    play_event_kind kind;
+    play_snapshot snapshot;
+    int64_t at;
+    int retry_seconds;
+} queued;
+
+struct service {
+    sd_bus *bus;
+    FILE *err;
+    int wake_fd, signal_fd;
+    pthread_mutex_t lock;              /* the queue */
+    queued queue[QUEUE_SIZE];
+    size_t head, count;
+
+    run *current;        /* playing (its thread runs), or NULL */
+    run *pending;        /* opened, to play once current has faded out */
+    track last;          /* the last session played: Metadata, Play again */
+    bool have_last;
+    unsigned tracks;     /* trackid numbers given */
+    bool paused;
+    double volume;       /* MPRIS Volume, 0 to 1 */
+    const char *status;  /* the PlaybackStatus last announced */
+    bool quitting;
+};
+
+/* ---- small helpers ---- */
+
+static char *copy(const char *text)
+{
+    return strdup(text ? text : "");
+}
+
+static void track_free(track *t)
+{
+    free(t->name);
+    free(t->url);
+    free(t->title);
+    free(t->author);
+    free(t->description);
+    *t = (track){ 0 };
+}
+
+static int track_copy(track *to, const track *from)
+{
+    *to = *from;
+    to->name = copy(from->name);
+    to->url = copy(from->url);
+    to->title = copy(from->title);
+    to->author = copy(from->author);
+    to->description = copy(from->description);
+    if (!to->name || !to->url || !to->title || !to->author || !to->description) {
+        track_free(to);
+        return -1;
+    }
+    return 0;
+}
+
+static double volume_to_db(double volume)
+{
+    return SERVE_VOLUME_FLOOR_DB * (1.0 - volume);
+}
+
+static const char *playback_status(const service *s)
+{
+    if (!s->current || s->current->stopping)
+        return "Stopped";
+    return s->paused ? "Paused" : "Playing";
+}
+
+static bool controllable(const service *s)
+{
+    return s->current && !s->current->stopping;
+}
+
+/* ---- the run thread ---- */
+
+static void wake(service *s)
+{
+    uint64_t one = 1;
+    while (write(s->wake_fd, &one, sizeof one) < 0 && errno == EINTR)
+        ;
+}
+
+static void run_event(void *context, player *p, const play_event *event)
+{
+    (void)p;
+    run *r = context;
+    service *s = r->service;
+    if (event->kind == PLAY_EVENT_ENDED) {
+        atomic_store(&r->ended, true);
+        wake(s);
+        return;
+    }
+    if (event->kind == PLAY_EVENT_PAUSED || event->kind == PLAY_EVENT_VOLUME)
+        return;   /* the bus thread asked for them and has said so */
+    pthread_mutex_lock(&s->lock);
+    if (s->count < QUEUE_SIZE) {
+        /* A full queue (the bus thread far behind) drops the event: the
+         * properties read the player's snapshot anyway. */
+        queued *q = &s->queue[(s->head + s->count++) % QUEUE_SIZE];
+        q->kind = event->kind;
+        q->snapshot = *event->snapshot;
+        q->at = event->at;
+        q->retry_seconds = event->retry_seconds;
+    }
+    pthread_mutex_unlock(&s->lock);
+    wake(s);
+}
+
+static void *run_thread(void *context)
+{
+    run *r = context;
+    play_front_end front_end = { NULL, run_event, r };
+    play_outcome outcome;
+    player_run(r->player, &front_end, &outcome);
+    atomic_store(&r->done, true);
+    wake(r->service);
+    return NULL;
+}
+
+/* Messages while opening are collected for the D-Bus error; later ones
+ * (a lost device, a file that could not be read) go to stderr as the
+ * command line prints them. */
+static void run_report(void *context, const report_entry *entry)
+{
+    run *r = context;
+    if (r->opened)
+        report_stream_emit(&(report_stream){ r->service->err, "breathe" }, entry);
+    else
+        report_buffer_emit(&r->opening, entry);
+}
+
+static void run_free(run *r)
+{
+    if (!r)
+        return;
+    player_free(r->player);
+    track_free(&r->track);
+    report_buffer_free(&r->opening);
+    free(r);
+}
+
+/* ---- announcing ---- */
+
+static void emit_player(service *s, const char *first, ...)
+{
+    /* NULL-terminated names, as sd_bus_emit_properties_changed takes them. */
+    char *names[16];
+    int count = 0;
+    va_list list;
+    va_start(list, first);
+    for (const char *name = first; name && count < 15; name = va_arg(list, const char *))
+        names[count++] = (char *)name;
+    va_end(list);
+    names[count] = NULL;
+    sd_bus_emit_properties_changed_strv(s->bus, SERVE_OBJECT_PATH, IFACE_PLAYER, names);
+}
+
+/* PlaybackStatus and what follows from it, when it changed. */
+static void announce_status(service *s, bool metadata)
+{
+    const char *now = playback_status(s);
+    if (now == s->status && !metadata)
+        return;
+    s->status = now;
+    if (metadata)
+        emit_player(s, "PlaybackStatus", "Metadata", "CanPlay", "CanPause", "CanSeek",
+                    "CanGoNext", "CanGoPrevious", NULL);
+    else
+        emit_player(s, "PlaybackStatus", "CanPlay", "CanPause", "CanSeek", "CanGoNext",
+                    "CanGoPrevious", NULL);
+    sd_bus_emit_properties_changed(s->bus, SERVE_OBJECT_PATH, IFACE_BREATHE, "Step",
+                                   "StepIndex", "Phase", NULL);
+    if (metadata)
+        sd_bus_emit_properties_changed(s->bus, SERVE_OBJECT_PATH, IFACE_PLAYLISTS,
+                                       "ActivePlaylist", NULL);
+}
+
+static int64_t frames_to_us(int64_t frames, int rate)
+{
+    return rate > 0 ? (int64_t)((double)frames * 1e6 / rate + 0.5) : 0;
+}
+
+/* ---- starting and ending sessions ---- */
+
+static int start_run(service *s, run *r)
+{
+    r->opened = true;
+    r->track.number = ++s->tracks;
+    s->current = r;
+    s->paused = false;
+    if (pthread_create(&r->thread, NULL, run_thread, r) != 0) {
+        s->current = NULL;
+        run_free(r);
+        return -1;
+    }
+    r->started = true;
+    track_free(&s->last);
+    s->have_last = track_copy(&s->last, &r->track) == 0;
+    announce_status(s, true);
+    return 0;
+}
+
+/* The current session's thread has ended: free it, and play what waits. */
+static void finish_run(service *s)
+{
+    run *r = s->current;
+    pthread_join(r->thread, NULL);
+    s->current = NULL;
+    run_free(r);
+    /* What the session's thread allocated goes back to the system. */
+    malloc_trim(0);
+    run *next = s->pending;
+    s->pending = NULL;
+    if (next && !s->quitting && start_run(s, next) == 0)
+        return;
+    announce_status(s, false);
+}
+
+static void stop_current(service *s)
+{
+    if (!s->current)
+        return;
+    s->current->stopping = true;
+    player_request_stop(s->current->player);
+}
+
+/* Opens `name` to play it now (after a fade of what plays). Errors go to
+ * `error` as the command line prints them; what plays goes on. */
+static int open_session(service *s, const char *name, const char *url, bool installed,
+                        sd_bus_error *error)
+{
+    run *r = calloc(1, sizeof *r);
+    if (!r)
+        return sd_bus_error_set(error, ERROR_FAILED, "breathe: out of memory");
+    r->service = s;
+    r->opening.program = "breathe";
+    r->sink = (report_sink){ run_report, r };
+    atomic_init(&r->ended, false);
+    atomic_init(&r->done, false);
+    userconfig defaults = { .history = true };
+    int code = play_defaults_load(&defaults, &r->sink);
+    if (code == 0) {
+        play_options options = play_live_options(&defaults, name);
+        r->base_db = options.volume_db;
+        options.volume_db += volume_to_db(s->volume);
+        code = player_open(&r->player, name, &options, &r->sink);
+    }
+    userconfig_free(&defaults);
+    if (code != 0) {
+        const char *text = r->opening.text ? r->opening.text : "breathe: cannot open the session\n";
+        size_t length = strlen(text);
+        char *message = strndup(text, length > 0 && text[length - 1] == '\n' ? length - 1 : length);
+        int result = sd_bus_error_set(error, code == 1 ? ERROR_FAILED : ERROR_SESSION,
+                                      message ? message : "breathe: out of memory");
+        free(message);
+        run_free(r);
+        return result;
+    }
+    const session *played = player_session(r->player);
+    int64_t length = timeline_length(player_timeline(r->player));
+    track t = {
+        .name = (char *)name, .url = (char *)url, .title = played->title,
+        .author = played->author, .description = played->description,
+        .installed = installed,
+        .length_us = length == TIMELINE_FOREVER
+                         ? -1 : frames_to_us(length, timeline_rate(player_timeline(r->player))),
+    };
+    if (track_copy(&r->track, &t) != 0) {
+        run_free(r);
+        return sd_bus_error_set(error, ERROR_FAILED, "breathe: out of memory");
+    }
+    if (s->current) {
+        run_free(s->pending);
+        s->pending = r;
+        stop_current(s);
+        announce_status(s, false);
+        return 0;
+    }
+    if (start_run(s, r) != 0)
+        return sd_bus_error_set(error, ERROR_FAILED, "breathe: cannot start a thread");
+    return 0;
+}
+
+/* Percent-decodes the path of a file: URI. NULL when it is not one. */
+static char *file_uri_path(const char *uri)
+{
+    const char *path;
+    if (strncmp(uri, "file://", 7) == 0) {
+        path = uri + 7;
+        if (strncmp(path, "localhost/", 10) == 0)
+            path += 9;
+        if (*path != '/')
+            return NULL;
+    } else if (strncmp(uri, "file:/", 6) == 0) {
+        path = uri + 5;
+    } else {
+        return NULL;
+    }
+    char *out = malloc(strlen(path) + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (const char *p = path; *p; p++) {
+        unsigned value;
+        if (*p == '%' && sscanf(p + 1, "%2x", &value) == 1 && p[1] && p[2]
+            && strchr("0123456789abcdefABCDEF", p[1]) && strchr("0123456789abcdefABCDEF", p[2])
+            && value != 0) {
+            *o++ = (char)value;
+            p += 2;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static int open_uri(service *s, const char *uri, sd_bus_error *error)
+{
+    if (strncmp(uri, "breathe:", 8) == 0 && uri[8]) {
+        const char *name = uri + 8;
+        return open_session(s, name, uri, !library_is_path(name), error);
+    }
+    char *path = file_uri_path(uri);
+    if (!path)
+        return sd_bus_error_setf(error, ERROR_URI,
+                                 "breathe: cannot play '%s': only file: and breathe:NAME URIs "
+                                 "are played", uri);
+    int result = open_session(s, path, uri, false, error);
+    free(path);
+    return result;
+}
+
+/* ---- the bus thread's events ---- */
+
+static void emit_step(service *s, const play_snapshot *now)
+{
+    const char *label = now->step && now->step->label ? now->step->label : "";
+    sd_bus_emit_signal(s->bus, SERVE_OBJECT_PATH, IFACE_BREATHE, "StepChanged", "xs",
+                       (int64_t)now->step_ordinal, label);
+    sd_bus_emit_properties_changed(s->bus, SERVE_OBJECT_PATH, IFACE_BREATHE, "Step",
+                                   "StepIndex", NULL);
+}
+
+static void emit_phase(service *s, const play_snapshot *now)
+{
+    sd_bus_emit_signal(s->bus, SERVE_OBJECT_PATH, IFACE_BREATHE, "PhaseChanged", "sdd",
+                       breath_kind_name(now->phase), now->phase_seconds_left, now->fullness);
+    sd_bus_emit_properties_changed(s->bus, SERVE_OBJECT_PATH, IFACE_BREATHE, "Phase", NULL);
+}
+
+static void handle(service *s, const queued *q)
+{
+    int rate = q->snapshot.rate > 0 ? q->snapshot.rate : 1;
+    switch (q->kind) {
+    case PLAY_EVENT_STEP:
+        emit_step(s, &q->snapshot);
+        break;
+    case PLAY_EVENT_PHASE:
+        emit_phase(s, &q->snapshot);
+        break;
+    case PLAY_EVENT_SEEKED:
+        sd_bus_emit_signal(s->bus, SERVE_OBJECT_PATH, IFACE_PLAYER, "Seeked", "x",
+                           frames_to_us(q->snapshot.heard, rate));
+        break;
+    case PLAY_EVENT_DEVICE_LOST: {
+        char at[32];
+        timeline_format_time(at, sizeof at, q->at, rate);
+        fprintf(s->err, "breathe: lost the audio device at %s; trying again for %d s\n", at,
+                q->retry_seconds);
+        break;
+    }
+    case PLAY_EVENT_DEVICE_BACK: {
+        char at[32];
+        timeline_format_time(at, sizeof at, q->at, rate);
+        fprintf(s->err, "breathe: the audio device is back; playing on from %s\n", at);
+        break;
+    }
+    case PLAY_EVENT_STARTED:
+    case PLAY_EVENT_PAUSED:
+    case PLAY_EVENT_VOLUME:
+    case PLAY_EVENT_ENDED:
+        break;
+    }
+}
+
+static void drain(service *s)
+{
+    uint64_t count;
+    while (read(s->wake_fd, &count, sizeof count) < 0 && errno == EINTR)
+        ;
+    run *r = s->current;
+    /* Seen before the queue is read: every event of a finished run is
+     * in the queue by then, and handled while its player still exists. */
+    bool done = r && atomic_load(&r->done);
+    bool ended = r && atomic_load(&r->ended);
+    for (;;) {
+        queued q;
+        pthread_mutex_lock(&s->lock);
+        bool any = s->count > 0;
+        if (any) {
+            q = s->queue[s->head];
+            s->head = (s->head + 1) % QUEUE_SIZE;
+            s->count--;
+        }
+        pthread_mutex_unlock(&s->lock);
+        if (!any)
+            break;
+        handle(s, &q);
+    }
+    if (ended && !r->stopping) {
+        r->stopping = true;   /* finished: nothing left to control */
+        announce_status(s, false);
+    }
+    if (done)
+        finish_run(s);
+}
+
+/* ---- org.mpris.MediaPlayer2 ---- */
+
+static void begin_quit(service *s)
+{
+    s->quitting = true;
+    run_free(s->pending);
+    s->pending = NULL;
+    stop_current(s);
+    announce_status(s, false);
+}
+
+static int method_quit(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    begin_quit(userdata);
+    return sd_bus_reply_method_return(m, "");
+}
+
+static int method_raise(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    return sd_bus_reply_method_return(m, "");
+}
+
+static int get_true(sd_bus *bus, const char *path, const char *interface, const char *property,
+                    sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+    return sd_bus_message_append(reply, "b", 1);
+}
+
+static int get_false(sd_bus *bus, const char *path, const char *interface, const char *property,
+                     sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+    return sd_bus_message_append(reply, "b", 0);
+}
+
+static int get_identity(sd_bus *bus, const char *path, const char *interface,
+                        const char *property, sd_bus_message *reply, void *userdata,
+                        sd_bus_error *error)
+{
+    return sd_bus_message_append(reply, "s", "breathe");
+}
+
+static int get_schemes(sd_bus *bus, const char *path, const char *interface,
+                       const char *property, sd_bus_message *reply, void *userdata,
+                       sd_bus_error *error)
+{
+    return sd_bus_message_append(reply, "as", 2, "file", "breathe");
+}
+
+static int get_mime_types(sd_bus *bus, const char *path, const char *interface,
+                          const char *property, sd_bus_message *reply, void *userdata,
+                          sd_bus_error *error)
+{
+    return sd_bus_message_append(reply, "as", 0);
+}
+
+static const sd_bus_vtable root_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_METHOD("Raise", "", "", method_raise, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("Quit", "", "", method_quit, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_PROPERTY("CanQuit", "b", get_true, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("CanRaise", "b", get_false, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("HasTrackList", "b", get_false, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("Identity", "s", get_identity, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("SupportedUriSchemes", "as", get_schemes, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("SupportedMimeTypes", "as", get_mime_types, 0,
+                    SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_VTABLE_END,
+};
+
+/* ---- org.mpris.MediaPlayer2.Player ---- */
+
+static int play(service *s, sd_bus_error *error)
+{
+    if (controllable(s)) {
+        if (s->paused) {
+            s->paused = false;
+            player_set_paused(s->current->player, false);
+            announce_status(s, false);
+        }
+        return 0;
+    }
+    if (!s->have_last)
+        return 0;   /* nothing to play: no effect, as MPRIS says */
+    track again;
+    if (track_copy(&again, &s->last) != 0)
+        return sd_bus_error_set(error, ERROR_FAILED, "breathe: out of memory");
+    int result = open_session(s, again.name, again.url, again.installed, error);
+    track_free(&again);
+    return result;
+}
+
+static int reply_or_error(sd_bus_message *m, int result)
+{
+    return result < 0 ? result : sd_bus_reply_method_return(m, "");
+}
+
+static int method_play(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    return reply_or_error(m, play(userdata, error));
+}
+
+static void set_paused(service *s, bool paused)
+{
+    if (!controllable(s) || s->paused == paused)
+        return;
+    s->paused = paused;
+    player_set_paused(s->current->player, paused);
+    announce_status(s, false);
+}
+
+static int method_pause(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    set_paused(userdata, true);
+    return sd_bus_reply_method_return(m, "");
+}
+
+static int method_play_pause(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    service *s = userdata;
+    if (controllable(s)) {
+        set_paused(s, !s->paused);
+        return sd_bus_reply_method_return(m, "");
+    }
+    return reply_or_error(m, play(s, error));
+}
+
+static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    service *s = userdata;
+    run_free(s->pending);
+    s->pending = NULL;
+    stop_current(s);
+    announce_status(s, false);
+    return sd_bus_reply_method_return(m, "");
+}
+
+static int method_next(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    service *s = userdata;
+    if (controllable(s))
+        player_next_step(s->current->player);
+    return sd_bus_reply_method_return(m, "");
+}
+
+static int method_previous(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    service *s = userdata;
+    if (controllable(s))
+        player_previous_step(s->current->player);
+    return sd_bus_reply_method_return(m, "");
+}
+
+/* Moves to `us` microseconds into the session: before the start is the
+ * start; past the end ends it. */
+static void seek_to(service *s, int64_t us)
+{
+    player *p = s->current->player;
+    int rate = timeline_rate(player_timeline(p));
+    if (us < 0)
+        us = 0;
+    player_seek(p, (int64_t)((double)us * rate / 1e6 + 0.5));
+}
+
+static int64_t heard_us(service *s)
+{
+    if (!s->current)
+        return 0;
+    play_snapshot now;
+    player_snapshot(s->current->player, &now);
+    return frames_to_us(now.heard, now.rate);
+}
+
+static int method_seek(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    service *s = userdata;
+    int64_t offset;
+    int r = sd_bus_message_read(m, "x", &offset);
+    if (r < 0)
+        return r;
+    if (controllable(s))
+        seek_to(s, heard_us(s) + offset);
+    return sd_bus_reply_method_return(m, "");
+}
+
+static void track_path(char *path, size_t size, unsigned number)
+{
+    snprintf(path, size, TRACK_PATH "/%u", number);
+}
+
+static int method_set_position(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    service *s = userdata;
+    const char *id;
+    int64_t position;
+    int r = sd_bus_message_read(m, "ox", &id, &position);
+    if (r < 0)
+        return r;
+    if (controllable(s)) {
+        char path[64];
+        track_path(path, sizeof path, s->current->track.number);
+        int64_t length = s->current->track.length_us;
+        /* As MPRIS says: another track, or a position outside this one,
+         * is ignored. */
+        if (strcmp(id, path) == 0 && position >= 0 && (length < 0 || position <= length))
+            seek_to(s, position);
+    }
+    return sd_bus_reply_method_return(m, "");
+}
+
+static int method_open_uri(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    const char *uri;
+    int r = sd_bus_message_read(m, "s", &uri);
+    if (r < 0)
+        return r;
+    return reply_or_error(m, open_uri(userdata, uri, error));
+}
+
+static int get_status(sd_bus *bus, const char *path, const char *interface,
+                      const char *property, sd_bus_message *reply, void *userdata,
+                      sd_bus_error *error)
+{
+    return sd_bus_message_append(reply, "s", playback_status(userdata));
+}
+
+static int append_entry(sd_bus_message *reply, const char *key, const char *type, ...)
+{
+    va_list list;
+    va_start(list, type);
+    int r = sd_bus_message_open_container(reply, 'e', "sv");
+    if (r >= 0)
+        r = sd_bus_message_append(reply, "s", key);
+    if (r >= 0)
+        r = sd_bus_message_open_container(reply, 'v', type);
+    if (r >= 0)
+        r = sd_bus_message_appendv(reply, type, list);
+    if (r >= 0)
+        r = sd_bus_message_close_container(reply);
+    if (r >= 0)
+        r = sd_bus_message_close_container(reply);
+    va_end(list);
+    return r;
+}
+
+static int get_metadata(sd_bus *bus, const char *path, const char *interface,
+                        const char *property, sd_bus_message *reply, void *userdata,
+                        sd_bus_error *error)
+{
+    service *s = userdata;
+    const track *t = s->current ? &s->current->track : s->have_last ? &s->last : NULL;
+    int r = sd_bus_message_open_container(reply, 'a', "{sv}");
+    if (r < 0)
+        return r;
+    if (!t) {
+        r = append_entry(reply, "mpris:trackid", "o", NO_TRACK);
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+    }
+    char id[64];
+    track_path(id, sizeof id, t->number);
+    r = append_entry(reply, "mpris:trackid", "o", id);
+    if (r >= 0 && t->length_us >= 0)
+        r = append_entry(reply, "mpris:length", "x", t->length_us);
+    if (r >= 0)
+        r = append_entry(reply, "xesam:title", "s", t->title);
+    if (r >= 0 && t->author[0])
+        r = append_entry(reply, "xesam:artist", "as", 1, t->author);
+    if (r >= 0 && t->description[0])
+        r = append_entry(reply, "xesam:comment", "as", 1, t->description);
+    if (r >= 0)
+        r = append_entry(reply, "xesam:url", "s", t->url);
+    return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int get_volume(sd_bus *bus, const char *path, const char *interface,
+                      const char *property, sd_bus_message *reply, void *userdata,
+                      sd_bus_error *error)
+{
+    service *s = userdata;
+    return sd_bus_message_append(reply, "d", s->volume);
+}
+
+static int set_volume(sd_bus *bus, const char *path, const char *interface,
+                      const char *property, sd_bus_message *value, void *userdata,
+                      sd_bus_error *error)
+{
+    service *s = userdata;
+    double volume;
+    int r = sd_bus_message_read(value, "d", &volume);
+    if (r < 0)
+        return r;
+    if (!isfinite(volume))
+        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "breathe: Volume is a number");
+    volume = volume < 0.0 ? 0.0 : volume > 1.0 ? 1.0 : volume;
+    if (volume == s->volume)
+        return 0;
+    s->volume = volume;
+    if (s->current)
+        player_set_volume(s->current->player, s->current->base_db + volume_to_db(volume));
+    emit_player(s, "Volume", NULL);
+    return 0;
+}
+
+static int get_position(sd_bus *bus, const char *path, const char *interface,
+                        const char *property, sd_bus_message *reply, void *userdata,
+                        sd_bus_error *error)
+{
+    return sd_bus_message_append(reply, "x", heard_us(userdata));
+}
+
+static int get_rate(sd_bus *bus, const char *path, const char *interface, const char *property,
+                    sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+    return sd_bus_message_append(reply, "d", 1.0);
+}
+
+static int set_rate(sd_bus *bus, const char *path, const char *interface, const char *property,
+                    sd_bus_message *value, void *userdata, sd_bus_error *error)
+{
+    double rate;
+    int r = sd_bus_message_read(value, "d", &rate);
+    if (r < 0)
+        return r;
+    if (rate == 0.0)   /* as MPRIS says: as Pause */
+        set_paused(userdata, true);
+    return 0;   /* any other rate is ignored: sessions play at 1 */
+}
+
+static int get_can_play(sd_bus *bus, const char *path, const char *interface,
+                        const char *property, sd_bus_message *reply, void *userdata,
+                        sd_bus_error *error)
+{
+    service *s = userdata;
+    return sd_bus_message_append(reply, "b", controllable(s) || s->have_last);
+}
+
+static int get_can_control_now(sd_bus *bus, const char *path, const char *interface,
+                               const char *property, sd_bus_message *reply, void *userdata,
+                               sd_bus_error *error)
+{
+    return sd_bus_message_append(reply, "b", controllable(userdata));
+}
+
+#define DYNAMIC SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
+static const sd_bus_vtable player_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_METHOD("Next", "", "", method_next, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("Previous", "", "", method_previous, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("Pause", "", "", method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("PlayPause", "", "", method_play_pause, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("Stop", "", "", method_stop, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("Play", "", "", method_play, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("Seek", "x", "", method_seek, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("SetPosition", "ox", "", method_set_position, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("OpenUri", "s", "", method_open_uri, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_SIGNAL("Seeked", "x", 0),
+    SD_BUS_PROPERTY("PlaybackStatus", "s", get_status, 0, DYNAMIC),
+    SD_BUS_WRITABLE_PROPERTY("Rate", "d", get_rate, set_rate, 0, 0),
+    SD_BUS_PROPERTY("Metadata", "a{sv}", get_metadata, 0, DYNAMIC),
+    SD_BUS_WRITABLE_PROPERTY("Volume", "d", get_volume, set_volume, 0, DYNAMIC),
+    SD_BUS_PROPERTY("Position", "x", get_position, 0, 0),
+    SD_BUS_PROPERTY("MinimumRate", "d", get_rate, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("MaximumRate", "d", get_rate, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("CanGoNext", "b", get_can_control_now, 0, DYNAMIC),
+    SD_BUS_PROPERTY("CanGoPrevious", "b", get_can_control_now, 0, DYNAMIC),
+    SD_BUS_PROPERTY("CanPlay", "b", get_can_play, 0, DYNAMIC),
+    SD_BUS_PROPERTY("CanPause", "b", get_can_control_now, 0, DYNAMIC),
+    SD_BUS_PROPERTY("CanSeek", "b", get_can_control_now, 0, DYNAMIC),
+    SD_BUS_PROPERTY("CanControl", "b", get_true, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_VTABLE_END,
+};
+
+/* ---- org.mpris.MediaPlayer2.Playlists ---- */
+
+/* The installed sessions, as --list lists them (hidden ones left out). */
+static int installed_sessions(library_listing *listing, sd_bus_error *error)
+{
+    report_buffer said = { .program = "breathe" };
+    int r = library_list(listing, &(report_sink){ report_buffer_emit, &said });
+    if (r != 0) {
+        r = sd_bus_error_set(error, ERROR_FAILED, said.text ? said.text : "breathe: out of memory");
+        report_buffer_free(&said);
+        return r < 0 ? r : -ENOMEM;
+    }
+    report_buffer_free(&said);
+    return 0;
+}
+
+static size_t visible_count(const library_listing *listing)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < listing->count; i++)
+        count += !listing->entries[i].hidden;
+    return count;
+}
+
+/* A playlist as (oss): its object path, title and no icon. The title is
+ * `title`, else read from the file. */
+static int append_playlist(sd_bus_message *reply, const char *name, const char *path_of_file,
+                           const char *title)
+{
+    char *object = NULL;
+    int r = sd_bus_path_encode(PLAYLIST_PATH, name, &object);
+    if (r < 0)
+        return r;
+    session *read = NULL;
+    if (!title) {
+        title = name;
+        if (path_of_file && session_read(path_of_file, &read, NULL) == 0 && read->title[0])
+            title = read->title;
+    }
+    r = sd_bus_message_append(reply, "(oss)", object, title, "");
+    session_free(read);
+    free(object);
+    return r;
+}
+
+static int method_get_playlists(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    uint32_t index, most;
+    const char *order;
+    int reverse;
+    int r = sd_bus_message_read(m, "uusb", &index, &most, &order, &reverse);
+    if (r < 0)
+        return r;
+    library_listing listing;
+    r = installed_sessions(&listing, error);
+    if (r < 0)
+        return r;
+    sd_bus_message *reply = NULL;
+    r = sd_bus_message_new_method_return(m, &reply);
+    if (r >= 0)
+        r = sd_bus_message_open_container(reply, 'a', "(oss)");
+    size_t count = visible_count(&listing);
+    for (size_t k = index; r >= 0 && k < count && k - index < most; k++) {
+        size_t want = reverse ? count - 1 - k : k, seen = 0;
+        for (size_t i = 0; i < listing.count; i++) {
+            if (listing.entries[i].hidden)
+                continue;
+            if (seen++ == want) {
+                r = append_playlist(reply, listing.entries[i].name, listing.entries[i].path,
+                                    NULL);
+                break;
+            }
+        }
+    }
+    if (r >= 0)
+        r = sd_bus_message_close_container(reply);
+    if (r >= 0)
+        r = sd_bus_send(NULL, reply, NULL);
+    sd_bus_message_unref(reply);
+    library_listing_free(&listing);
+    return r;
+}
+
+static int method_activate_playlist(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    const char *object;
+    int r = sd_bus_message_read(m, "o", &object);
+    if (r < 0)
+        return r;
+    char *name = NULL;
+    r = sd_bus_path_decode(object, PLAYLIST_PATH, &name);
+    if (r <= 0 || !name || !name[0] || strchr(name, '/')) {
+        free(name);
+        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                 "breathe: no playlist '%s'", object);
+    }
+    size_t size = strlen(name) + sizeof "breathe:";
+    char *uri = malloc(size);
+    if (!uri) {
+        free(name);
+        return -ENOMEM;
+    }
+    snprintf(uri, size, "breathe:%s", name);
+    r = open_session(userdata, name, uri, true, error);
+    free(uri);
+    free(name);
+    return reply_or_error(m, r);
+}
+
+static int get_playlist_count(sd_bus *bus, const char *path, const char *interface,
+                              const char *property, sd_bus_message *reply, void *userdata,
+                              sd_bus_error *error)
+{
+    library_listing listing;
+    int r = installed_sessions(&listing, error);
+    if (r < 0)
+        return r;
+    r = sd_bus_message_append(reply, "u", (uint32_t)visible_count(&listing));
+    library_listing_free(&listing);
+    return r;
+}
+
+static int get_orderings(sd_bus *bus, const char *path, const char *interface,
+                         const char *property, sd_bus_message *reply, void *userdata,
+                         sd_bus_error *error)
+{
+    return sd_bus_message_append(reply, "as", 1, "Alphabetical");
+}
+
+static int get_active_playlist(sd_bus *bus, const char *path, const char *interface,
+                               const char *property, sd_bus_message *reply, void *userdata,
+                               sd_bus_error *error)
+{
+    service *s = userdata;
+    const track *t = s->current ? &s->current->track : NULL;
+    int r = sd_bus_message_open_container(reply, 'r', "b(oss)");
+    if (r < 0)
+        return r;
+    if (t && t->installed) {
+        r = sd_bus_message_append(reply, "b", 1);
+        if (r >= 0)
+            r = append_playlist(reply, t->name, NULL, t->title);
+    } else {
+        r = sd_bus_message_append(reply, "b(oss)", 0, "/", "", "");
+    }
+    return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static const sd_bus_vtable playlists_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_METHOD("ActivatePlaylist", "o", "", method_activate_playlist,
+                  SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("GetPlaylists", "uusb", "a(oss)", method_get_playlists,
+                  SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_SIGNAL("PlaylistChanged", "(oss)", 0),
+    SD_BUS_PROPERTY("PlaylistCount", "u", get_playlist_count, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+    SD_BUS_PROPERTY("Orderings", "as", get_orderings, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("ActivePlaylist", "(b(oss))", get_active_playlist, 0, DYNAMIC),
+    SD_BUS_VTABLE_END,
+};
+
+/* ---- org.breathe.Player1: the breath itself ---- */
+
+static bool breath_now(service *s, play_snapshot *now)
+{
+    if (!s->current || atomic_load(&s->current->ended))
+        return false;
+    player_snapshot(s->current->player, now);
+    return true;
+}
+
+static int get_step(sd_bus *bus, const char *path, const char *interface, const char *property,
+                    sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+    play_snapshot now;
+    bool playing = breath_now(userdata, &now);
+    return sd_bus_message_append(reply, "s",
+                                 playing && now.step && now.step->label ? now.step->label : "");
+}
+
+static int get_step_index(sd_bus *bus, const char *path, const char *interface,
+                          const char *property, sd_bus_message *reply, void *userdata,
+                          sd_bus_error *error)
+{
+    play_snapshot now;
+    bool playing = breath_now(userdata, &now);
+    return sd_bus_message_append(reply, "x", playing && now.step ? now.step_ordinal : (int64_t)-1);
+}
+
+static int get_phase(sd_bus *bus, const char *path, const char *interface, const char *property,
+                     sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+    play_snapshot now;
+    bool breathing = breath_now(userdata, &now) && now.breathing;
+    return sd_bus_message_append(reply, "s", breathing ? breath_kind_name(now.phase) : "");
+}
+
+static int get_seconds_left(sd_bus *bus, const char *path, const char *interface,
+                            const char *property, sd_bus_message *reply, void *userdata,
+                            sd_bus_error *error)
+{
+    play_snapshot now;
+    bool breathing = breath_now(userdata, &now) && now.breathing;
+    return sd_bus_message_append(reply, "d", breathing ? now.phase_seconds_left : 0.0);
+}
+
+static int get_fullness(sd_bus *bus, const char *path, const char *interface,
+                        const char *property, sd_bus_message *reply, void *userdata,
+                        sd_bus_error *error)
+{
+    play_snapshot now;
+    bool breathing = breath_now(userdata, &now) && now.breathing;
+    return sd_bus_message_append(reply, "d", breathing ? now.fullness : 0.0);
+}
+
+static const sd_bus_vtable breathe_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_SIGNAL("StepChanged", "xs", 0),
+    SD_BUS_SIGNAL("PhaseChanged", "sdd", 0),
+    SD_BUS_PROPERTY("Step", "s", get_step, 0, DYNAMIC),
+    SD_BUS_PROPERTY("StepIndex", "x", get_step_index, 0, DYNAMIC),
+    SD_BUS_PROPERTY("Phase", "s", get_phase, 0, DYNAMIC),
+    SD_BUS_PROPERTY("PhaseSecondsLeft", "d", get_seconds_left, 0, 0),
+    SD_BUS_PROPERTY("Fullness", "d", get_fullness, 0, 0),
+    SD_BUS_VTABLE_END,
+};
+
+/* ---- the loop ---- */
+
+static int connect_bus(service *s)
+{
+    int r = sd_bus_open_user(&s->bus);
+    if (r < 0) {
+        fprintf(s->err, "breathe: cannot reach the session bus: %s\n", strerror(-r));
+        return -1;
+    }
+    const struct {
+        const char *interface;
+        const sd_bus_vtable *vtable;
+    } objects[] = {
+        { IFACE_ROOT, root_vtable },
+        { IFACE_PLAYER, player_vtable },
+        { IFACE_PLAYLISTS, playlists_vtable },
+        { IFACE_BREATHE, breathe_vtable },
+    };
+    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++) {
+        r = sd_bus_add_object_vtable(s->bus, NULL, SERVE_OBJECT_PATH, objects[i].interface,
+                                     objects[i].vtable, s);
+        if (r < 0) {
+            fprintf(s->err, "breathe: cannot serve %s: %s\n", objects[i].interface,
+                    strerror(-r));
+            return -1;
+        }
+    }
+    r = sd_bus_request_name(s->bus, SERVE_BUS_NAME, 0);
+    if (r == -EEXIST || r == -EALREADY) {
+        fprintf(s->err, "breathe: the name %s is taken: another breathe --serve runs on "
+                        "this bus\n", SERVE_BUS_NAME);
+        return -1;
+    }
+    if (r < 0) {
+        fprintf(s->err, "breathe: cannot own %s: %s\n", SERVE_BUS_NAME, strerror(-r));
+        return -1;
+    }
+    return 0;
+}
+
+static int wait_for_something(service *s)
+{
+    struct pollfd fds[3] = {
+        { .fd = sd_bus_get_fd(s->bus), .events = (short)sd_bus_get_events(s->bus) },
+        { .fd = s->wake_fd, .events = POLLIN },
+        { .fd = s->signal_fd, .events = POLLIN },
+    };
+    uint64_t until = UINT64_MAX;
+    int timeout = -1;
+    if (sd_bus_get_timeout(s->bus, &until) >= 0 && until != UINT64_MAX) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        uint64_t now_us = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+        timeout = until <= now_us ? 0 : (int)((until - now_us + 999) / 1000);
+    }
+    int r = poll(fds, 3, timeout);
+    if (r < 0)
+        return errno == EINTR ? 0 : -errno;
+    if (fds[2].revents & POLLIN) {
+        struct signalfd_siginfo info;
+        if (read(s->signal_fd, &info, sizeof info) == (ssize_t)sizeof info)
+            begin_quit(s);
+    }
+    if (fds[1].revents & POLLIN)
+        drain(s);
+    return 0;
+}
+
+static int serve_loop(service *s)
+{
+    for (;;) {
+        int r;
+        while ((r = sd_bus_process(s->bus, NULL)) > 0)
+            ;
+        if (r < 0) {
+            fprintf(s->err, "breathe: the session bus failed: %s\n", strerror(-r));
+            return 1;
+        }
+        if (s->quitting && !s->current)
+            return 0;
+        r = wait_for_something(s);
+        if (r < 0) {
+            fprintf(s->err, "breathe: %s\n", strerror(-r));
+            return 1;
+        }
+    }
+}
+
+int serve_main(FILE *err)
+{
+    service s = { .err = err, .wake_fd = -1, .signal_fd = -1, .volume = 1.0,
+                  .status = "Stopped" };
+    pthread_mutex_init(&s.lock, NULL);
+    /* SIGTERM and SIGINT are read from a signalfd on this thread; blocked
+     * before any thread starts, so every thread leaves them to it. */
+    sigset_t quit_signals, before;
+    sigemptyset(&quit_signals);
+    sigaddset(&quit_signals, SIGTERM);
+    sigaddset(&quit_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &quit_signals, &before);
+    signal(SIGPIPE, SIG_IGN);
+    int code = 1;
+    s.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    s.signal_fd = signalfd(-1, &quit_signals, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (s.wake_fd < 0 || s.signal_fd < 0)
+        fprintf(err, "breathe: %s\n", strerror(errno));
+    else if (connect_bus(&s) == 0)
+        code = serve_loop(&s);
+    /* A bus failure with a session playing: stop it and wait for the fade. */
+    if (s.current) {
+        begin_quit(&s);
+        while (s.current) {
+            struct pollfd fd = { .fd = s.wake_fd, .events = POLLIN };
+            poll(&fd, 1, -1);
+            drain(&s);
+        }
+    }
+    run_free(s.pending);
+    track_free(&s.last);
+    if (s.bus)
+        sd_bus_flush_close_unref(s.bus);
+    if (s.wake_fd >= 0)
+        close(s.wake_fd);
+    if (s.signal_fd >= 0)
+        close(s.signal_fd);
+    pthread_mutex_destroy(&s.lock);
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
+    return code;
+}
