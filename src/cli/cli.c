@@ -45,7 +45,11 @@ static const char usage_text[] =
     "       breathe --stats                    your practice: totals, streaks, last 14 days\n"
     "       breathe --safety                   when to stop, and when to get medical help\n"
     "       breathe --serve                    play sessions asked for over D-Bus (MPRIS)\n"
-    "\n"
+    "\n";
+
+/* The options; the help is in three parts because ISO C promises string
+ * literals of 4095 characters, no more. */
+static const char usage_options_text[] =
     "  -o, --output FILE        render to FILE instead of playing, in the format its\n"
     "                           extension names: .wav 32-bit float (the render\n"
     "                           exactly, for editing), .flac 24-bit (lossless, its\n"
@@ -94,7 +98,7 @@ static const char usage_text[] =
     "  -h, --help               this help\n"
     "      --version            the version\n";
 
-/* The rest of the help: ISO C promises string literals of 4095 characters. */
+/* The rest of the help. */
 static const char usage_more_text[] =
     "\n"
     "Choose at most one of -o, -c, --plot, --new, --list, --list-devices,\n"
@@ -440,6 +444,7 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
             break;
         case 'h':
             fputs(usage_text, out);
+            fputs(usage_options_text, out);
             fputs(usage_more_text, out);
             return EXIT_DONE;
         case OPT_VERSION:
