@@ -713,6 +713,17 @@ static void test_labels_file(void **state)
     RUN(&r, "--labels", labels, path);
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "--labels goes with -o (--output)"));
+
+    /* A labels file that cannot be written is found out before the render:
+     * the existing output file is left as it was. */
+    char *kept = write_file("kept.wav", "an existing file\n");
+    RUN(&r, "-q", "-o", kept, "--labels", "/nonexistent-folder/steps.txt", path);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "cannot write '/nonexistent-folder/steps.txt'"));
+    char still[64] = "";
+    testaudio_read_into(kept, still, sizeof still);
+    assert_string_equal(still, "an existing file\n");
+    free(kept);
     free(piped);
     free(wav);
     free(labels);

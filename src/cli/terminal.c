@@ -3,10 +3,12 @@
  * the keys and the signals are here; the playing is play/play.h's. */
 #include "cli/modes.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/savefile.h"
 #include "cli/keys.h"
@@ -245,6 +247,23 @@ static int write_labels(player *p, const char *path, const report_sink *to)
     return 0;
 }
 
+/* Whether the labels file can be written where asked, tried before the
+ * render so that a labels file that cannot be written leaves the render's
+ * destination as it was. Returns 0, or 1 (reported). */
+static int check_labels_destination(const char *path, const report_sink *to)
+{
+    char *temp = NULL;
+    int fd = savefile_open_temp(path, &temp);
+    if (fd < 0) {
+        report_error(to, NULL, 0, "cannot write '%s': %s", path, strerror(errno));
+        return 1;
+    }
+    close(fd);
+    unlink(temp);
+    free(temp);
+    return 0;
+}
+
 int cli_play(const char *name, const cli_play_request *request, const report_sink *to,
              FILE *out, FILE *err)
 {
@@ -253,6 +272,10 @@ int cli_play(const char *name, const cli_play_request *request, const report_sin
     if (code)
         return code == 1 ? EXIT_RUNTIME : EXIT_USAGE;
     bool rendering = request->options.output != NULL;
+    if (rendering && request->labels && check_labels_destination(request->labels, to) != 0) {
+        player_free(p);
+        return EXIT_RUNTIME;
+    }
     terminal term = { .player = p, .request = request, .out = out, .err = err };
     play_front_end front_end = { on_tick, on_event, &term };
     interrupted = 0;
