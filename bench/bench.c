@@ -15,8 +15,27 @@
  *       and the highest peak resident memory of the child (ru_maxrss).
  *       Exits 1 if any run failed.
  *
+ *   breathe-bench pairs N COMMAND-A... -- COMMAND-B...
+ *       Runs A, B, A, B... N times each, interleaved so both see the same
+ *       load, and prints the medians of A's and B's wall, user and system
+ *       times and the medians of the per-pair ratios A/B (wall, CPU, user,
+ *       system), one line of "name=value" fields. Exits 1 if a run failed.
+ *
+ *   breathe-bench floor FORMAT PATH FRAMES
+ *       The floor of a format: FRAMES of silence (48 kHz stereo) written
+ *       through libsndfile to PATH in blocks of 65536 frames, with the
+ *       settings breathe uses for FORMAT (wav: float; wav16: 16-bit; flac:
+ *       24-bit, level 1; ogg: Vorbis quality 0.6; opus; mp3: LAME V4). For
+ *       WAV this is the I/O alone; for the others the encoder as well, on
+ *       input that costs it least.
+ *
+ *   breathe-bench encode FORMAT IN OUT
+ *       The encoder alone: reads the audio file IN (breathe's own float WAV
+ *       of a render) and writes it to OUT as floor does, in the same blocks.
+ *
  * Nothing here decides whether a number is good: bench/run compares them. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +46,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sndfile.h>
 
 #include "render/engine.h"
 #include "format/session.h"
@@ -133,6 +154,89 @@ static double median(double *values, int count)
     return count % 2 ? values[count / 2] : 0.5 * (values[count / 2 - 1] + values[count / 2]);
 }
 
+typedef struct {
+    double wall, user, system;
+    long max_rss;
+    bool ok;
+} run_cost;
+
+/* Runs argv once (output thrown away) and measures it. */
+static run_cost run_once(char **argv)
+{
+    run_cost cost = { 0 };
+    double started = now_seconds();
+    pid_t pid = fork();
+    if (pid < 0)
+        return cost;
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0) {
+            dup2(null, STDIN_FILENO);
+            dup2(null, STDOUT_FILENO);
+        }
+        execvp(argv[0], argv);
+        fprintf(stderr, "breathe-bench: cannot run '%s': %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int status;
+    struct rusage usage;
+    if (wait4(pid, &status, 0, &usage) < 0)
+        return cost;
+    cost.wall = now_seconds() - started;
+    cost.user = (double)usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6;
+    cost.system = (double)usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+    cost.max_rss = usage.ru_maxrss;
+    cost.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    return cost;
+}
+
+static double ratio(double a, double b)
+{
+    return b > 0.0 ? a / b : 0.0;
+}
+
+static int command_pairs(int runs, char **argv)
+{
+    char **b = NULL;
+    for (char **arg = argv; *arg; arg++)
+        if (strcmp(*arg, "--") == 0) {
+            *arg = NULL;
+            b = arg + 1;
+            break;
+        }
+    if (!b || !*b || !*argv)
+        return 2;
+    enum { A_WALL, A_USER, A_SYS, B_WALL, B_USER, B_SYS, R_WALL, R_CPU, R_USER, R_SYS, COLUMNS };
+    double *v[COLUMNS];
+    for (int c = 0; c < COLUMNS; c++)
+        if (!(v[c] = calloc((size_t)runs, sizeof(double))))
+            return 1;
+    int failed = 0;
+    long rss_a = 0, rss_b = 0;
+    for (int r = 0; r < runs; r++) {
+        run_cost a = run_once(argv), o = run_once(b);
+        failed += !a.ok + !o.ok;
+        rss_a = a.max_rss > rss_a ? a.max_rss : rss_a;
+        rss_b = o.max_rss > rss_b ? o.max_rss : rss_b;
+        v[A_WALL][r] = a.wall, v[A_USER][r] = a.user, v[A_SYS][r] = a.system;
+        v[B_WALL][r] = o.wall, v[B_USER][r] = o.user, v[B_SYS][r] = o.system;
+        v[R_WALL][r] = ratio(a.wall, o.wall);
+        v[R_CPU][r] = ratio(a.user + a.system, o.user + o.system);
+        v[R_USER][r] = ratio(a.user, o.user);
+        v[R_SYS][r] = ratio(a.system, o.system);
+    }
+    static const char *const names[COLUMNS] = {
+        "a_wall_s", "a_user_s", "a_sys_s", "b_wall_s", "b_user_s", "b_sys_s",
+        "ratio_wall", "ratio_cpu", "ratio_user", "ratio_sys" };
+    printf("runs=%d", runs);
+    for (int c = 0; c < COLUMNS; c++) {
+        printf("\t%s=%.4f", names[c], median(v[c], runs));
+        free(v[c]);
+    }
+    printf("\ta_peak_rss_kib=%ld\tb_peak_rss_kib=%ld\tfailed=%d\n", rss_a, rss_b, failed);
+    return failed ? 1 : 0;
+}
+
 static int command_time(int runs, char **argv)
 {
     double *wall = calloc((size_t)runs, sizeof *wall);
@@ -185,10 +289,102 @@ static int command_time(int runs, char **argv)
     return failed ? 1 : 0;
 }
 
+enum { WRITE_BLOCK_FRAMES = 65536 };
+
+/* The settings breathe writes each format with (src/out/out_file.c). */
+typedef struct {
+    const char *name;
+    int format;
+    double compression;   /* SFC_SET_COMPRESSION_LEVEL, or < 0 */
+    double vbr_quality;   /* SFC_SET_VBR_ENCODING_QUALITY, or < 0 */
+} bench_format;
+
+static const bench_format bench_formats[] = {
+    { "wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, -1, -1 },
+    { "wav16", SF_FORMAT_WAV | SF_FORMAT_PCM_16, -1, -1 },
+    { "flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_24, 0.125, -1 },
+    { "ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, -1, 0.6 },
+    { "opus", SF_FORMAT_OGG | SF_FORMAT_OPUS, -1, -1 },
+    { "mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 0.4, -1 },
+};
+
+static SNDFILE *open_output(const char *name, const char *path)
+{
+    const bench_format *f = NULL;
+    for (size_t i = 0; i < sizeof bench_formats / sizeof bench_formats[0]; i++)
+        if (strcmp(name, bench_formats[i].name) == 0)
+            f = &bench_formats[i];
+    if (!f) {
+        fprintf(stderr, "breathe-bench: unknown format '%s' (wav, wav16, flac, ogg, opus, mp3)\n",
+                name);
+        return NULL;
+    }
+    SF_INFO info = { .samplerate = 48000, .channels = 2, .format = f->format };
+    SNDFILE *file = sf_open(path, SFM_WRITE, &info);
+    if (!file) {
+        fprintf(stderr, "breathe-bench: cannot write '%s': %s\n", path, sf_strerror(NULL));
+        return NULL;
+    }
+    double level = f->compression;
+    if (level >= 0.0)
+        sf_command(file, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level);
+    double quality = f->vbr_quality;
+    if (quality >= 0.0)
+        sf_command(file, SFC_SET_VBR_ENCODING_QUALITY, &quality, sizeof quality);
+    if ((f->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG) {
+        int mode = SF_BITRATE_MODE_VARIABLE;
+        sf_command(file, SFC_SET_BITRATE_MODE, &mode, sizeof mode);
+    }
+    return file;
+}
+
+static int command_floor(const char *format, const char *path, const char *frames_text)
+{
+    long long frames = atoll(frames_text);
+    SNDFILE *file = open_output(format, path);
+    if (!file || frames <= 0)
+        return file ? 2 : 1;
+    static float block[2 * WRITE_BLOCK_FRAMES];
+    int status = 0;
+    for (long long done = 0; done < frames && status == 0;) {
+        sf_count_t want = frames - done < WRITE_BLOCK_FRAMES ? frames - done : WRITE_BLOCK_FRAMES;
+        if (sf_writef_float(file, block, want) != want)
+            status = 1;
+        done += want;
+    }
+    return sf_close(file) != 0 ? 1 : status;
+}
+
+static int command_encode(const char *format, const char *in_path, const char *out_path)
+{
+    SF_INFO in_info = { 0 };
+    SNDFILE *in = sf_open(in_path, SFM_READ, &in_info);
+    if (!in || in_info.channels != 2) {
+        fprintf(stderr, "breathe-bench: cannot read '%s' as stereo\n", in_path);
+        return 1;
+    }
+    SNDFILE *out = open_output(format, out_path);
+    if (!out) {
+        sf_close(in);
+        return 1;
+    }
+    static float block[2 * WRITE_BLOCK_FRAMES];
+    int status = 0;
+    sf_count_t got;
+    while (status == 0 && (got = sf_readf_float(in, block, WRITE_BLOCK_FRAMES)) > 0)
+        if (sf_writef_float(out, block, got) != got)
+            status = 1;
+    sf_close(in);
+    return sf_close(out) != 0 ? 1 : status;
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: breathe-bench render SESSION [SECONDS]\n"
-                    "       breathe-bench time RUNS COMMAND [ARGS...]\n");
+                    "       breathe-bench time RUNS COMMAND [ARGS...]\n"
+                    "       breathe-bench pairs N COMMAND-A... -- COMMAND-B...\n"
+                    "       breathe-bench floor FORMAT PATH FRAMES\n"
+                    "       breathe-bench encode FORMAT IN OUT\n");
     return 2;
 }
 
@@ -202,5 +398,13 @@ int main(int argc, char **argv)
             return usage();
         return command_time(runs, argv + 3);
     }
+    if (argc >= 6 && strcmp(argv[1], "pairs") == 0) {
+        int runs = atoi(argv[2]);
+        return runs < 1 ? usage() : command_pairs(runs, argv + 3);
+    }
+    if (argc == 5 && strcmp(argv[1], "floor") == 0)
+        return command_floor(argv[2], argv[3], argv[4]);
+    if (argc == 5 && strcmp(argv[1], "encode") == 0)
+        return command_encode(argv[2], argv[3], argv[4]);
     return usage();
 }

@@ -1,6 +1,5 @@
-/* out_file: renders as fast as the source allows into an audio file, the
- * render on the calling thread and the writing (encoding, the kernel's
- * copying) on a thread of its own, a few blocks behind. */
+/* out_file: renders as fast as the source allows into an audio file: a
+ * plain loop on the calling thread, one block rendered, then written. */
 #include "out/out.h"
 #include "out/wav_chunks.h"
 #include "base/clock.h"
@@ -8,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <sndfile.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
-/* 256 KiB of float stereo a block: each block is one write and two wake-ups
- * between the threads, so small blocks cost the kernel more than the bytes
- * do (4096 frames made 9 futex calls for every 4 writes, and an hour's
- * render spent 0.7 s in the kernel against 0.4 s now; docs/performance.md). */
+/* 256 KiB of float stereo a block, one write each: few enough system calls
+ * that the kernel's time is the copying alone, and small enough that the
+ * block is still in the core's cache when the kernel copies it. A writer
+ * thread a few blocks behind cost more than it saved: its wake-ups (futex
+ * calls), and every block crossing between cores' caches before the
+ * kernel read it, made the kernel's time 1.6 to 2.7 times that of writing
+ * the same bytes from one thread (docs/performance.md). */
 #define FILE_BLOCK_FRAMES 32768
-/* Blocks rendered ahead of the writer: rendering and encoding or writing
- * (the kernel's copying, FLAC's encoder) run on two cores at once. */
-#define FILE_BLOCKS 4
 #define MONITOR_INTERVAL_SECONDS 0.1
 #define VORBIS_QUALITY 0.6
 /* libsndfile's 0 to 1 for FLAC's levels 0 to 8: 0.125 is level 1. The noise
@@ -80,7 +78,7 @@ struct out_stream {
     char *path;
     char *temp_path;
     float *buffer;
-    short *shorts;        /* the writer's 16-bit block when dithering */
+    short *shorts;        /* the 16-bit block when dithering */
     uint64_t dither_state;
     int sample_rate;
     int64_t max_frames;   /* what the format can hold; -1: no limit */
@@ -454,7 +452,7 @@ static int file_open(out_stream **out, const out_params *params, const report_si
     stream->fd = -1;
     stream->to_pipe = to_pipe;
     stream->path = strdup(to_pipe ? "standard output" : path);
-    stream->buffer = malloc(sizeof(float) * 2 * FILE_BLOCK_FRAMES * FILE_BLOCKS);
+    stream->buffer = malloc(sizeof(float) * 2 * FILE_BLOCK_FRAMES);
     if (subtype == SF_FORMAT_PCM_16) {
         stream->shorts = malloc(sizeof(short) * 2 * FILE_BLOCK_FRAMES);
         stream->dither_state = DITHER_SEED;
@@ -574,20 +572,6 @@ static void report_write_error(out_stream *stream, int saved_errno, const report
     stream->failed = true;
 }
 
-/* The blocks between the render (main thread) and the writer thread: a
- * ring of FILE_BLOCKS, each with how many frames it holds. */
-typedef struct {
-    out_stream *stream;
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    size_t lengths[FILE_BLOCKS];
-    long filled, written;      /* blocks handed to the writer, and written */
-    bool finished;             /* no more blocks will come */
-    bool inline_writes;        /* no writer thread: write what there is, then return */
-    bool write_failed;
-    int write_errno;
-} file_pipe;
-
 /* Float samples to 16 bits with TPDF dither: the difference of two uniform
  * values, triangular over +-1 step, added before rounding, so the error is
  * noise of a quarter step squared (-96.3 dB below full scale) whatever the
@@ -617,66 +601,16 @@ static sf_count_t write_block(out_stream *stream, const float *samples, size_t f
     return sf_writef_short(stream->file, stream->shorts, (sf_count_t)frames);
 }
 
-static void *file_writer(void *context)
+/* Writes one block; false when it could not (errno as the write left it). */
+static bool write_whole_block(out_stream *stream, size_t frames)
 {
-    file_pipe *pipe = context;
-    out_stream *stream = pipe->stream;
-    pthread_mutex_lock(&pipe->lock);
-    for (;;) {
-        while (pipe->written == pipe->filled && !pipe->finished && !pipe->inline_writes)
-            pthread_cond_wait(&pipe->changed, &pipe->lock);
-        if (pipe->written == pipe->filled)
-            break;
-        long block = pipe->written % FILE_BLOCKS;
-        size_t frames = pipe->lengths[block];
-        pthread_mutex_unlock(&pipe->lock);
-        errno = 0;
-        sf_count_t done = write_block(stream,
-                                      stream->buffer + (size_t)block * 2 * FILE_BLOCK_FRAMES,
-                                      frames);
-        /* The MP3 encoder counts frames as written even when the disk took
-         * none of its bytes: its error shows only here. */
-        if (done == (sf_count_t)frames && stream->mp3 && sf_error(stream->file) != SF_ERR_NO_ERROR)
-            done = 0;
-        int saved_errno = errno;
-        pthread_mutex_lock(&pipe->lock);
-        if (done != (sf_count_t)frames) {
-            pipe->write_failed = true;
-            pipe->write_errno = saved_errno;
-            pthread_cond_broadcast(&pipe->changed);
-            break;
-        }
-        pipe->written++;
-        pthread_cond_broadcast(&pipe->changed);
-    }
-    pthread_mutex_unlock(&pipe->lock);
-    return NULL;
-}
-
-/* Renders the next block into a free buffer, waiting for the writer to
- * free one; 0 frames once the writer has failed. */
-static size_t render_block(file_pipe *pipe, out_source source, long index)
-{
-    pthread_mutex_lock(&pipe->lock);
-    while (pipe->filled - pipe->written == FILE_BLOCKS && !pipe->write_failed)
-        pthread_cond_wait(&pipe->changed, &pipe->lock);
-    bool failed = pipe->write_failed;
-    pthread_mutex_unlock(&pipe->lock);
-    if (failed)
-        return 0;
-    float *buffer = pipe->stream->buffer + (size_t)(index % FILE_BLOCKS) * 2 * FILE_BLOCK_FRAMES;
-    size_t got = source.render(source.context, buffer, FILE_BLOCK_FRAMES);
-    return got > FILE_BLOCK_FRAMES ? FILE_BLOCK_FRAMES : got;
-}
-
-static void hand_over(file_pipe *pipe, size_t frames, bool last)
-{
-    pthread_mutex_lock(&pipe->lock);
-    if (frames > 0)
-        pipe->lengths[pipe->filled++ % FILE_BLOCKS] = frames;
-    pipe->finished = last;
-    pthread_cond_broadcast(&pipe->changed);
-    pthread_mutex_unlock(&pipe->lock);
+    errno = 0;
+    sf_count_t done = write_block(stream, stream->buffer, frames);
+    /* The MP3 encoder counts frames as written even when the disk took
+     * none of its bytes: its error shows only here. */
+    if (done == (sf_count_t)frames && stream->mp3 && sf_error(stream->file) != SF_ERR_NO_ERROR)
+        done = 0;
+    return done == (sf_count_t)frames;
 }
 
 static int file_run(out_stream *stream, out_source source, out_monitor monitor,
@@ -684,52 +618,34 @@ static int file_run(out_stream *stream, out_source source, out_monitor monitor,
 {
     if (stream->failed)
         return OUT_FAILED;
-    file_pipe pipe = { .stream = stream };
-    pthread_mutex_init(&pipe.lock, NULL);
-    pthread_cond_init(&pipe.changed, NULL);
-    pthread_t writer;
-    bool threaded = pthread_create(&writer, NULL, file_writer, &pipe) == 0;
-    pipe.inline_writes = !threaded;
-    int status = OUT_DONE;
     int64_t frames_done = 0;
     double last_report = clock_monotonic_seconds();
-    for (long index = 0;; index++) {
-        size_t got = render_block(&pipe, source, index);
+    for (;;) {
+        size_t got = source.render(source.context, stream->buffer, FILE_BLOCK_FRAMES);
+        if (got > FILE_BLOCK_FRAMES)
+            got = FILE_BLOCK_FRAMES;
         if (stream->max_frames >= 0 && frames_done + (int64_t)got > stream->max_frames) {
             report_error(report, NULL, 0, "cannot write '%s': a WAV file holds at most %.1f hours "
                          "at %d Hz; use .flac for longer renders", stream->path,
                          (double)stream->max_frames / stream->sample_rate / 3600.0,
                          stream->sample_rate);
             stream->failed = true;
-            status = OUT_FAILED;
-            break;
+            return OUT_FAILED;
+        }
+        if (got > 0 && !write_whole_block(stream, got)) {
+            report_write_error(stream, errno, report);
+            return OUT_FAILED;
         }
         frames_done += (int64_t)got;
-        hand_over(&pipe, got, got < FILE_BLOCK_FRAMES);
-        if (!threaded)
-            file_writer(&pipe);   /* no thread: write each block as it comes */
         if (got < FILE_BLOCK_FRAMES)
             break;
         double now = clock_monotonic_seconds();
         if (monitor != NULL && now - last_report >= MONITOR_INTERVAL_SECONDS) {
             last_report = now;
-            if (!monitor(monitor_context, frames_done)) {
-                status = OUT_STOPPED;
-                break;
-            }
+            if (!monitor(monitor_context, frames_done))
+                return OUT_STOPPED;
         }
     }
-    hand_over(&pipe, 0, true);
-    if (threaded)
-        pthread_join(writer, NULL);
-    pthread_cond_destroy(&pipe.changed);
-    pthread_mutex_destroy(&pipe.lock);
-    if (pipe.write_failed) {
-        report_write_error(stream, pipe.write_errno, report);
-        return OUT_FAILED;
-    }
-    if (status != OUT_DONE)
-        return status;
     /* The render is complete: a stop asked for now changes nothing. */
     if (monitor != NULL)
         (void)monitor(monitor_context, frames_done);
