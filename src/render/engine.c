@@ -43,10 +43,11 @@ struct engine {
 
     float ready[BLOCK * 2];    /* limited frames waiting to be handed out */
     int ready_count, ready_read;
-    float ahead[BLOCK * 2];    /* mixed, waiting for its look-ahead */
+    float mixed[2][BLOCK * 2]; /* the two blocks ahead and next point to */
+    float *ahead;              /* mixed, waiting for its look-ahead */
     int ahead_count;
     float ahead_peak;          /* its highest absolute sample */
-    float next[BLOCK * 2];
+    float *next;               /* the block after it: the look-ahead */
     int64_t mixed_to;          /* next frame to mix */
 
     synth_voice voices[MAX_VOICES];
@@ -379,6 +380,55 @@ static void render_background(engine *e, float *out, int64_t from, int frames)
 
 /* ---- mixing and limiting ---- */
 
+typedef float float4 __attribute__((vector_size(16)));
+typedef int32_t int4 __attribute__((vector_size(16)));
+
+static inline float4 load4(const float *x)
+{
+    float4 v;
+    memcpy(&v, x, sizeof v);
+    return v;
+}
+
+static inline void store4(float *x, float4 v) { memcpy(x, &v, sizeof v); }
+
+/* A whole block of silence, in vector stores: a memset() of this size
+ * becomes a string instruction on x86-64 whose start-up costs more than
+ * the stores. */
+static void clear_block(float *out)
+{
+    const float4 zero = { 0.0f, 0.0f, 0.0f, 0.0f };
+    for (int i = 0; i < 2 * BLOCK; i += 4)
+        store4(out + i, zero);
+}
+
+/* Multiplies a block by gain and returns the bit pattern of its highest
+ * absolute sample. The peak is found on the bit patterns: for floats
+ * without their sign these order like the values, infinities and NaNs
+ * above every finite one. Two vectors of running maxima side by side keep
+ * the comparisons from waiting on each other (SSE2 has no integer
+ * maximum: each is a compare and a select). */
+static int32_t gained_peak_bits(float *out, float gain)
+{
+    const int4 magnitude = { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff };
+    int4 top0 = { 0, 0, 0, 0 }, top1 = top0;
+    for (int i = 0; i < 2 * BLOCK; i += 8) {
+        float4 x0 = load4(out + i) * gain, x1 = load4(out + i + 4) * gain;
+        store4(out + i, x0);
+        store4(out + i + 4, x1);
+        int4 b0 = (int4)x0 & magnitude, b1 = (int4)x1 & magnitude;
+        int4 m0 = b0 > top0, m1 = b1 > top1;
+        top0 = (b0 & m0) | (top0 & ~m0);
+        top1 = (b1 & m1) | (top1 & ~m1);
+    }
+    int32_t top = 0;
+    for (int lane = 0; lane < 4; lane++) {
+        top = top0[lane] > top ? top0[lane] : top;
+        top = top1[lane] > top ? top1[lane] : top;
+    }
+    return top;
+}
+
 /* Mixes the next block into out (zeros after its end) and sets *peak to its
  * highest absolute sample. */
 static int mix_block(engine *e, float *out, float *peak)
@@ -389,24 +439,12 @@ static int mix_block(engine *e, float *out, float *peak)
         return 0;
     int64_t aligned_end = (from / BLOCK + 1) * BLOCK;
     int frames = (int)((aligned_end < e->end ? aligned_end : e->end) - from);
-    memset(out, 0, sizeof(float) * 2 * BLOCK);
+    clear_block(out);
     render_voices(e, out, from, frames);
     render_pacer(e, out, from, frames);
     render_background(e, out, from, frames);
-    /* The peak is found on the bit patterns: for floats without their sign
-     * these order like the values, infinities and NaNs above every finite
-     * one. With a fixed count and integer arithmetic the compiler uses
-     * vector instructions here. */
     float gain = (float)e->master_gain;
-    int32_t top = 0;   /* without the sign bit the patterns fit a signed int */
-    for (int i = 0; i < 2 * BLOCK; i++) {
-        float x = out[i] * gain;
-        out[i] = x;
-        int32_t bits;
-        memcpy(&bits, &x, sizeof bits);
-        bits &= 0x7fffffff;
-        top = bits > top ? bits : top;
-    }
+    int32_t top = gained_peak_bits(out, gain);
     if (top >= FLOAT_INFINITY_BITS) {
         /* Something went wrong upstream: silence what is not a number. */
         top = 0;
@@ -482,7 +520,10 @@ static void edge_fades(const engine *e, float *x, int64_t from, int frames)
     }
 }
 
-static void produce_ready(engine *e)
+/* Limits the next block into dest (room for BLOCK frames) and returns how
+ * many frames it holds (0 at the end). The block after it is mixed as its
+ * look-ahead and becomes the next one to limit: the two swap places. */
+static int produce_block(engine *e, float *dest)
 {
     int64_t from = e->mixed_to - e->ahead_count;
     if (e->ahead_count == 0) {
@@ -492,40 +533,51 @@ static void produce_ready(engine *e)
     float next_peak;
     int next_frames = mix_block(e, e->next, &next_peak);
     if (next_frames == 0)
-        memset(e->next, 0, sizeof e->next);
+        memset(e->next, 0, sizeof(float) * 2 * BLOCK);
     bool limited = limit_block(e, e->ahead, e->ahead_count, e->ahead_peak, e->next,
                                next_frames > 0 ? next_frames : BLOCK, next_peak);
     edge_fades(e, e->ahead, from, e->ahead_count);
+    int count = e->ahead_count;
     if (limited || e->ahead_peak > 1.0f) {
-        for (int i = 0; i < 2 * e->ahead_count; i++) {
+        for (int i = 0; i < 2 * count; i++) {
             float s = e->ahead[i];
-            e->ready[i] = s > 1.0f ? 1.0f : (s < -1.0f ? -1.0f : s);
+            dest[i] = s > 1.0f ? 1.0f : (s < -1.0f ? -1.0f : s);
         }
     } else {
         /* Nothing reaches full scale: the clamp would change nothing. */
-        memcpy(e->ready, e->ahead, sizeof(float) * 2 * (size_t)e->ahead_count);
+        memcpy(dest, e->ahead, sizeof(float) * 2 * (size_t)count);
     }
-    e->ready_count = e->ahead_count;
-    e->ready_read = 0;
-    memcpy(e->ahead, e->next, sizeof e->ahead);
+    float *limited_block = e->ahead;
+    e->ahead = e->next;
+    e->next = limited_block;
     e->ahead_peak = next_peak;
     e->ahead_count = next_frames;
+    return count;
 }
 
 size_t engine_render(engine *e, float *out, size_t frames)
 {
     size_t written = 0;
     while (written < frames && e->position < e->end) {
-        if (e->ready_read == e->ready_count) {
-            produce_ready(e);
+        size_t n;
+        if (e->ready_read < e->ready_count) {
+            n = (size_t)(e->ready_count - e->ready_read);
+            if (n > frames - written)
+                n = frames - written;
+            memcpy(out + 2 * written, e->ready + 2 * e->ready_read, sizeof(float) * 2 * n);
+            e->ready_read += (int)n;
+        } else if (frames - written >= BLOCK) {
+            /* Room for a whole block: limited straight into the caller's. */
+            n = (size_t)produce_block(e, out + 2 * written);
+            if (n == 0)
+                break;
+        } else {
+            e->ready_count = produce_block(e, e->ready);
+            e->ready_read = 0;
             if (e->ready_count == 0)
                 break;
+            continue;
         }
-        size_t n = (size_t)(e->ready_count - e->ready_read);
-        if (n > frames - written)
-            n = frames - written;
-        memcpy(out + 2 * written, e->ready + 2 * e->ready_read, sizeof(float) * 2 * n);
-        e->ready_read += (int)n;
         written += n;
         e->position += (int64_t)n;
     }
@@ -562,6 +614,8 @@ engine *engine_create(const timeline *t, const engine_options *options)
         && options->length < total - e->start)
         e->end = e->start + options->length;
     e->position = e->mixed_to = e->events_to = e->start;
+    e->ahead = e->mixed[0];
+    e->next = e->mixed[1];
     atomic_init(&e->own_dropped, 0);
     e->dropped = options->dropped_sounds ? options->dropped_sounds : &e->own_dropped;
     e->streams = options->streams;
