@@ -495,6 +495,60 @@ static void test_render_formats_and_sample_formats(void **state)
     free(path);
 }
 
+/* MP3 with a libsndfile that cannot encode it (tests/no_mpeg.c makes its
+ * sf_format_check() refuse MPEG): one line naming the formats there are,
+ * exit 2, the file untouched. Skipped under an exe wrapper, which the
+ * preload would reach first. */
+static void test_mp3_without_mpeg_support(void **state)
+{
+    (void)state;
+    const char *preload = getenv("BREATHE_NO_MPEG_PRELOAD");
+    if (wrapper || !preload) {
+        skip();
+        return;
+    }
+    char *path = write_file("short.cfg", short_session);
+    char *keep = write_file("keep.mp3", "keep");
+    /* Under the address sanitizer its runtime must otherwise come first. */
+    const char *asan = getenv("ASAN_OPTIONS");
+    char *saved_asan = asan ? strdup(asan) : NULL;
+    char options[1024];
+    snprintf(options, sizeof options, "%s%sverify_asan_link_order=0", asan ? asan : "",
+             asan ? ":" : "");
+    setenv("ASAN_OPTIONS", options, 1);
+    setenv("LD_PRELOAD", preload, 1);
+    static const char *const outputs[][4] = {
+        { "-o", "KEEP" },
+        { "-o", "-", "--format", "mp3" },
+        { "-o", "KEEP", "--quality", "128k" },
+    };
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+        const char *args[8] = { "-q" };
+        int n = 1;
+        for (int a = 0; a < 4 && outputs[i][a]; a++)
+            args[n++] = strcmp(outputs[i][a], "KEEP") == 0 ? keep : outputs[i][a];
+        args[n++] = path;
+        result r;
+        run_with_signal(&r, 0, args);
+        print_message("%s", r.err);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, "without MPEG"));
+        assert_non_null(strstr(r.err, "use wav, flac, ogg or opus"));
+        assert_int_equal((int)(strchr(r.err, '\n') - r.err) + 1, (int)strlen(r.err));
+        assert_int_equal(r.out[0], '\0');
+        char text[16];
+        testaudio_read_into(keep, text, sizeof text);
+        assert_string_equal(text, "keep");
+    }
+    unsetenv("LD_PRELOAD");
+    if (saved_asan)
+        setenv("ASAN_OPTIONS", saved_asan, 1);
+    else
+        unsetenv("ASAN_OPTIONS");
+    free(saved_asan);
+    free(keep);
+    free(path);
+}
 
 /* Title, author, description, date and software as tags, read by ffprobe
  * from every container libsndfile can tag. */
@@ -802,6 +856,8 @@ static void test_failed_render_keeps_existing_file(void **state)
     char *odd = write_file("precious.xyz", "keep");
     RUN(&r, "-o", odd, good);
     assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "use .wav, .flac, .ogg, .oga, .opus or .mp3"));
+    assert_int_equal((int)(strchr(r.err, '\n') - r.err) + 1, (int)strlen(r.err));
     testaudio_read_into(odd, text, sizeof text);
     assert_string_equal(text, "keep");
 
@@ -1620,6 +1676,7 @@ int main(void)
         cmocka_unit_test(test_caution_is_printed_even_when_quiet),
         cmocka_unit_test(test_hangup_stops_like_sigterm),
         cmocka_unit_test(test_stats_from_the_history),
+        cmocka_unit_test(test_mp3_without_mpeg_support),
     };
     return cmocka_run_group_tests(tests, setup, testaudio_dir_teardown);
 }
