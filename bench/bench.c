@@ -308,7 +308,7 @@ static const bench_format bench_formats[] = {
     { "mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 0.4, -1 },
 };
 
-static SNDFILE *open_output(const char *name, const char *path)
+static SNDFILE *open_output(const char *name, const char *path, int rate, int channels)
 {
     const bench_format *f = NULL;
     for (size_t i = 0; i < sizeof bench_formats / sizeof bench_formats[0]; i++)
@@ -319,7 +319,7 @@ static SNDFILE *open_output(const char *name, const char *path)
                 name);
         return NULL;
     }
-    SF_INFO info = { .samplerate = 48000, .channels = 2, .format = f->format };
+    SF_INFO info = { .samplerate = rate, .channels = channels, .format = f->format };
     SNDFILE *file = sf_open(path, SFM_WRITE, &info);
     if (!file) {
         fprintf(stderr, "breathe-bench: cannot write '%s': %s\n", path, sf_strerror(NULL));
@@ -341,7 +341,7 @@ static SNDFILE *open_output(const char *name, const char *path)
 static int command_floor(const char *format, const char *path, const char *frames_text)
 {
     long long frames = atoll(frames_text);
-    SNDFILE *file = open_output(format, path);
+    SNDFILE *file = open_output(format, path, 48000, 2);
     if (!file || frames <= 0)
         return file ? 2 : 1;
     static float block[2 * WRITE_BLOCK_FRAMES];
@@ -359,11 +359,11 @@ static int command_encode(const char *format, const char *in_path, const char *o
 {
     SF_INFO in_info = { 0 };
     SNDFILE *in = sf_open(in_path, SFM_READ, &in_info);
-    if (!in || in_info.channels != 2) {
-        fprintf(stderr, "breathe-bench: cannot read '%s' as stereo\n", in_path);
+    if (!in || in_info.channels < 1 || in_info.channels > 2) {
+        fprintf(stderr, "breathe-bench: cannot read '%s' (mono or stereo)\n", in_path);
         return 1;
     }
-    SNDFILE *out = open_output(format, out_path);
+    SNDFILE *out = open_output(format, out_path, in_info.samplerate, in_info.channels);
     if (!out) {
         sf_close(in);
         return 1;
