@@ -219,6 +219,7 @@ int hr_monitor_stop(hr_monitor *m)
         m->source->kind->stop(m->source);
     pthread_mutex_lock(&m->lock);
     m->stopped = true;
+    m->state.connected = false;
     int code = hr_recording_close(m->recording);
     m->recording = NULL;
     pthread_mutex_unlock(&m->lock);
