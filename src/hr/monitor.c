@@ -116,6 +116,14 @@ void hr_monitor_state(hr_monitor *m, hr_state *out)
     pthread_mutex_unlock(&m->lock);
 }
 
+double hr_monitor_start_time(hr_monitor *m)
+{
+    pthread_mutex_lock(&m->lock);
+    double start = m->start;
+    pthread_mutex_unlock(&m->lock);
+    return start;
+}
+
 const char *hr_monitor_recording(const hr_monitor *m)
 {
     return m->recording_path;

@@ -71,6 +71,9 @@ void hr_monitor_breath(hr_monitor *m);
 
 void hr_monitor_state(hr_monitor *m, hr_state *out);
 
+/* When hr_monitor_start() was called (clock_monotonic_seconds()): t = 0. */
+double hr_monitor_start_time(hr_monitor *m);
+
 /* The recording's path once started; NULL when none is written. Valid
  * until hr_monitor_free(). */
 const char *hr_monitor_recording(const hr_monitor *m);
