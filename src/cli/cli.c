@@ -258,7 +258,7 @@ static int show_stats(FILE *out, const report_sink *sink)
     fprintf(out, "\nHistory: %s\n", path ? path : "none (neither XDG_STATE_HOME nor HOME is set)");
     free(records);
     free(path);
-    return EXIT_DONE;
+    return cli_print_resonance_rate(out, sink);
 }
 
 /* ---- the user's defaults ---- */
