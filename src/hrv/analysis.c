@@ -348,7 +348,7 @@ static void choose_resonance(hrv_analysis *out)
                         next->swing_spread * next->swing_spread / (double)next->breaths);
     double margin = best->swing_bpm - next->swing_bpm;
     choice->margin_errors = error > 0 ? margin / error : (margin > 0 ? INFINITY : 0.0);
-    choice->outcome = choice->margin_errors < 1.0 ? RESONANCE_TIE : RESONANCE_FOUND;
+    choice->outcome = choice->margin_errors < HRV_TIE_MARGIN ? RESONANCE_TIE : RESONANCE_FOUND;
     choice->clear = choice->margin_errors >= HRV_CLEAR_MARGIN;
     choice->criteria[CRITERION_SWING] = true;
     choice->criteria[CRITERION_LF_PEAK] = true;

@@ -37,11 +37,12 @@
  * 4. chooses the resonance rate among the rates with enough clean beats
  *    (at least HRV_MIN_BREATHS measured cycles and no more than
  *    HRV_MAX_ARTEFACT_SHARE of the rate's beats corrected): the largest
- *    mean swing (Shaffer and Meehan 2020's first criterion). The choice is
- *    a tie when the swing of the next best rate lies within one standard
- *    error of the difference (the breath-to-breath spread of both, over
- *    the square root of their cycles); it is clear when the margin is
- *    three standard errors or more, narrow otherwise. The other criteria
+ *    mean swing (Shaffer and Meehan 2020's first criterion). The margin
+ *    over the next best rate is measured in standard errors of the
+ *    difference (the breath-to-breath spread of both, over the square root
+ *    of their cycles): under HRV_TIE_MARGIN (about 95 % confidence) the
+ *    two cannot be told apart and the choice is a tie; from
+ *    HRV_CLEAR_MARGIN it is clear, in between narrow. The other criteria
  *    are counted beside it: the largest LF peak, the closest following,
  *    and one LF peak at the breathing frequency (within 0.01 Hz).
  *
@@ -109,6 +110,7 @@ typedef struct {
     bool criteria[CRITERION_COUNT];   /* which criteria the best rate meets */
 } resonance_choice;
 
+#define HRV_TIE_MARGIN 2.0
 #define HRV_CLEAR_MARGIN 3.0
 
 typedef struct {

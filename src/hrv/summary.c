@@ -77,10 +77,10 @@ static void print_choice(const hrv_analysis *a, FILE *out)
     const hrv_rate *best = &a->rates[c->best], *next = &a->rates[c->runner_up];
     if (c->outcome == RESONANCE_TIE) {
         fprintf(out, "resonance: none chosen: a tie between %g and %g breaths a minute "
-                     "(swing %.1f and %.1f bpm, %.1f standard errors apart, less than 1); "
+                     "(swing %.1f and %.1f bpm, %.1f standard errors apart, less than %g); "
                      "repeat the assessment\n",
                 RATE_SHOWN(best->rate), RATE_SHOWN(next->rate), best->swing_bpm, next->swing_bpm,
-                c->margin_errors);
+                c->margin_errors, HRV_TIE_MARGIN);
         return;
     }
     fprintf(out, "resonance: %g breaths a minute\n", RATE_SHOWN(best->rate));

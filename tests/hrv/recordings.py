@@ -1,4 +1,5 @@
-"""Heart-rate recordings generated with known truth, for the hrv tests.
+"""Heart-rate recordings generated with known truth, for the hrv tests
+(the standard library only, so the command-line tests need nothing more).
 
 A protocol is a list of (seconds, breaths a minute or None); the heart
 period follows the paced breath as a sinusoid whose peak-to-peak size
@@ -6,8 +7,7 @@ period follows the paced breath as a sinusoid whose peak-to-peak size
 the recording format of docs/hrv.md; artefacts can be put in afterwards.
 """
 import math
-
-import numpy as np
+import random
 
 HEADER = "t\trr_raw_ms\trr_ms\tbpm\tartefact"
 
@@ -19,7 +19,7 @@ def resonance_curve(peak_rate, peak_swing=140.0, floor=50.0, width=0.55):
 
 def generate(protocol, swing_of, mean_ms=900.0, noise_ms=8.0, seed=1):
     """Beats as (t, rr_ms, bpm) with the truth: rr is the heart's own interval."""
-    rng = np.random.default_rng(seed)
+    rng = random.Random(seed)
     beats = []
     t = 0.0
     segment_start = 0.0
@@ -34,7 +34,7 @@ def generate(protocol, swing_of, mean_ms=900.0, noise_ms=8.0, seed=1):
                     rr = mean_ms + swing / 2 * math.sin(phase * (t + rr / 1000.0 - segment_start))
             else:
                 rr = mean_ms + 15.0 * math.sin(2 * math.pi * 0.23 * t)
-            rr += noise_ms * rng.standard_normal()
+            rr += noise_ms * rng.gauss(0.0, 1.0)
             if t + rr / 1000.0 > end:
                 break
             t += rr / 1000.0
