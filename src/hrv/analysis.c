@@ -270,6 +270,8 @@ static int measure_rate(const corrected_series *s, const recording *rec, hrv_rat
     time_domain(s, first, last, &rate->rmssd, &rate->sdnn);
     measure_swing(s, rate);
     size_t capacity = (size_t)((s->beats[last - 1].t - s->beats[first].t) * HRV_RESAMPLE_HZ) + 2;
+    if (capacity > HRV_MAX_SAMPLES_PER_BEAT * rate->beats)
+        return RESULT_OK;   /* too few beats for a spectrum: long dropouts */
     double *samples = malloc(capacity * sizeof *samples);
     if (!samples)
         return RESULT_FAILED;

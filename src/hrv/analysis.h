@@ -24,7 +24,8 @@
  *      zero-padded to HRV_SPECTRUM_POINTS points; LF power is the density
  *      summed over 0.04-0.15 Hz times the bin width (ms²), the LF peak the
  *      bin of highest density there, and the peaks counted are the local
- *      maxima in the band above half its height;
+ *      maxima in the band above half its height (no spectrum when the
+ *      beats are sparser than one in 4 s on average: long dropouts);
  *    - how closely heart rate follows the breath: a sinusoid at the paced
  *      frequency fitted by least squares to the detrended resampled RR;
  *      "follow" is the share of its variance that sinusoid explains (0 to
@@ -67,6 +68,7 @@
 #define HRV_MIN_BREATHS 4
 #define HRV_MAX_ARTEFACT_SHARE 0.05
 #define HRV_PEAK_NEAR_HZ 0.01
+#define HRV_MAX_SAMPLES_PER_BEAT 16   /* sparser than a beat in 4 s: no spectrum */
 
 typedef struct {
     double rate;              /* breaths a minute */

@@ -124,10 +124,11 @@ static int read_interval(parser *p, int line, const char *text, size_t length, i
     if (!parse_decimal(text, length, value))
         return invalid(p, line, column_names[column],
                        " is not a number (milliseconds, such as 912.5)");
-    if (*value < RECORDING_MIN_RR_MS || *value > RECORDING_MAX_RR_MS) {
+    if (*value <= 0 || *value > RECORDING_MAX_RR_MS) {
         report_error(p->sink, p->name, line,
-                     "%s %.1f ms is no heart beat interval (it must be between %.0f and %.0f)",
-                     column_names[column], *value, RECORDING_MIN_RR_MS, RECORDING_MAX_RR_MS);
+                     "%s %.1f ms is no heart beat interval (it must be above 0 and at most "
+                     "%.0f ms, the longest a strap can send)",
+                     column_names[column], *value, RECORDING_MAX_RR_MS);
         return RESULT_INVALID;
     }
     return RESULT_OK;
@@ -176,6 +177,9 @@ static int read_row(parser *p, const text_line *line)
     if (!parse_decimal(field[0], length[0], &row.t) || row.t < 0)
         return invalid(p, line->number, "t is not a time (seconds since the start, such as 12.345)",
                        NULL);
+    if (row.t > RECORDING_MAX_SECONDS)
+        return invalid(p, line->number, "t is more than seven days from the start: "
+                       "no session is that long", NULL);
     if (p->out->count > 0 && row.t < p->out->rows[p->out->count - 1].t) {
         report_error(p->sink, p->name, line->number,
                      "t %.3f s comes before the previous row's %.3f s: times only go forward",

@@ -21,8 +21,9 @@
  *
  * recording_parse() reads that text and checks it: a wrong first line or
  * header, a row with the wrong number of columns, text where a number
- * goes, a time before the previous row's, an interval that is not between
- * RECORDING_MIN_RR_MS and RECORDING_MAX_RR_MS or a rate that is not between
+ * goes, a time before the previous row's or past RECORDING_MAX_SECONDS,
+ * an interval that is not above 0 and at most RECORDING_MAX_RR_MS, or a
+ * rate that is not between
  * 0 and RECORDING_MAX_BPM each give one error "NAME:LINE: message" on the
  * sink and RESULT_INVALID (reading stops at the first). Out of memory is
  * RESULT_FAILED. Pure: the text comes in, rows go out; recording_read()
@@ -37,9 +38,12 @@
 
 #define RECORDING_FIRST_LINE "# breathe heart-rate recording 1"
 #define RECORDING_HEADER "t\trr_raw_ms\trr_ms\tbpm\tartefact"
-#define RECORDING_MIN_RR_MS 100.0     /* 600 beats a minute: no heart */
-#define RECORDING_MAX_RR_MS 10000.0   /* 6 a minute, or several beats missed */
+/* Intervals are kept as the strap sent them, however unlikely (the
+ * artefact correction deals with those); only what no strap can send is
+ * refused: 0 or less, or more than 16 bits of 1/1024 s. */
+#define RECORDING_MAX_RR_MS 65536.0
 #define RECORDING_MAX_BPM 60.0        /* breaths a minute */
+#define RECORDING_MAX_SECONDS (7.0 * 24 * 3600)   /* t: no session is longer */
 
 typedef struct {
     double t;            /* seconds since the session started */
