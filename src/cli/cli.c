@@ -47,6 +47,8 @@ static const char usage_text[] =
     "       breathe --safety                   when to stop, and when to get medical help\n"
     "       breathe --serve                    play sessions asked for over D-Bus (MPRIS)\n"
     "       breathe --hr-scan                  heart-rate straps in range (Bluetooth)\n"
+    "       breathe --analyze RECORDING        heart rate at each breathing rate of a\n"
+    "                                          recording, and your resonance rate\n"
     "\n";
 
 /* The options; the help is in three parts because ISO C promises string
@@ -106,14 +108,28 @@ static const char usage_options_text[] =
     "  -h, --help               this help\n"
     "      --version            the version\n";
 
+/* The options of heart-rate analysis (docs/hrv.md). */
+static const char usage_hrv_text[] =
+    "      --analyze RECORDING  analyse a heart-rate recording (.tsv, docs/hrv.md): for\n"
+    "                           each paced breathing rate the heart-rate swing per\n"
+    "                           breath, LF power and peak, how closely heart rate\n"
+    "                           follows the breath, RMSSD and SDNN; then the resonance\n"
+    "                           rate, the one with the largest swing, and how clear\n"
+    "      --save               with --analyze: keep the resonance rate found in\n"
+    "                           ~/.local/state/breathe/resonance; sessions with\n"
+    "                           pattern = \"resonance\" pace at it, --stats shows it\n"
+    "      --plot FILE.svg      with --analyze: draw heart rate over time under the\n"
+    "                           breathing-rate bands, with the table\n";
+
 /* The rest of the help. */
 static const char usage_more_text[] =
     "\n"
     "Choose at most one of -o, -c, --plot, --new, --list, --list-devices,\n"
-    "--stats, --serve and --hr-scan, with only the options it uses: -d, --latency\n"
-    "and --hr when playing, --volume when playing or rendering, --format, --bits, --quality\n"
-    "and --labels when rendering, --start and --length when playing, rendering\n"
-    "or plotting, --names with --list or --list-devices.\n"
+    "--stats, --serve, --hr-scan and --analyze, with only the options it uses:\n"
+    "-d, --latency and --hr when playing, --volume when playing or rendering,\n"
+    "--format, --bits, --quality and --labels when rendering, --start and\n"
+    "--length when playing, rendering or plotting, --names with --list or\n"
+    "--list-devices, --save and --plot with --analyze.\n"
     "\n"
     "SESSION is a path to a .cfg file or the name of an installed session\n"
     "(box-breathing). Playing and rendering read defaults (device, volume, latency,\n"
@@ -133,6 +149,7 @@ static const char usage_more_text[] =
 typedef enum {
     MODE_PLAY, MODE_RENDER, MODE_CHECK, MODE_PLOT, MODE_NEW, MODE_LIST, MODE_LIST_DEVICES,
     MODE_STATS, MODE_SERVE, MODE_HR_SCAN,
+    MODE_ANALYZE,
 } mode;
 
 /* Options that only some modes take, as bits. */
@@ -159,6 +176,7 @@ static const struct {
     [MODE_STATS] = { "--stats", 0 },
     [MODE_SERVE] = { "--serve", 0 },
     [MODE_HR_SCAN] = { "--hr-scan", 0 },
+    [MODE_ANALYZE] = { "--analyze", 0 },
 };
 
 typedef struct {
@@ -178,6 +196,8 @@ typedef struct {
     out_format format;        /* --format, --bits, --quality */
     const char *labels;       /* --labels FILE */
     const char *heart_rate;   /* --hr STRAP|FILE */
+    const char *analyze;      /* --analyze RECORDING */
+    bool save;                /* --save, with --analyze */
 } options;
 
 /* ---- --plot and --new ---- */
@@ -250,7 +270,7 @@ static int show_stats(FILE *out, const report_sink *sink)
     fprintf(out, "\nHistory: %s\n", path ? path : "none (neither XDG_STATE_HOME nor HOME is set)");
     free(records);
     free(path);
-    return EXIT_DONE;
+    return cli_print_resonance_rate(out, sink);
 }
 
 /* ---- --hr-scan ---- */
@@ -381,7 +401,8 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
 {
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
            OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW, OPT_LATENCY, OPT_FORMAT,
-           OPT_BITS, OPT_QUALITY, OPT_LABELS, OPT_SERVE, OPT_HR, OPT_HR_SCAN };
+           OPT_BITS, OPT_QUALITY, OPT_LABELS, OPT_SERVE, OPT_HR, OPT_HR_SCAN,
+           OPT_ANALYZE, OPT_SAVE };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
@@ -407,6 +428,8 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         { "serve", no_argument, NULL, OPT_SERVE },
         { "hr", required_argument, NULL, OPT_HR },
         { "hr-scan", no_argument, NULL, OPT_HR_SCAN },
+        { "analyze", required_argument, NULL, OPT_ANALYZE },
+        { "save", no_argument, NULL, OPT_SAVE },
         { NULL, 0, NULL, 0 },
     };
     opterr = 0;
@@ -426,7 +449,18 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
             if (!*optarg)
                 return usage_error(err, "--hr needs a strap's name or address, or a file", NULL);
             break;
-        case OPT_PLOT: o->plot = optarg; code = choose_mode(o, MODE_PLOT, err); break;
+        case OPT_PLOT:   /* a session's picture, or with --analyze the recording's */
+            o->plot = optarg;
+            if (o->mode != MODE_ANALYZE)
+                code = choose_mode(o, MODE_PLOT, err);
+            break;
+        case OPT_ANALYZE:
+            o->analyze = optarg;
+            if (o->mode == MODE_PLOT)
+                o->mode = MODE_PLAY;   /* the --plot before it draws the analysis */
+            code = choose_mode(o, MODE_ANALYZE, err);
+            break;
+        case OPT_SAVE: o->save = true; break;
         case OPT_NEW: o->new_session = optarg; code = choose_mode(o, MODE_NEW, err); break;
         case 'q': o->quiet = true; break;
         case OPT_NAMES: note_given(o, TAKES_NAMES, "--names"); break;
@@ -485,6 +519,7 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         case 'h':
             fputs(usage_text, out);
             fputs(usage_options_text, out);
+            fputs(usage_hrv_text, out);
             fputs(usage_more_text, out);
             return EXIT_DONE;
         case OPT_VERSION:
@@ -501,6 +536,8 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
     }
     if (code != EXIT_DONE)
         return code;
+    if (o->save && o->mode != MODE_ANALYZE)
+        return usage_error(err, "--save goes with --analyze RECORDING", NULL);
     code = check_options_fit(o, err);
     return code == EXIT_DONE ? -1 : code;
 }
@@ -594,6 +631,14 @@ static int run_mode(options *o, char **names, int count, const report_sink *to, 
     case MODE_PLAY:
     case MODE_RENDER:
         return play_or_render(o, names, count, to, out, err);
+    case MODE_ANALYZE:
+        if (count > 0)
+            return usage_error(err, "--analyze takes one recording; this is one too many:",
+                               names[0]);
+        return cli_analyze(o->analyze,
+                           &(cli_analyze_request){ .save = o->save, .plot = o->plot,
+                                                   .quiet = o->quiet },
+                           out, to);
     }
     return EXIT_USAGE;
 }
