@@ -104,7 +104,7 @@ static void test_log_lines_and_summary(void **state)
     assert_string_equal(text,
         "[0:01] heart rate: beats from Polar H10 1A2B (A0:9E:1A:12:34:56), Bluetooth\n"
         "[0:12] heart rate: Polar H10 1A2B (A0:9E:1A:12:34:56), Bluetooth dropped out; "
-        "connecting again\n"
+        "waiting for it\n"
         "[0:15] heart rate: beats from Polar H10 1A2B (A0:9E:1A:12:34:56), Bluetooth\n"
         "heart rate: 812 beats, 3 corrected (threshold), 1 gap, 2 notifications unreadable\n"
         "recorded in /state/breathe/recordings/x.tsv\n");

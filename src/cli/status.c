@@ -130,7 +130,7 @@ void status_heart(status *s, int64_t frame, const hr_state *heart)
     else if (heart->ended)
         fprintf(s->stream, "[%s] heart rate: %s has ended\n", at, heart->source);
     else
-        fprintf(s->stream, "[%s] heart rate: %s dropped out; connecting again\n", at,
+        fprintf(s->stream, "[%s] heart rate: %s dropped out; waiting for it\n", at,
                 heart->source);
     fflush(s->stream);
 }

@@ -12,7 +12,9 @@
  *
  * Device1's Connected turning false is a gap: the monitor marks it, and
  * the loop goes back to connecting, every HR_STRAP_RETRY_SECONDS, for as
- * long as the session plays. Calls that may take a while (Connect,
+ * long as the session plays. A strap that stays connected but sends no
+ * beat for HR_STRAP_SILENCE_SECONDS (taken off, poor contact) is a gap too,
+ * which ends with the next beat. Calls that may take a while (Connect,
  * StartNotify) are asynchronous, so a stop is never kept waiting. */
 #include "hr/source.h"
 #include "hr/strap.h"
@@ -39,6 +41,8 @@
 #define HEART_RATE_SERVICE_UUID "0000180d-0000-1000-8000-00805f9b34fb"
 #define HEART_RATE_MEASUREMENT_UUID "00002a37-0000-1000-8000-00805f9b34fb"
 #define HR_STRAP_RETRY_SECONDS 2.0
+/* Longer than any beat of a resting heart (a rate of 12 a minute). */
+#define HR_STRAP_SILENCE_SECONDS 5.0
 /* How long a call to BlueZ may take before it counts as failed. */
 #define CALL_TIMEOUT_USEC (5 * 1000 * 1000)
 
@@ -337,7 +341,8 @@ typedef struct {
     int wake;
     pthread_t thread;
     bool running;
-    bool said_rejected;
+    double last_beat;            /* when beats last came (or notifying began) */
+    bool silent;                 /* no beats for HR_STRAP_SILENCE_SECONDS: a gap */
 } strap;
 
 /* Straps' names and addresses matched against the one wanted: an
@@ -437,6 +442,8 @@ static void on_value(strap *s, const uint8_t *bytes, size_t size)
     hr_measurement measurement;
     hr_measurement_result result = hr_measurement_parse(bytes, size, &measurement);
     if (result == HR_MEASUREMENT_OK) {
+        s->last_beat = arrived;
+        s->silent = false;
         hr_monitor_beats(s->base.monitor, measurement.interval_ms, measurement.interval_count,
                          arrived);
     } else if (result != HR_MEASUREMENT_NO_INTERVALS) {
@@ -553,6 +560,8 @@ static int on_notify_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
     s->call_pending = false;
     if (!e || error_is(e, "org.bluez.Error.InProgress")) {
         s->notifying = true;
+        s->silent = false;
+        s->last_beat = clock_monotonic_seconds();
         hr_monitor_connection(s->base.monitor, true, clock_monotonic_seconds());
     } else {
         s->next_attempt = clock_monotonic_seconds() + HR_STRAP_RETRY_SECONDS;
@@ -641,6 +650,11 @@ static void *run(void *context)
             return NULL;
         }
         advance(s);
+        double now = clock_monotonic_seconds();
+        if (s->notifying && !s->silent && now - s->last_beat > HR_STRAP_SILENCE_SECONDS) {
+            s->silent = true;
+            hr_monitor_connection(s->base.monitor, false, now);
+        }
         if (s->device[0] && s->discovering)
             stop_discovering(s);
         uint64_t until;
