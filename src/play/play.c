@@ -467,6 +467,8 @@ static void follow(player *p, play_state state)
         /* After a jump the step and the phase are new to the listener, even
          * the same ones again (back to the start of this step). */
         p->announced_skips = skips;
+        if (p->heart)
+            hr_monitor_pace(p->heart, NAN);   /* the breath under way gives no swing */
         announce(p, PLAY_EVENT_SEEKED, &s);
         before->step_ordinal = -1;
         p->announced_phase_key = -1;
