@@ -95,7 +95,8 @@ static const char usage_options_text[] =
     "                           by name or address (see --hr-scan), or a file or\n"
     "                           named pipe of RR intervals (ms a line, or Polar\n"
     "                           Sensor Logger's RR file); the status shows it and\n"
-    "                           each beat is recorded (see breathe(1))\n"
+    "                           each beat is recorded (see breathe(1)); none: no\n"
+    "                           source, whatever the defaults' hr_device says\n"
     "      --hr-scan            list heart-rate straps in range: address, name, signal\n"
     "      --volume DB          master gain in dB, added to the session's own volume\n"
     "      --latency SECONDS    live output buffer, 0.01 to 2 (default "
@@ -196,6 +197,7 @@ typedef struct {
     out_format format;        /* --format, --bits, --quality */
     const char *labels;       /* --labels FILE */
     const char *heart_rate;   /* --hr STRAP|FILE */
+    bool no_heart_rate;       /* --hr none: not even the defaults' hr_device */
     const char *analyze;      /* --analyze RECORDING */
     bool save;                /* --save, with --analyze */
 } options;
@@ -307,7 +309,7 @@ static int load_defaults(options *o, userconfig *defaults, const report_sink *si
         o->latency_seconds = defaults->latency_seconds;
     o->quiet = o->quiet || defaults->quiet;
     o->record_history = defaults->history;
-    if (!o->output && !o->heart_rate)
+    if (!o->output && !o->heart_rate && !o->no_heart_rate)
         o->heart_rate = defaults->hr_device;
     return EXIT_DONE;
 }
@@ -448,6 +450,10 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
             o->heart_rate = optarg;
             if (!*optarg)
                 return usage_error(err, "--hr needs a strap's name or address, or a file", NULL);
+            if (strcmp(optarg, "none") == 0) {
+                o->heart_rate = NULL;
+                o->no_heart_rate = true;
+            }
             break;
         case OPT_PLOT:   /* a session's picture, or with --analyze the recording's */
             o->plot = optarg;
