@@ -21,8 +21,10 @@
  * median (|mRR| > 3); a long interval whose half is close to the median is
  * a missed beat, a short one that with the next is close to the median an
  * extra beat. The thresholds never fall below BEATS_THRESHOLD_FLOOR_MS:
- * a series smoother than a strap's 1/1024 s resolution (a generated one)
- * would otherwise flag differences of a millisecond.
+ * in a quiet stretch the quartile deviation is small, and differences of
+ * a few tens of milliseconds, ordinary from one beat to the next at rest,
+ * would be taken for artefacts; a missed, extra or ectopic beat moves an
+ * interval by a hundred milliseconds or more.
  *
  * beats_correct() then mends the series as the paper does: an extra beat is
  * removed (its interval joins the next), a missed beat is put back (the
@@ -41,7 +43,7 @@
 #include <stddef.h>
 
 #define BEATS_MIN_COUNT 8
-#define BEATS_THRESHOLD_FLOOR_MS 10.0
+#define BEATS_THRESHOLD_FLOOR_MS 30.0
 
 typedef enum {
     BEAT_NORMAL,

@@ -162,7 +162,7 @@ static void draw_table(FILE *f, const hrv_analysis *a, double top)
     if (c->outcome == RESONANCE_FOUND)
         fprintf(f, "resonance: %g breaths a minute (%s choice: largest swing, %.1f standard "
                    "errors above the next)", round(a->rates[c->best].rate * 100.0) / 100.0,
-                c->clear ? "a clear" : "a narrow", c->margin_errors);
+                c->clear ? "a clear" : "a narrow", hrv_margin_shown(c->margin_errors));
     else if (c->outcome == RESONANCE_TIE)
         fputs("resonance: none chosen: a tie between the two largest swings", f);
     else

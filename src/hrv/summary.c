@@ -6,6 +6,11 @@
 /* A rate as people write it: 6.5, 6, 5.25. */
 #define RATE_SHOWN(rate) (round((rate) * 100.0) / 100.0)
 
+double hrv_margin_shown(double margin_errors)
+{
+    return isfinite(margin_errors) ? floor(margin_errors * 10.0) / 10.0 : margin_errors;
+}
+
 void hrv_format_clock(char *text, size_t size, double seconds)
 {
     long long s = llround(seconds);
@@ -80,13 +85,13 @@ static void print_choice(const hrv_analysis *a, FILE *out)
                      "(swing %.1f and %.1f bpm, %.1f standard errors apart, less than %g); "
                      "repeat the assessment\n",
                 RATE_SHOWN(best->rate), RATE_SHOWN(next->rate), best->swing_bpm, next->swing_bpm,
-                c->margin_errors, HRV_TIE_MARGIN);
+                hrv_margin_shown(c->margin_errors), HRV_TIE_MARGIN);
         return;
     }
     fprintf(out, "resonance: %g breaths a minute\n", RATE_SHOWN(best->rate));
     fprintf(out, "  chosen by the largest swing, %.1f bpm against %.1f at %g a minute: "
                  "%.1f standard errors apart, %s\n",
-            best->swing_bpm, next->swing_bpm, RATE_SHOWN(next->rate), c->margin_errors,
+            best->swing_bpm, next->swing_bpm, RATE_SHOWN(next->rate), hrv_margin_shown(c->margin_errors),
             c->clear ? "a clear choice" : "a narrow choice (3 or more would be clear)");
     int met = 0;
     for (int k = 0; k < CRITERION_COUNT; k++)

@@ -22,6 +22,10 @@
 void hrv_summary_print(const char *path, const recording *rec,
                        const hrv_analysis *analysis, FILE *out);
 
+/* A margin in standard errors as shown: cut, not rounded, to a tenth, so
+ * that 2.97 (narrow) never reads as 3.0 (clear). */
+double hrv_margin_shown(double margin_errors);
+
 /* "m:ss" (or "h:mm:ss") of seconds, into text. */
 void hrv_format_clock(char *text, size_t size, double seconds);
 

@@ -30,7 +30,7 @@ size_t rrseries_paced(beat *beats, size_t *count, size_t capacity, double start,
         double rr = mean_ms;
         for (int step = 0; step < 4; step++)
             rr = mean_ms + swing_ms / 2.0 *
-                 sin(2.0 * M_PI * rate_per_minute / 60.0 * (t + rr / 1000.0));
+                 sin(2.0 * M_PI * rate_per_minute / 60.0 * (t + rr / 1000.0 - start));
         rr += noise_ms * rrseries_gaussian(random);
         if (t + rr / 1000.0 > start + seconds)
             break;

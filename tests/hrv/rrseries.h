@@ -17,7 +17,8 @@ typedef struct {
 double rrseries_gaussian(rrseries_random *random);
 
 /* Beats from time start for seconds: the interval is mean_ms plus
- * swing_ms/2 * sin(2 pi rate/60 t) of the time the beat ends, plus
+ * swing_ms/2 * sin(2 pi rate/60 (t - start)) of the time t the beat ends (so
+ * a stretch of whole breaths ends where the next begins), plus
  * noise_ms of Gaussian noise. Appends to beats[] from *count, up to
  * capacity; returns the beats written. */
 size_t rrseries_paced(beat *beats, size_t *count, size_t capacity, double start,

@@ -38,7 +38,9 @@ static void set_state(const char *saved)
         char *folder = testaudio_path(state, "breathe");
         assert_int_equal(mkdir(state, 0700), 0);
         assert_int_equal(mkdir(folder, 0700), 0);
-        assert_non_null(testaudio_write_text(folder, "resonance", saved));
+        char *file = testaudio_write_text(folder, "resonance", saved);
+        assert_non_null(file);
+        free(file);
         free(folder);
     }
     free(state);
