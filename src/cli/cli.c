@@ -198,6 +198,7 @@ typedef struct {
     const char *labels;       /* --labels FILE */
     const char *heart_rate;   /* --hr STRAP|FILE */
     bool no_heart_rate;       /* --hr none: not even the defaults' hr_device */
+    bool heart_rate_from_defaults;   /* heart_rate is the defaults' hr_device */
     const char *analyze;      /* --analyze RECORDING */
     bool save;                /* --save, with --analyze */
 } options;
@@ -309,8 +310,10 @@ static int load_defaults(options *o, userconfig *defaults, const report_sink *si
         o->latency_seconds = defaults->latency_seconds;
     o->quiet = o->quiet || defaults->quiet;
     o->record_history = defaults->history;
-    if (!o->output && !o->heart_rate && !o->no_heart_rate)
+    if (!o->output && !o->heart_rate && !o->no_heart_rate) {
         o->heart_rate = defaults->hr_device;
+        o->heart_rate_from_defaults = o->heart_rate != NULL;
+    }
     return EXIT_DONE;
 }
 
@@ -591,6 +594,7 @@ static int play_or_render(options *o, char **names, int count, const report_sink
                 .device_retry_seconds = play_device_retry_seconds(),
                 .history_name = o->record_history && !o->output ? name : NULL,
                 .heart_rate = o->output ? NULL : o->heart_rate,
+                .heart_rate_optional = o->heart_rate_from_defaults,
             },
             .quiet = o->quiet,
             .defaults_path = o->defaults_path,

@@ -94,6 +94,7 @@ play_options play_live_options(const userconfig *defaults, const char *name)
         .device_retry_seconds = play_device_retry_seconds(),
         .history_name = defaults->history ? name : NULL,
         .heart_rate = defaults->hr_device,
+        .heart_rate_optional = true,
     };
 }
 
@@ -264,8 +265,18 @@ int player_open(player **out, const char *name, const play_options *options,
         report_out_of_memory(to);
         code = 1;
     }
-    if (code == 0 && options->heart_rate && !p->render)
+    if (code == 0 && options->heart_rate && !p->render) {
         code = open_heart_rate(p, name, options->heart_rate);
+        /* A strap named in the defaults file is there for every session;
+         * Bluetooth being off must not stop people practising. A source
+         * that is wrong (a bad file: 2) is still an error. */
+        if (code == 1 && options->heart_rate_optional) {
+            report_warning(to, NULL, 0, "playing without the heart rate: hr_device \"%s\" "
+                           "from the defaults file cannot be reached (--hr none leaves it out)",
+                           options->heart_rate);
+            code = 0;
+        }
+    }
     if (code != 0) {
         player_free(p);
         return code;

@@ -62,6 +62,10 @@ typedef struct {
                                 strap's name or address; hr/monitor.h), its
                                 recording written beside the history; NULL:
                                 none, and the session plays exactly as without */
+    bool heart_rate_optional;      /* the source comes from the defaults file:
+                                      when it cannot be reached (no Bluetooth,
+                                      no BlueZ) the session plays without it,
+                                      with a warning, rather than not at all */
     const out_backend *backend;  /* NULL: out_backend_for(output), the file or
                                     the device; a test may bring its own (it
                                     then counts as live when output is NULL) */
