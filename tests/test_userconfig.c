@@ -81,9 +81,11 @@ static void test_every_setting_is_read(void **state)
                                "latency = 0.5;\n"
                                "quiet = true;\n"
                                "session = \"calm-breathing\";\n"
-                               "history = false;\n",
+                               "history = false;\n"
+                               "hr_device = \"Polar H10\";\n",
                                &c, message, sizeof message), 0);
     assert_string_equal(message, "");
+    assert_string_equal(c.hr_device, "Polar H10");
     assert_string_equal(c.device, "pulse");
     assert_string_equal(c.session, "calm-breathing");
     assert_true(c.volume_db == -7.5);
@@ -116,7 +118,7 @@ static void test_problems_are_reported_with_their_line(void **state)
         const char *message;
     } cases[] = {
         { "device = \"pulse\";\n\nvolum = -6;\n", 3,
-          "unknown setting 'volum'; the settings are device, volume, latency, quiet, session and history" },
+          "unknown setting 'volum'; the settings are device, volume, latency, quiet, session, history and hr_device" },
         { "volume = \"loud\";\n", 1, "'volume' must be a gain in dB, like volume = -6.0;" },
         { "\n\nvolume = -130.0;\n", 3, "'volume' must be between -120 and 40 dB, not -130" },
         { "volume = 41;\n", 1, "'volume' must be between -120 and 40 dB, not 41" },
@@ -132,9 +134,11 @@ static void test_problems_are_reported_with_their_line(void **state)
           "value; with text in double quotes, like device = \"pulse\";" },
         { "history = 0;\n", 1, "'history' must be true or false, like history = false;" },
         { "quiet = \"yes\";\n", 1, "'quiet' must be true or false, like quiet = true;" },
+        { "hr_device = 7;\n", 1, "'hr_device' must be a string in double quotes, like hr_device = \"Polar H10\";" },
+        { "hr_device = \"\";\n", 1, "'hr_device' must not be empty; remove the line to use the default" },
         { "volume = -6.0;\nvolume = -3.0;\n", 2, NULL },  /* libconfig: a duplicate */
         { "audio = { device = \"pulse\"; };\n", 1,
-          "unknown setting 'audio'; the settings are device, volume, latency, quiet, session and history" },
+          "unknown setting 'audio'; the settings are device, volume, latency, quiet, session, history and hr_device" },
     };
     char *path = testaudio_path(testaudio_dir, "config");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -20,6 +20,7 @@
 #include "cli/modes.h"
 #include "cli/safety.h"
 #include "cli/status.h"
+#include "hr/strap.h"
 #include "out/out.h"
 #include "play/library.h"
 #include "render/engine.h"
@@ -45,6 +46,9 @@ static const char usage_text[] =
     "       breathe --stats                    your practice: totals, streaks, last 14 days\n"
     "       breathe --safety                   when to stop, and when to get medical help\n"
     "       breathe --serve                    play sessions asked for over D-Bus (MPRIS)\n"
+    "       breathe --hr-scan                  heart-rate straps in range (Bluetooth)\n"
+    "       breathe --analyze RECORDING        heart rate at each breathing rate of a\n"
+    "                                          recording, and your resonance rate\n"
     "\n";
 
 /* The options; the help is in three parts because ISO C promises string
@@ -87,6 +91,13 @@ static const char usage_options_text[] =
     "                           next, position, volume, stop (see breathe(1))\n"
     "  -d, --device NAME|INDEX  play on this device (a name, part of one, or an index\n"
     "                           from --list-devices)\n"
+    "      --hr STRAP|FILE      follow the heart rate while playing: a Bluetooth strap\n"
+    "                           by name or address (see --hr-scan), or a file or\n"
+    "                           named pipe of RR intervals (ms a line, or Polar\n"
+    "                           Sensor Logger's RR file); the status shows it and\n"
+    "                           each beat is recorded (see breathe(1)); none: no\n"
+    "                           source, whatever the defaults' hr_device says\n"
+    "      --hr-scan            list heart-rate straps in range: address, name, signal\n"
     "      --volume DB          master gain in dB, added to the session's own volume\n"
     "      --latency SECONDS    live output buffer, 0.01 to 2 (default "
     TEXT_OF(OUT_DEFAULT_LATENCY_SECONDS) "); more\n"
@@ -98,20 +109,35 @@ static const char usage_options_text[] =
     "  -h, --help               this help\n"
     "      --version            the version\n";
 
+/* The options of heart-rate analysis (docs/hrv.md). */
+static const char usage_hrv_text[] =
+    "      --analyze RECORDING  analyse a heart-rate recording (.tsv, docs/hrv.md): for\n"
+    "                           each paced breathing rate the heart-rate swing per\n"
+    "                           breath, LF power and peak, how closely heart rate\n"
+    "                           follows the breath, RMSSD and SDNN; then the resonance\n"
+    "                           rate, the one with the largest swing, and how clear\n"
+    "      --save               with --analyze: keep the resonance rate found in\n"
+    "                           ~/.local/state/breathe/resonance; sessions with\n"
+    "                           pattern = \"resonance\" pace at it, --stats shows it\n"
+    "      --plot FILE.svg      with --analyze: draw heart rate over time under the\n"
+    "                           breathing-rate bands, with the table\n";
+
 /* The rest of the help. */
 static const char usage_more_text[] =
     "\n"
     "Choose at most one of -o, -c, --plot, --new, --list, --list-devices,\n"
-    "--stats and --serve, with only the options it uses: -d and --latency when\n"
-    "playing, --volume when playing or rendering, --format, --bits, --quality\n"
-    "and --labels when rendering, --start and --length when playing, rendering\n"
-    "or plotting, --names with --list or --list-devices.\n"
+    "--stats, --serve, --hr-scan and --analyze, with only the options it uses:\n"
+    "-d, --latency and --hr when playing, --volume when playing or rendering,\n"
+    "--format, --bits, --quality and --labels when rendering, --start and\n"
+    "--length when playing, rendering or plotting, --names with --list or\n"
+    "--list-devices, --save and --plot with --analyze.\n"
     "\n"
     "SESSION is a path to a .cfg file or the name of an installed session\n"
     "(box-breathing). Playing and rendering read defaults (device, volume, latency,\n"
-    "quiet, session, history) from ~/.config/breathe/config; options override\n"
-    "them. Each live session adds a line to ~/.local/state/breathe/history (see\n"
-    "--stats).\n"
+    "quiet, session, history, hr_device) from ~/.config/breathe/config; options\n"
+    "override them. Each live session adds a line to ~/.local/state/breathe/history\n"
+    "(see --stats); with a heart-rate source, its beats go to\n"
+    "~/.local/state/breathe/recordings/.\n"
     "\n"
     "Keys while playing on a terminal: space pause/resume, + and - volume by 1 dB,\n"
     "n next step, q quit, h or ? these keys. Signals: SIGINT, SIGTERM, SIGHUP and\n"
@@ -123,7 +149,8 @@ static const char usage_more_text[] =
 /* What the command line asks for: one mode, and the options that go with it. */
 typedef enum {
     MODE_PLAY, MODE_RENDER, MODE_CHECK, MODE_PLOT, MODE_NEW, MODE_LIST, MODE_LIST_DEVICES,
-    MODE_STATS, MODE_SERVE,
+    MODE_STATS, MODE_SERVE, MODE_HR_SCAN,
+    MODE_ANALYZE,
 } mode;
 
 /* Options that only some modes take, as bits. */
@@ -133,13 +160,14 @@ enum {
     TAKES_WINDOW = 1 << 2,    /* --start, --length */
     TAKES_NAMES = 1 << 3,     /* --names */
     TAKES_FORMAT = 1 << 4,    /* --format, --bits, --quality, --labels: a render's files */
+    TAKES_HEART_RATE = 1 << 5,  /* --hr: live playback */
 };
 
 static const struct {
     const char *option;   /* how the mode is asked for; NULL: playing, the default */
     unsigned takes;
 } modes[] = {
-    [MODE_PLAY] = { NULL, TAKES_DEVICE | TAKES_VOLUME | TAKES_WINDOW },
+    [MODE_PLAY] = { NULL, TAKES_DEVICE | TAKES_VOLUME | TAKES_WINDOW | TAKES_HEART_RATE },
     [MODE_RENDER] = { "--output", TAKES_VOLUME | TAKES_WINDOW | TAKES_FORMAT },
     [MODE_CHECK] = { "--check", 0 },
     [MODE_PLOT] = { "--plot", TAKES_WINDOW },
@@ -148,6 +176,8 @@ static const struct {
     [MODE_LIST_DEVICES] = { "--list-devices", TAKES_NAMES },
     [MODE_STATS] = { "--stats", 0 },
     [MODE_SERVE] = { "--serve", 0 },
+    [MODE_HR_SCAN] = { "--hr-scan", 0 },
+    [MODE_ANALYZE] = { "--analyze", 0 },
 };
 
 typedef struct {
@@ -158,7 +188,7 @@ typedef struct {
     const char *device;
     bool quiet;
     unsigned given;           /* TAKES_* bits of the options given */
-    const char *given_names[5];  /* the first option given for each bit, for messages */
+    const char *given_names[6];  /* the first option given for each bit, for messages */
     bool record_history;      /* live sessions go into the history */
     const char *defaults_path;  /* the defaults file, when it chose the device */
     double volume_db;
@@ -166,6 +196,11 @@ typedef struct {
     double start_seconds, length_seconds;
     out_format format;        /* --format, --bits, --quality */
     const char *labels;       /* --labels FILE */
+    const char *heart_rate;   /* --hr STRAP|FILE */
+    bool no_heart_rate;       /* --hr none: not even the defaults' hr_device */
+    bool heart_rate_from_defaults;   /* heart_rate is the defaults' hr_device */
+    const char *analyze;      /* --analyze RECORDING */
+    bool save;                /* --save, with --analyze */
 } options;
 
 /* ---- --plot and --new ---- */
@@ -238,6 +273,20 @@ static int show_stats(FILE *out, const report_sink *sink)
     fprintf(out, "\nHistory: %s\n", path ? path : "none (neither XDG_STATE_HOME nor HOME is set)");
     free(records);
     free(path);
+    return cli_print_resonance_rate(out, sink);
+}
+
+/* ---- --hr-scan ---- */
+
+static int scan_straps(FILE *out, FILE *err, const report_sink *to)
+{
+    int seconds = hr_scan_seconds();
+    int found = hr_scan(out, seconds, to);
+    if (found < 0)
+        return EXIT_RUNTIME;
+    if (found == 0)
+        fprintf(err, "breathe: no heart-rate strap in range after %d s; a strap wakes when "
+                     "worn with its electrodes moist\n", seconds);
     return EXIT_DONE;
 }
 
@@ -261,6 +310,10 @@ static int load_defaults(options *o, userconfig *defaults, const report_sink *si
         o->latency_seconds = defaults->latency_seconds;
     o->quiet = o->quiet || defaults->quiet;
     o->record_history = defaults->history;
+    if (!o->output && !o->heart_rate && !o->no_heart_rate) {
+        o->heart_rate = defaults->hr_device;
+        o->heart_rate_from_defaults = o->heart_rate != NULL;
+    }
     return EXIT_DONE;
 }
 
@@ -318,6 +371,9 @@ static int check_options_fit(const options *o, FILE *err)
             fprintf(err, "breathe: %s goes with %s\n", o->given_names[index],
                     (1u << index) == TAKES_FORMAT ? "-o (--output)"
                                                   : "--list or --list-devices");
+        else if ((1u << index) == TAKES_HEART_RATE)
+            fprintf(err, "breathe: %s goes with playing live, not %s\n",
+                    o->given_names[index], mode_name);
         else
             fprintf(err, "breathe: %s has no use with %s\n", o->given_names[index], mode_name);
         fputs("Try 'breathe --help'.\n", err);
@@ -350,7 +406,8 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
 {
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
            OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW, OPT_LATENCY, OPT_FORMAT,
-           OPT_BITS, OPT_QUALITY, OPT_LABELS, OPT_SERVE };
+           OPT_BITS, OPT_QUALITY, OPT_LABELS, OPT_SERVE, OPT_HR, OPT_HR_SCAN,
+           OPT_ANALYZE, OPT_SAVE };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
@@ -374,6 +431,10 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         { "quality", required_argument, NULL, OPT_QUALITY },
         { "labels", required_argument, NULL, OPT_LABELS },
         { "serve", no_argument, NULL, OPT_SERVE },
+        { "hr", required_argument, NULL, OPT_HR },
+        { "hr-scan", no_argument, NULL, OPT_HR_SCAN },
+        { "analyze", required_argument, NULL, OPT_ANALYZE },
+        { "save", no_argument, NULL, OPT_SAVE },
         { NULL, 0, NULL, 0 },
     };
     opterr = 0;
@@ -386,7 +447,29 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         case OPT_LIST_DEVICES: code = choose_mode(o, MODE_LIST_DEVICES, err); break;
         case OPT_STATS: code = choose_mode(o, MODE_STATS, err); break;
         case OPT_SERVE: code = choose_mode(o, MODE_SERVE, err); break;
-        case OPT_PLOT: o->plot = optarg; code = choose_mode(o, MODE_PLOT, err); break;
+        case OPT_HR_SCAN: code = choose_mode(o, MODE_HR_SCAN, err); break;
+        case OPT_HR:
+            note_given(o, TAKES_HEART_RATE, "--hr");
+            o->heart_rate = optarg;
+            if (!*optarg)
+                return usage_error(err, "--hr needs a strap's name or address, or a file", NULL);
+            if (strcmp(optarg, "none") == 0) {
+                o->heart_rate = NULL;
+                o->no_heart_rate = true;
+            }
+            break;
+        case OPT_PLOT:   /* a session's picture, or with --analyze the recording's */
+            o->plot = optarg;
+            if (o->mode != MODE_ANALYZE)
+                code = choose_mode(o, MODE_PLOT, err);
+            break;
+        case OPT_ANALYZE:
+            o->analyze = optarg;
+            if (o->mode == MODE_PLOT)
+                o->mode = MODE_PLAY;   /* the --plot before it draws the analysis */
+            code = choose_mode(o, MODE_ANALYZE, err);
+            break;
+        case OPT_SAVE: o->save = true; break;
         case OPT_NEW: o->new_session = optarg; code = choose_mode(o, MODE_NEW, err); break;
         case 'q': o->quiet = true; break;
         case OPT_NAMES: note_given(o, TAKES_NAMES, "--names"); break;
@@ -445,6 +528,7 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         case 'h':
             fputs(usage_text, out);
             fputs(usage_options_text, out);
+            fputs(usage_hrv_text, out);
             fputs(usage_more_text, out);
             return EXIT_DONE;
         case OPT_VERSION:
@@ -461,6 +545,8 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
     }
     if (code != EXIT_DONE)
         return code;
+    if (o->save && o->mode != MODE_ANALYZE)
+        return usage_error(err, "--save goes with --analyze RECORDING", NULL);
     code = check_options_fit(o, err);
     return code == EXIT_DONE ? -1 : code;
 }
@@ -507,6 +593,8 @@ static int play_or_render(options *o, char **names, int count, const report_sink
                 .length_seconds = o->length_seconds,
                 .device_retry_seconds = play_device_retry_seconds(),
                 .history_name = o->record_history && !o->output ? name : NULL,
+                .heart_rate = o->output ? NULL : o->heart_rate,
+                .heart_rate_optional = o->heart_rate_from_defaults,
             },
             .quiet = o->quiet,
             .defaults_path = o->defaults_path,
@@ -531,6 +619,9 @@ static int run_mode(options *o, char **names, int count, const report_sink *to, 
         return cli_list((o->given & TAKES_NAMES) != 0, out, to);
     case MODE_STATS:
         return show_stats(out, to);
+    case MODE_HR_SCAN:
+        return count > 0 ? usage_error(err, "--hr-scan takes no session, not", names[0])
+                         : scan_straps(out, err, to);
     case MODE_SERVE:
         return count > 0 ? usage_error(err, "--serve takes no session; open one over D-Bus:",
                                        names[0])
@@ -550,6 +641,14 @@ static int run_mode(options *o, char **names, int count, const report_sink *to, 
     case MODE_PLAY:
     case MODE_RENDER:
         return play_or_render(o, names, count, to, out, err);
+    case MODE_ANALYZE:
+        if (count > 0)
+            return usage_error(err, "--analyze takes one recording; this is one too many:",
+                               names[0]);
+        return cli_analyze(o->analyze,
+                           &(cli_analyze_request){ .save = o->save, .plot = o->plot,
+                                                   .quiet = o->quiet },
+                           out, to);
     }
     return EXIT_USAGE;
 }

@@ -100,6 +100,57 @@ void status_controls(status *s, int64_t frame, bool paused, double volume_db)
     fflush(s->stream);
 }
 
+/* "  HR 64 swing 9", "  HR --" while no beats come. */
+static void describe_heart(const hr_state *heart, char *out, size_t size)
+{
+    if (!heart->connected || isnan(heart->heart_rate)) {
+        snprintf(out, size, "  HR --");
+        return;
+    }
+    if (isnan(heart->swing))
+        snprintf(out, size, "  HR %.0f", heart->heart_rate);
+    else
+        snprintf(out, size, "  HR %.0f swing %.0f", heart->heart_rate, heart->swing);
+}
+
+void status_heart(status *s, int64_t frame, const hr_state *heart)
+{
+    bool was_connected = s->heart_shown && s->heart.connected;
+    bool first = !s->heart_shown;
+    s->heart_shown = true;
+    s->heart = *heart;
+    if (s->quiet || s->terminal || (!first && was_connected == heart->connected))
+        return;
+    if (first && !heart->connected)
+        return;
+    char at[32];
+    timeline_format_time(at, sizeof at, frame, timeline_rate(s->timeline));
+    if (heart->connected)
+        fprintf(s->stream, "[%s] heart rate: beats from %s\n", at, heart->source);
+    else if (heart->ended)
+        fprintf(s->stream, "[%s] heart rate: %s has ended\n", at, heart->source);
+    else
+        fprintf(s->stream, "[%s] heart rate: %s dropped out; waiting for it\n", at,
+                heart->source);
+    fflush(s->stream);
+}
+
+void status_heart_summary(const status *s, const hr_state *heart, const char *recording)
+{
+    if (s->quiet)
+        return;
+    fprintf(s->stream, "heart rate: %lld beats, %lld corrected (threshold), %lld gap%s",
+            (long long)heart->beats, (long long)heart->artefacts, (long long)heart->gaps,
+            heart->gaps == 1 ? "" : "s");
+    if (heart->rejected > 0)
+        fprintf(s->stream, ", %lld notification%s unreadable", (long long)heart->rejected,
+                heart->rejected == 1 ? "" : "s");
+    fprintf(s->stream, "\n");
+    if (recording)
+        fprintf(s->stream, "recorded in %s\n", recording);
+    fflush(s->stream);
+}
+
 void status_clear(status *s)
 {
     if (s->drawn) {
@@ -129,11 +180,13 @@ void status_update(status *s, int64_t frame)
         snprintf(words, sizeof words, "paused (space resumes)");
     else
         describe(s, frame, words, sizeof words);
-    char tail[128];
+    char tail[192], heart[64] = "";
+    if (s->heart_shown)
+        describe_heart(&s->heart, heart, sizeof heart);
     if (s->volume_shown)
-        snprintf(tail, sizeof tail, " %s / %s  vol %+g dB", elapsed, total, s->volume_db);
+        snprintf(tail, sizeof tail, "%s %s / %s  vol %+g dB", heart, elapsed, total, s->volume_db);
     else
-        snprintf(tail, sizeof tail, " %s / %s", elapsed, total);
+        snprintf(tail, sizeof tail, "%s %s / %s", heart, elapsed, total);
     int room = s->width - 1 - (int)strlen(tail);
     int bar = room / 3 > 40 ? 40 : room / 3;
     int words_room = room - (bar > 0 ? bar + 3 : 0);

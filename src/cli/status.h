@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hr/monitor.h"
 #include "render/timeline.h"
 
 typedef enum { STATUS_PLAYING, STATUS_RENDERING } status_mode;
@@ -29,6 +30,8 @@ typedef struct {
     bool paused;            /* playing: paused by a key or SIGUSR1 */
     double volume_db;       /* playing: the live volume (as --volume) */
     bool volume_shown;      /* the volume has been changed, so it is shown */
+    bool heart_shown;       /* a heart-rate source is followed */
+    hr_state heart;         /* its last state */
 } status;
 
 void status_begin(status *s, FILE *stream, bool quiet, status_mode mode, const timeline *t,
@@ -37,6 +40,12 @@ void status_update(status *s, int64_t frame);
 /* Live controls: whether playback is paused and the volume. On a terminal
  * they show in the status line; in a log, each change is a line. */
 void status_controls(status *s, int64_t frame, bool paused, double volume_db);
+/* A heart-rate source's state (hr/monitor.h): on a terminal the line
+ * shows the heart rate and the last breath's swing ("HR 64 swing 9"); in a
+ * log, the strap dropping out and coming back are lines. */
+void status_heart(status *s, int64_t frame, const hr_state *heart);
+/* The heart-rate summary at the end: beats, corrected, gaps, the recording. */
+void status_heart_summary(const status *s, const hr_state *heart, const char *recording);
 /* Clears the status line so that other text can be printed; the next
  * status_update() draws it again. */
 void status_clear(status *s);

@@ -121,6 +121,8 @@ static bool on_tick(void *context, player *p)
     bool rendering = term->request->options.output != NULL;
     if (!rendering)
         status_controls(&term->display, now.position, now.silent, now.volume_db);
+    if (now.heart_rate_on)
+        status_heart(&term->display, now.position, &now.heart);
     status_update(&term->display, now.position);
     return !(rendering && interrupted);
 }
@@ -176,6 +178,9 @@ static void end(terminal *term, player *p, const play_event *event)
         status_end(&term->display, event->at, rendering ? NULL : "finished");
         break;
     }
+    if (event->snapshot->heart_rate_on)
+        status_heart_summary(&term->display, &event->snapshot->heart,
+                             event->snapshot->heart_rate_recording);
 }
 
 static void on_event(void *context, player *p, const play_event *event)

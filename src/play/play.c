@@ -2,6 +2,7 @@
 #include "play/play.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "render/stream.h"
 #include "render/transport.h"
 #include "user/history.h"
+#include "user/xdgpath.h"
 
 typedef enum { REQUEST_NONE, REQUEST_SEEK, REQUEST_NEXT, REQUEST_PREVIOUS } request_kind;
 
@@ -56,6 +58,8 @@ struct player {
     int64_t announced_phase_key;
     int announced_skips;
 
+    hr_monitor *heart;           /* live with a heart-rate source, else NULL */
+
     pthread_mutex_t snapshot_lock;   /* never taken by the audio callback */
     play_snapshot snapshot;
 };
@@ -89,6 +93,8 @@ play_options play_live_options(const userconfig *defaults, const char *name)
         .latency_seconds = defaults->latency_seconds,
         .device_retry_seconds = play_device_retry_seconds(),
         .history_name = defaults->history ? name : NULL,
+        .heart_rate = defaults->hr_device,
+        .heart_rate_optional = true,
     };
 }
 
@@ -200,6 +206,21 @@ size_t player_markers(const player *p, const out_marker **markers)
     return p->marker_count;
 }
 
+/* The heart-rate source, its recording in $XDG_STATE_HOME/breathe/recordings.
+ * Returns 0, 1 or 2 as hr_monitor_open(). */
+static int open_heart_rate(player *p, const char *name, const char *source)
+{
+    char *folder = xdgpath_user(XDGPATH_STATE, getenv("XDG_STATE_HOME"), getenv("HOME"),
+                                "recordings");
+    if (!folder)
+        report_warning(p->to, NULL, 0, "the heart rate is not recorded: neither "
+                                       "XDG_STATE_HOME nor HOME is set");
+    hr_options options = { .source = source, .session = name, .recordings_folder = folder };
+    int code = hr_monitor_open(&p->heart, &options, p->to);
+    free(folder);
+    return code;
+}
+
 int player_open(player **out, const char *name, const play_options *options,
                 const report_sink *to)
 {
@@ -244,6 +265,18 @@ int player_open(player **out, const char *name, const play_options *options,
         report_out_of_memory(to);
         code = 1;
     }
+    if (code == 0 && options->heart_rate && !p->render) {
+        code = open_heart_rate(p, name, options->heart_rate);
+        /* A strap named in the defaults file is there for every session;
+         * Bluetooth being off must not stop people practising. A source
+         * that is wrong (a bad file: 2) is still an error. */
+        if (code == 1 && options->heart_rate_optional) {
+            report_warning(to, NULL, 0, "playing without the heart rate: hr_device \"%s\" "
+                           "from the defaults file cannot be reached (--hr none leaves it out)",
+                           options->heart_rate);
+            code = 0;
+        }
+    }
     if (code != 0) {
         player_free(p);
         return code;
@@ -261,6 +294,7 @@ void player_free(player *p)
 {
     if (!p)
         return;
+    hr_monitor_free(p->heart);
     if (p->transport_ready)
         transport_free_engines(&p->transport);
     stream_pool_free(p->streams);
@@ -358,6 +392,8 @@ static void describe_position(const player *p, play_snapshot *s)
         s->phase_end = breath.start + breath.length;
         s->phase_seconds_left = (double)(s->phase_end - s->heard) / p->rate;
         s->fullness = timeline_fullness(&breath, s->heard);
+        s->phase_index = breath.index;
+        s->breaths_per_minute = breath.cycle_seconds > 0.0 ? 60.0 / breath.cycle_seconds : 0.0;
     }
 }
 
@@ -384,6 +420,11 @@ static void measure(player *p, play_snapshot *s)
         s->dropouts = report.missing_frames;
     }
     describe_position(p, s);
+    if (p->heart) {
+        s->heart_rate_on = true;
+        hr_monitor_state(p->heart, &s->heart);
+        s->heart_rate_recording = hr_monitor_recording(p->heart);
+    }
 }
 
 void player_snapshot(player *p, play_snapshot *out)
@@ -414,6 +455,16 @@ static int64_t phase_key(const play_snapshot *s)
     return s->breathing ? s->phase_start : -1;
 }
 
+/* Tells the heart-rate monitor what is paced: the rate (none while
+ * paused or not breathing), and each breath as its first phase begins. */
+static void follow_heart(player *p, const play_snapshot *s, bool new_phase)
+{
+    bool pacing = s->breathing && !s->paused && s->breaths_per_minute > 0.0;
+    hr_monitor_pace(p->heart, pacing ? s->breaths_per_minute : NAN);
+    if (pacing && new_phase && s->phase_index == 0)
+        hr_monitor_breath(p->heart);
+}
+
 /* Takes a new snapshot, publishes it and announces what changed. */
 static void follow(player *p, play_state state)
 {
@@ -427,12 +478,16 @@ static void follow(player *p, play_state state)
         /* After a jump the step and the phase are new to the listener, even
          * the same ones again (back to the start of this step). */
         p->announced_skips = skips;
+        if (p->heart)
+            hr_monitor_pace(p->heart, NAN);   /* the breath under way gives no swing */
         announce(p, PLAY_EVENT_SEEKED, &s);
         before->step_ordinal = -1;
         p->announced_phase_key = -1;
     }
     if (s.step_ordinal != before->step_ordinal && s.step_ordinal >= 0)
         announce(p, PLAY_EVENT_STEP, &s);
+    if (p->heart)
+        follow_heart(p, &s, phase_key(&s) != p->announced_phase_key);
     if (phase_key(&s) != p->announced_phase_key && s.breathing)
         announce(p, PLAY_EVENT_PHASE, &s);
     if (s.paused != before->paused)
@@ -679,6 +734,11 @@ int player_run(player *p, const play_front_end *front_end, play_outcome *outcome
         p->stream = NULL;
         return 1;
     }
+    if (p->heart && hr_monitor_start(p->heart) != 0) {
+        p->backend->close(p->stream, false, p->to);
+        p->stream = NULL;
+        return 1;
+    }
     p->announced.step_ordinal = -1;
     p->announced.volume_db = transport_volume(&p->transport);
     play_snapshot first;
@@ -691,6 +751,9 @@ int player_run(player *p, const play_front_end *front_end, play_outcome *outcome
     if (ran == OUT_FAILED && !p->render)
         ran = play_on_after_failures(p, &params, source);
     p->reached = atomic_load(&p->transport.position);
+    /* The beats stop with the sound; the recording is on the disk before
+     * the end is announced. */
+    hr_monitor_stop(p->heart);
     *outcome = outcome_of(p, ran);
     bool stopped = *outcome == PLAY_STOPPED;
 

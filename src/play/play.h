@@ -33,6 +33,7 @@
 
 #include "base/clock.h"
 #include "base/report.h"
+#include "hr/monitor.h"
 #include "out/out.h"
 #include "render/timeline.h"
 #include "user/userconfig.h"
@@ -56,6 +57,15 @@ typedef struct {
     int device_retry_seconds;      /* live: how long to wait for a lost device */
     const char *history_name;      /* live: the session's name in the history line;
                                       NULL: no history line */
+    const char *heart_rate;  /* live: a heart-rate source followed while it plays
+                                (--hr: a file or pipe of RR intervals, or a
+                                strap's name or address; hr/monitor.h), its
+                                recording written beside the history; NULL:
+                                none, and the session plays exactly as without */
+    bool heart_rate_optional;      /* the source comes from the defaults file:
+                                      when it cannot be reached (no Bluetooth,
+                                      no BlueZ) the session plays without it,
+                                      with a warning, rather than not at all */
     const out_backend *backend;  /* NULL: out_backend_for(output), the file or
                                     the device; a test may bring its own (it
                                     then counts as live when output is NULL) */
@@ -67,9 +77,10 @@ typedef struct {
 int play_defaults_load(userconfig *defaults, const report_sink *to);
 
 /* The options `breathe NAME` plays NAME live with when the command line
- * gives none: the defaults' device, volume and latency, the environment's
- * device retry, and NAME in the history unless the defaults say
- * history = false. The strings are the defaults' and NAME itself. */
+ * gives none: the defaults' device, volume, latency and heart-rate source,
+ * the environment's device retry, and NAME in the history unless the
+ * defaults say history = false. The strings are the defaults' and NAME
+ * itself. */
 play_options play_live_options(const userconfig *defaults, const char *name);
 
 typedef struct player player;
@@ -110,11 +121,17 @@ typedef struct {
     int64_t phase_start, phase_end;
     double phase_seconds_left;
     double fullness;           /* lungs from 0 (empty) to 1 (full) */
+    int phase_index;           /* the phase's entry in the pattern: 0 begins a breath */
+    double breaths_per_minute; /* the pattern's rate */
     double volume_db;          /* the live volume target (as --volume) */
     bool paused;               /* asked to pause (the fade may still be running) */
     bool silent;               /* paused, and the fade-out has finished */
     int64_t dropouts;          /* frames of streamed audio that came late, as silence */
     int64_t dropped_sounds;    /* sounds left out: too many at once */
+    bool heart_rate_on;        /* a heart-rate source is followed: heart holds */
+    hr_state heart;            /* its heart rate, last breath's swing, counts */
+    const char *heart_rate_recording;  /* its recording; NULL: none (valid while
+                                          the player is) */
 } play_snapshot;
 
 void player_snapshot(player *p, play_snapshot *out);

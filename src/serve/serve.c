@@ -1073,6 +1073,48 @@ static int get_fullness(sd_bus *bus, const char *path, const char *interface,
     return sd_bus_message_append(reply, "d", breathing ? now.fullness : 0.0);
 }
 
+/* The heart-rate source's numbers (hr/monitor.h), read when asked, like
+ * Fullness: 0 when none is followed or no beat has come. */
+static bool heart_now(service *s, play_snapshot *now)
+{
+    return breath_now(s, now) && now->heart_rate_on;
+}
+
+static int get_heart_rate(sd_bus *bus, const char *path, const char *interface,
+                          const char *property, sd_bus_message *reply, void *userdata,
+                          sd_bus_error *error)
+{
+    play_snapshot now;
+    bool known = heart_now(userdata, &now) && now.heart.connected && !isnan(now.heart.heart_rate);
+    return sd_bus_message_append(reply, "d", known ? now.heart.heart_rate : 0.0);
+}
+
+static int get_heart_rate_swing(sd_bus *bus, const char *path, const char *interface,
+                                const char *property, sd_bus_message *reply, void *userdata,
+                                sd_bus_error *error)
+{
+    play_snapshot now;
+    bool known = heart_now(userdata, &now) && !isnan(now.heart.swing);
+    return sd_bus_message_append(reply, "d", known ? now.heart.swing : 0.0);
+}
+
+static int get_heart_rate_connected(sd_bus *bus, const char *path, const char *interface,
+                                    const char *property, sd_bus_message *reply,
+                                    void *userdata, sd_bus_error *error)
+{
+    play_snapshot now;
+    return sd_bus_message_append(reply, "b", heart_now(userdata, &now) && now.heart.connected);
+}
+
+static int get_heart_beats(sd_bus *bus, const char *path, const char *interface,
+                           const char *property, sd_bus_message *reply, void *userdata,
+                           sd_bus_error *error)
+{
+    play_snapshot now;
+    return sd_bus_message_append(reply, "x", heart_now(userdata, &now) ? now.heart.beats
+                                                                      : (int64_t)0);
+}
+
 static const sd_bus_vtable breathe_vtable[] = {
     SD_BUS_VTABLE_START(0),
     SD_BUS_SIGNAL("StepChanged", "xs", 0),
@@ -1082,6 +1124,10 @@ static const sd_bus_vtable breathe_vtable[] = {
     SD_BUS_PROPERTY("Phase", "s", get_phase, 0, DYNAMIC),
     SD_BUS_PROPERTY("PhaseSecondsLeft", "d", get_seconds_left, 0, 0),
     SD_BUS_PROPERTY("Fullness", "d", get_fullness, 0, 0),
+    SD_BUS_PROPERTY("HeartRate", "d", get_heart_rate, 0, 0),
+    SD_BUS_PROPERTY("HeartRateSwing", "d", get_heart_rate_swing, 0, 0),
+    SD_BUS_PROPERTY("HeartRateConnected", "b", get_heart_rate_connected, 0, 0),
+    SD_BUS_PROPERTY("HeartBeats", "x", get_heart_beats, 0, 0),
     SD_BUS_VTABLE_END,
 };
 

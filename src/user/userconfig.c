@@ -25,9 +25,9 @@
 #define MSG_SYNTAX          "%s; write each setting as name = value; with text in double quotes, like device = \"pulse\";"
 #define MSG_OUT_OF_MEMORY   "out of memory"
 
-#define KNOWN_LIST "device, volume, latency, quiet, session and history"
+#define KNOWN_LIST "device, volume, latency, quiet, session, history and hr_device"
 static const char *const known_settings[] = { "device", "volume", "latency", "quiet", "session",
-                                              "history" };
+                                              "history", "hr_device" };
 
 
 char *userconfig_path(const char *xdg_config_home, const char *home)
@@ -123,6 +123,8 @@ static int read_settings(const config_t *cfg, const char *path, userconfig *c,
             code = read_text(s, path, "pulse", &c->device, report);
         else if (strcmp(name, "session") == 0)
             code = read_text(s, path, "box-breathing", &c->session, report);
+        else if (strcmp(name, "hr_device") == 0)
+            code = read_text(s, path, "Polar H10", &c->hr_device, report);
         else if (strcmp(name, "volume") == 0)
             code = read_number(s, path, MSG_VOLUME_NUMBER, LEVEL_MIN_DB, LEVEL_MAX_DB, MSG_VOLUME_RANGE,
                                &c->volume_db, report);
@@ -179,7 +181,9 @@ void userconfig_free(userconfig *c)
 {
     free(c->device);
     free(c->session);
+    free(c->hr_device);
     free(c->path);
+    c->hr_device = NULL;
     c->device = NULL;
     c->session = NULL;
     c->path = NULL;

@@ -9,6 +9,8 @@
  *   quiet   = true;             # -q, --quiet
  *   session = "box-breathing";  # played when no session is given
  *   history = false;            # do not record live sessions
+ *   hr_device = "Polar H10";    # --hr: a heart-rate strap (name or address),
+ *                               # or a file or pipe of RR intervals
  *
  * Options on the command line override these. A missing file means no
  * defaults; any problem in the file is reported as an error at FILE:LINE
@@ -34,6 +36,7 @@ typedef struct {
     double latency_seconds; /* 0 when not set: the output's default */
     bool quiet;
     bool history;          /* true unless the file says history = false */
+    char *hr_device;       /* NULL: no heart-rate source while playing */
     char *path;            /* the file read; NULL when there was none */
 } userconfig;
 
