@@ -18,7 +18,7 @@
 #include "base/text.h"
 #include "cli/keys.h"
 #include "cli/modes.h"
-#include "cli/safety.h"
+#include "play/safety.h"
 #include "cli/status.h"
 #include "out/out.h"
 #include "play/library.h"
@@ -85,6 +85,10 @@ static const char usage_options_text[] =
     "      --serve              serve org.mpris.MediaPlayer2.breathe on the session bus:\n"
     "                           playerctl -p breathe open breathe:NAME, play, pause,\n"
     "                           next, position, volume, stop (see breathe(1))\n"
+    "      --listen ADDR:PORT   with --serve: also serve the web remote, a page to\n"
+    "                           choose, start and follow sessions from a phone\n"
+    "                           (0.0.0.0:8089, [::]:8089; 127.0.0.1:8089 needs no token)\n"
+    "      --new-token          with --serve: replace the web remote's token\n"
     "  -d, --device NAME|INDEX  play on this device (a name, part of one, or an index\n"
     "                           from --list-devices)\n"
     "      --volume DB          master gain in dB, added to the session's own volume\n"
@@ -105,7 +109,8 @@ static const char usage_more_text[] =
     "--stats and --serve, with only the options it uses: -d and --latency when\n"
     "playing, --volume when playing or rendering, --format, --bits, --quality\n"
     "and --labels when rendering, --start and --length when playing, rendering\n"
-    "or plotting, --names with --list or --list-devices.\n"
+    "or plotting, --names with --list or --list-devices, --listen and\n"
+    "--new-token with --serve.\n"
     "\n"
     "SESSION is a path to a .cfg file or the name of an installed session\n"
     "(box-breathing). Playing and rendering read defaults (device, volume, latency,\n"
@@ -133,6 +138,7 @@ enum {
     TAKES_WINDOW = 1 << 2,    /* --start, --length */
     TAKES_NAMES = 1 << 3,     /* --names */
     TAKES_FORMAT = 1 << 4,    /* --format, --bits, --quality, --labels: a render's files */
+    TAKES_WEB = 1 << 5,       /* --listen, --new-token: the web remote of --serve */
 };
 
 static const struct {
@@ -147,7 +153,7 @@ static const struct {
     [MODE_LIST] = { "--list", TAKES_NAMES },
     [MODE_LIST_DEVICES] = { "--list-devices", TAKES_NAMES },
     [MODE_STATS] = { "--stats", 0 },
-    [MODE_SERVE] = { "--serve", 0 },
+    [MODE_SERVE] = { "--serve", TAKES_WEB },
 };
 
 typedef struct {
@@ -158,7 +164,7 @@ typedef struct {
     const char *device;
     bool quiet;
     unsigned given;           /* TAKES_* bits of the options given */
-    const char *given_names[5];  /* the first option given for each bit, for messages */
+    const char *given_names[6];  /* the first option given for each bit, for messages */
     bool record_history;      /* live sessions go into the history */
     const char *defaults_path;  /* the defaults file, when it chose the device */
     double volume_db;
@@ -166,6 +172,7 @@ typedef struct {
     double start_seconds, length_seconds;
     out_format format;        /* --format, --bits, --quality */
     const char *labels;       /* --labels FILE */
+    serve_web_options web;    /* --listen, --new-token */
 } options;
 
 /* ---- --plot and --new ---- */
@@ -317,6 +324,7 @@ static int check_options_fit(const options *o, FILE *err)
         if (o->mode == MODE_PLAY)
             fprintf(err, "breathe: %s goes with %s\n", o->given_names[index],
                     (1u << index) == TAKES_FORMAT ? "-o (--output)"
+                    : (1u << index) == TAKES_WEB ? "--serve"
                                                   : "--list or --list-devices");
         else
             fprintf(err, "breathe: %s has no use with %s\n", o->given_names[index], mode_name);
@@ -350,7 +358,7 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
 {
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
            OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW, OPT_LATENCY, OPT_FORMAT,
-           OPT_BITS, OPT_QUALITY, OPT_LABELS, OPT_SERVE };
+           OPT_BITS, OPT_QUALITY, OPT_LABELS, OPT_SERVE, OPT_LISTEN, OPT_NEW_TOKEN };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
@@ -374,6 +382,8 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         { "quality", required_argument, NULL, OPT_QUALITY },
         { "labels", required_argument, NULL, OPT_LABELS },
         { "serve", no_argument, NULL, OPT_SERVE },
+        { "listen", required_argument, NULL, OPT_LISTEN },
+        { "new-token", no_argument, NULL, OPT_NEW_TOKEN },
         { NULL, 0, NULL, 0 },
     };
     opterr = 0;
@@ -429,6 +439,14 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         case OPT_LABELS:
             note_given(o, TAKES_FORMAT, "--labels");
             o->labels = optarg;
+            break;
+        case OPT_LISTEN:
+            note_given(o, TAKES_WEB, "--listen");
+            o->web.listen = optarg;
+            break;
+        case OPT_NEW_TOKEN:
+            note_given(o, TAKES_WEB, "--new-token");
+            o->web.new_token = true;
             break;
         case OPT_START:
             note_given(o, TAKES_WINDOW, "--start");
@@ -534,7 +552,7 @@ static int run_mode(options *o, char **names, int count, const report_sink *to, 
     case MODE_SERVE:
         return count > 0 ? usage_error(err, "--serve takes no session; open one over D-Bus:",
                                        names[0])
-                         : serve_main(err);
+                         : serve_main(&o->web, out, err);
     case MODE_NEW:
         return count > 0 ? usage_error(err, "--new takes only a file name, not", names[0])
                          : new_session(o->new_session, o->quiet, out, to);

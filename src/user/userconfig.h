@@ -9,6 +9,9 @@
  *   quiet   = true;             # -q, --quiet
  *   session = "box-breathing";  # played when no session is given
  *   history = false;            # do not record live sessions
+ *   listen  = "0.0.0.0:8089";   # --serve also serves the web remote here (--listen)
+ *   web_token = true;           # the web remote asks for its token even on loopback
+ *   web_hosts = [ "pi.example.org" ];  # more names the web remote answers to
  *
  * Options on the command line override these. A missing file means no
  * defaults; any problem in the file is reported as an error at FILE:LINE
@@ -35,6 +38,10 @@ typedef struct {
     bool quiet;
     bool history;          /* true unless the file says history = false */
     char *path;            /* the file read; NULL when there was none */
+    char *listen;          /* NULL: --serve serves no web remote unless --listen */
+    bool web_token;        /* ask for the token even on a loopback address */
+    char **web_hosts;      /* web_host_count names a Host header may carry */
+    size_t web_host_count;
 } userconfig;
 
 /* The file's path from the values of XDG_CONFIG_HOME and HOME (either may
