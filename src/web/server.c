@@ -58,6 +58,7 @@ struct web_server {
     int timer_every_ms;              /* armed at this interval; 0: disarmed */
     event_stream *streams[WEB_STREAMS_MAX];
     int stream_count;
+    bool resumed;                    /* a stream was resumed: libmicrohttpd must run */
 };
 
 /* One request while it is read. */
@@ -157,10 +158,14 @@ static enum MHD_Result send_file(struct MHD_Connection *connection, const char *
 
 /* ---- event streams ---- */
 
+/* libmicrohttpd takes a resumed connection back at its next run, which
+ * nothing else may bring soon when no stream is playing: the next poll
+ * does not wait (web_poll_fds). */
 static void resume(event_stream *s)
 {
     if (s->suspended) {
         s->suspended = false;
+        s->server->resumed = true;
         MHD_resume_connection(s->connection);
     }
 }
@@ -541,7 +546,9 @@ int web_poll_fds(web_server *w, struct pollfd *fds, int *timeout_ms)
         }
     }
     MHD_UNSIGNED_LONG_LONG wait;
-    if (MHD_get_timeout(w->daemon, &wait) == MHD_YES) {
+    if (w->resumed)
+        *timeout_ms = 0;
+    else if (MHD_get_timeout(w->daemon, &wait) == MHD_YES) {
         int ms = wait > 60000 ? 60000 : (int)wait;
         if (*timeout_ms < 0 || ms < *timeout_ms)
             *timeout_ms = ms;
@@ -566,6 +573,7 @@ void web_dispatch(web_server *w, const struct pollfd *fds, int count)
             FD_SET(fds[i].fd, &error_set);
     }
     /* Always: a timeout may be due, or a resumed stream may wait. */
+    w->resumed = false;
     MHD_run_from_select(w->daemon, &read_set, &write_set, &error_set);
 }
 
