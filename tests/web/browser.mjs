@@ -112,7 +112,7 @@ async function screenshot(name, width, height, mobile) {
   await page("Emulation.setDeviceMetricsOverride",
              { width, height, deviceScaleFactor: mobile ? 2 : 1, mobile });
   await sleep(300);
-  const { data } = await page("Page.captureScreenshot", { format: "png", captureBeyondViewport: true });
+  const { data } = await page("Page.captureScreenshot", { format: "png" });
   writeFileSync(join(artifacts, name + ".png"), Buffer.from(data, "base64"));
   console.log("screenshot " + join(artifacts, name + ".png"));
 }
