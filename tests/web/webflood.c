@@ -1,4 +1,4 @@
-/* webflood HOST:PORT COUNT: COUNT requests to the web remote on loopback,
+/* webflood HOST:PORT COUNT [state]: COUNT requests to the web remote on loopback,
  * from 8 threads at once, well-formed and malformed in turn: readings and
  * a volume that changes nothing, garbage, a request line without a
  * version, a header of 20 KB, a body over 4 KB, a foreign Host, a body
@@ -7,7 +7,8 @@
  *
  * Exits 0 when every well-formed request was answered 200 and every
  * malformed one was answered with an error status or closed; 1 otherwise,
- * saying which. Prints the counts and the requests a second. */
+ * saying which. Prints the counts and the requests a second. With "state"
+ * every request is GET /api/state (bench/web counts requests a second). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -26,6 +27,7 @@ enum { THREADS = 8, TIMEOUT_SECONDS = 5 };
 static struct sockaddr_in server;
 static char host[64];
 static int total;
+static bool only_state;
 static atomic_int next_index, good_answered, bad_answered, failures;
 
 typedef enum { EXPECT_OK, EXPECT_ERROR, EXPECT_ANYTHING } expectation;
@@ -126,7 +128,7 @@ static void one(int i)
     static _Thread_local char request[32768];
     char answer[4096];
     size_t length;
-    expectation expect = make_request(i, request, sizeof request, &length);
+    expectation expect = make_request(only_state ? 0 : i, request, sizeof request, &length);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) {
         atomic_fetch_add(&failures, 1);
@@ -195,8 +197,8 @@ static void *worker(void *unused)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: webflood HOST:PORT COUNT\n");
+    if (argc != 3 && !(argc == 4 && strcmp(argv[3], "state") == 0)) {
+        fprintf(stderr, "usage: webflood HOST:PORT COUNT [state]\n");
         return 2;
     }
     snprintf(host, sizeof host, "%s", argv[1]);
@@ -209,6 +211,7 @@ int main(int argc, char **argv)
     if (inet_pton(AF_INET, argv[1], &server.sin_addr) != 1)
         return 2;
     total = atoi(argv[2]);
+    only_state = argc == 4;
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
     pthread_t threads[THREADS];
