@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@
 
 enum {
     STREAM_BUFFER = 32 * 1024,       /* queued, not yet sent: about 15 s of positions */
+    STREAM_SOCKET_BUFFER = 16 * 1024, /* the kernel's send buffer of a stream's socket */
     POSITION_EVERY_MS = 250,         /* while a session plays */
     KEEPALIVE_EVERY_MS = 15000,      /* otherwise, while a stream is open */
     FIELD_MOST = 512,                /* bytes kept of a form field */
@@ -260,6 +262,13 @@ static enum MHD_Result open_stream(web_server *w, struct MHD_Connection *connect
         return MHD_NO;
     s->server = w;
     s->connection = connection;
+    /* A small kernel buffer too, so that a client that stops reading is
+     * found out by the stream's own buffer filling, not megabytes later. */
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    int socket_buffer = STREAM_SOCKET_BUFFER;
+    if (info)
+        setsockopt(info->connect_fd, SOL_SOCKET, SO_SNDBUF, &socket_buffer, sizeof socket_buffer);
     struct MHD_Response *response =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, s, stream_free);
     if (!response) {

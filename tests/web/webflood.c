@@ -1,4 +1,4 @@
-/* webflood HOST:PORT COUNT [state]: COUNT requests to the web remote on loopback,
+/* webflood HOST:PORT COUNT [state|volume]: COUNT requests to the web remote on loopback,
  * from 8 threads at once, well-formed and malformed in turn: readings and
  * a volume that changes nothing, garbage, a request line without a
  * version, a header of 20 KB, a body over 4 KB, a foreign Host, a body
@@ -8,7 +8,13 @@
  * Exits 0 when every well-formed request was answered 200 and every
  * malformed one was answered with an error status or closed; 1 otherwise,
  * saying which. Prints the counts and the requests a second. With "state"
- * every request is GET /api/state (bench/web counts requests a second). */
+ * every request is GET /api/state (bench/web counts requests a second);
+ * with "volume" every one sets the volume, -1 and -2 dB in turn, so that
+ * each is an event for every stream.
+ *
+ * webflood HOST:PORT stall SECONDS: opens an event stream with a small
+ * receive buffer and reads nothing for SECONDS, then reads what came until
+ * the server closes it (exit 0: it was dropped) or for 5 s more (exit 1). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -27,7 +33,7 @@ enum { THREADS = 8, TIMEOUT_SECONDS = 5 };
 static struct sockaddr_in server;
 static char host[64];
 static int total;
-static bool only_state;
+static bool only_state, only_volume;
 static atomic_int next_index, good_answered, bad_answered, failures;
 
 typedef enum { EXPECT_OK, EXPECT_ERROR, EXPECT_ANYTHING } expectation;
@@ -44,8 +50,8 @@ static expectation make_request(int i, char *buf, size_t size, size_t *length)
         break;
     case 1:
         snprintf(buf, size, "POST /api/volume HTTP/1.1\r\nHost: %s\r\nContent-Type: "
-                 "application/x-www-form-urlencoded\r\nContent-Length: 4\r\nConnection: close"
-                 "\r\n\r\ndb=0", host);
+                 "application/x-www-form-urlencoded\r\nContent-Length: %d\r\nConnection: close"
+                 "\r\n\r\n%s", host, only_volume ? 5 : 4, only_volume ? "db=-0" : "db=0");
         expect = EXPECT_OK;
         break;
     case 2:
@@ -128,7 +134,10 @@ static void one(int i)
     static _Thread_local char request[32768];
     char answer[4096];
     size_t length;
-    expectation expect = make_request(only_state ? 0 : i, request, sizeof request, &length);
+    expectation expect = make_request(only_state ? 0 : only_volume ? 1 : i, request,
+                                      sizeof request, &length);
+    if (only_volume)
+        request[length - 1] = i % 2 ? '1' : '2';   /* db=-1, db=-2 */
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) {
         atomic_fetch_add(&failures, 1);
@@ -187,6 +196,40 @@ static void one(int i)
     }
 }
 
+static int stall(int seconds)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int small = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    if (connect(fd, (struct sockaddr *)&server, sizeof server) != 0) {
+        fprintf(stderr, "webflood: stall: cannot connect\n");
+        return 1;
+    }
+    char request[256];
+    int length = snprintf(request, sizeof request, "GET /api/events HTTP/1.1\r\nHost: %s\r\n\r\n",
+                          host);
+    if (send(fd, request, (size_t)length, MSG_NOSIGNAL) != length)
+        return 1;
+    sleep((unsigned)seconds);
+    struct timeval timeout = { TIMEOUT_SECONDS, 0 };
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    char buf[65536];
+    long total_read = 0;
+    ssize_t n;
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while ((n = recv(fd, buf, sizeof buf, 0)) > 0) {
+        total_read += n;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= TIMEOUT_SECONDS)
+            break;   /* still coming: not dropped */
+    }
+    close(fd);
+    printf("webflood: stalled stream: %ld bytes read after %d s, then %s\n", total_read, seconds,
+           n == 0 ? "closed by the server" : "still open");
+    return n == 0 ? 0 : 1;
+}
+
 static void *worker(void *unused)
 {
     (void)unused;
@@ -197,8 +240,11 @@ static void *worker(void *unused)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 && !(argc == 4 && strcmp(argv[3], "state") == 0)) {
-        fprintf(stderr, "usage: webflood HOST:PORT COUNT [state]\n");
+    if (argc != 3 && !(argc == 4 && (strcmp(argv[3], "state") == 0
+                                     || strcmp(argv[3], "volume") == 0
+                                     || strcmp(argv[2], "stall") == 0))) {
+        fprintf(stderr, "usage: webflood HOST:PORT COUNT [state|volume]\n"
+                        "       webflood HOST:PORT stall SECONDS\n");
         return 2;
     }
     snprintf(host, sizeof host, "%s", argv[1]);
@@ -210,8 +256,11 @@ int main(int argc, char **argv)
     server.sin_port = htons((uint16_t)atoi(colon + 1));
     if (inet_pton(AF_INET, argv[1], &server.sin_addr) != 1)
         return 2;
+    if (strcmp(argv[2], "stall") == 0)
+        return stall(atoi(argv[3]));
     total = atoi(argv[2]);
-    only_state = argc == 4;
+    only_state = argc == 4 && strcmp(argv[3], "state") == 0;
+    only_volume = argc == 4 && strcmp(argv[3], "volume") == 0;
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
     pthread_t threads[THREADS];
