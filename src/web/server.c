@@ -345,7 +345,7 @@ static enum MHD_Result take_field(void *context, enum MHD_ValueKind kind, const 
     char **field = strcmp(key, "name") == 0 ? &r->name
                  : strcmp(key, "position") == 0 ? &r->position
                  : strcmp(key, "db") == 0 ? &r->db : NULL;
-    if (!field || offset + size > FIELD_MOST)
+    if (!field || offset + size > FIELD_MOST || (offset > 0 && !*field))
         return MHD_YES;
     char *grown = realloc(offset == 0 ? NULL : *field, (size_t)offset + size + 1);
     if (!grown)

@@ -44,7 +44,9 @@ enum {
 #define WEB_VOLUME_MIN_DB (-40.0)
 #define WEB_VOLUME_MAX_DB 0.0
 
-/* What the service plays, as the API reports it. */
+/* What the service plays, as the API reports it. Room to grow: a field
+ * added here (a heart rate from a chest strap, say) goes into the JSON in
+ * web_api_state(), and clients ignore fields they do not know. */
 typedef struct {
     bool loaded;              /* a session plays or is paused; the rest holds */
     const char *name;         /* as asked for: an installed name or a path */
