@@ -8,6 +8,7 @@
 #include "authoring/lint.h"
 #include "base/text.h"
 #include "cli/status.h"
+#include "format/resonance.h"
 #include "play/library.h"
 #include "render/step_timing.h"
 
@@ -45,6 +46,19 @@ static void print_step(void *context, const session_step *step, int depth, int64
             shown < LABEL_COLUMN ? LABEL_COLUMN - shown : 0, "", what);
 }
 
+/* pattern = "resonance" with no rate saved: said once, at its first step. */
+static void warn_resonance_unsaved(const loaded_session *l, const report_sink *sink)
+{
+    const session_step *step = session_first_resonance_step(l->session);
+    if (!step || l->resonance_rate > 0)
+        return;
+    report_warning(sink, step->file ? step->file : l->session->path, step->line,
+                   "pattern = \"resonance\": no resonance rate is saved yet, so it paces at "
+                   "%g breaths a minute; measure yours with a heart-rate recording and "
+                   "breathe --analyze RECORDING --save (docs/hrv.md)",
+                   SESSION_RESONANCE_FALLBACK_RATE);
+}
+
 int cli_check(char **names, int count, FILE *out, const report_sink *sink)
 {
     int worst = 0;
@@ -76,6 +90,7 @@ int cli_check(char **names, int count, FILE *out, const report_sink *sink)
             fprintf(out, "  total: %s (%lld frames at %d Hz)\n", length, (long long)total,
                     s->sample_rate);
         fflush(out);
+        warn_resonance_unsaved(&l, sink);
         lint_session_report(l.timeline, sink);
         library_unload(&l);
     }

@@ -45,6 +45,8 @@ static const char usage_text[] =
     "       breathe --stats                    your practice: totals, streaks, last 14 days\n"
     "       breathe --safety                   when to stop, and when to get medical help\n"
     "       breathe --serve                    play sessions asked for over D-Bus (MPRIS)\n"
+    "       breathe --analyze RECORDING        heart rate at each breathing rate of a\n"
+    "                                          recording, and your resonance rate\n"
     "\n";
 
 /* The options; the help is in three parts because ISO C promises string
@@ -102,15 +104,28 @@ static const char usage_options_text[] =
     "  -h, --help               this help\n"
     "      --version            the version\n";
 
+/* The options of heart-rate analysis (docs/hrv.md). */
+static const char usage_hrv_text[] =
+    "      --analyze RECORDING  analyse a heart-rate recording (.tsv, docs/hrv.md): for\n"
+    "                           each paced breathing rate the heart-rate swing per\n"
+    "                           breath, LF power and peak, how closely heart rate\n"
+    "                           follows the breath, RMSSD and SDNN; then the resonance\n"
+    "                           rate, the one with the largest swing, and how clear\n"
+    "      --save               with --analyze: keep the resonance rate found in\n"
+    "                           ~/.local/state/breathe/resonance; sessions with\n"
+    "                           pattern = \"resonance\" pace at it, --stats shows it\n"
+    "      --plot FILE.svg      with --analyze: draw heart rate over time under the\n"
+    "                           breathing-rate bands, with the table\n";
+
 /* The rest of the help. */
 static const char usage_more_text[] =
     "\n"
     "Choose at most one of -o, -c, --plot, --new, --list, --list-devices,\n"
-    "--stats and --serve, with only the options it uses: -d and --latency when\n"
-    "playing, --volume when playing or rendering, --format, --bits, --quality\n"
-    "and --labels when rendering, --start and --length when playing, rendering\n"
-    "or plotting, --names with --list or --list-devices, --listen and\n"
-    "--new-token with --serve.\n"
+    "--stats, --serve and --analyze, with only the options it uses: -d and\n"
+    "--latency when playing, --volume when playing or rendering, --format,\n"
+    "--bits, --quality and --labels when rendering, --start and --length when\n"
+    "playing, rendering or plotting, --names with --list or --list-devices,\n"
+    "--save and --plot with --analyze, --listen and --new-token with --serve.\n"
     "\n"
     "SESSION is a path to a .cfg file or the name of an installed session\n"
     "(box-breathing). Playing and rendering read defaults (device, volume, latency,\n"
@@ -129,6 +144,7 @@ static const char usage_more_text[] =
 typedef enum {
     MODE_PLAY, MODE_RENDER, MODE_CHECK, MODE_PLOT, MODE_NEW, MODE_LIST, MODE_LIST_DEVICES,
     MODE_STATS, MODE_SERVE,
+    MODE_ANALYZE,
 } mode;
 
 /* Options that only some modes take, as bits. */
@@ -154,6 +170,7 @@ static const struct {
     [MODE_LIST_DEVICES] = { "--list-devices", TAKES_NAMES },
     [MODE_STATS] = { "--stats", 0 },
     [MODE_SERVE] = { "--serve", TAKES_WEB },
+    [MODE_ANALYZE] = { "--analyze", 0 },
 };
 
 typedef struct {
@@ -172,6 +189,8 @@ typedef struct {
     double start_seconds, length_seconds;
     out_format format;        /* --format, --bits, --quality */
     const char *labels;       /* --labels FILE */
+    const char *analyze;      /* --analyze RECORDING */
+    bool save;                /* --save, with --analyze */
     serve_web_options web;    /* --listen, --new-token */
 } options;
 
@@ -245,7 +264,7 @@ static int show_stats(FILE *out, const report_sink *sink)
     fprintf(out, "\nHistory: %s\n", path ? path : "none (neither XDG_STATE_HOME nor HOME is set)");
     free(records);
     free(path);
-    return EXIT_DONE;
+    return cli_print_resonance_rate(out, sink);
 }
 
 /* ---- the user's defaults ---- */
@@ -358,7 +377,8 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
 {
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
            OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW, OPT_LATENCY, OPT_FORMAT,
-           OPT_BITS, OPT_QUALITY, OPT_LABELS, OPT_SERVE, OPT_LISTEN, OPT_NEW_TOKEN };
+           OPT_BITS, OPT_QUALITY, OPT_LABELS, OPT_SERVE,
+           OPT_ANALYZE, OPT_SAVE, OPT_LISTEN, OPT_NEW_TOKEN };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
@@ -382,6 +402,8 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         { "quality", required_argument, NULL, OPT_QUALITY },
         { "labels", required_argument, NULL, OPT_LABELS },
         { "serve", no_argument, NULL, OPT_SERVE },
+        { "analyze", required_argument, NULL, OPT_ANALYZE },
+        { "save", no_argument, NULL, OPT_SAVE },
         { "listen", required_argument, NULL, OPT_LISTEN },
         { "new-token", no_argument, NULL, OPT_NEW_TOKEN },
         { NULL, 0, NULL, 0 },
@@ -396,7 +418,18 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         case OPT_LIST_DEVICES: code = choose_mode(o, MODE_LIST_DEVICES, err); break;
         case OPT_STATS: code = choose_mode(o, MODE_STATS, err); break;
         case OPT_SERVE: code = choose_mode(o, MODE_SERVE, err); break;
-        case OPT_PLOT: o->plot = optarg; code = choose_mode(o, MODE_PLOT, err); break;
+        case OPT_PLOT:   /* a session's picture, or with --analyze the recording's */
+            o->plot = optarg;
+            if (o->mode != MODE_ANALYZE)
+                code = choose_mode(o, MODE_PLOT, err);
+            break;
+        case OPT_ANALYZE:
+            o->analyze = optarg;
+            if (o->mode == MODE_PLOT)
+                o->mode = MODE_PLAY;   /* the --plot before it draws the analysis */
+            code = choose_mode(o, MODE_ANALYZE, err);
+            break;
+        case OPT_SAVE: o->save = true; break;
         case OPT_NEW: o->new_session = optarg; code = choose_mode(o, MODE_NEW, err); break;
         case 'q': o->quiet = true; break;
         case OPT_NAMES: note_given(o, TAKES_NAMES, "--names"); break;
@@ -463,6 +496,7 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         case 'h':
             fputs(usage_text, out);
             fputs(usage_options_text, out);
+            fputs(usage_hrv_text, out);
             fputs(usage_more_text, out);
             return EXIT_DONE;
         case OPT_VERSION:
@@ -479,6 +513,8 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
     }
     if (code != EXIT_DONE)
         return code;
+    if (o->save && o->mode != MODE_ANALYZE)
+        return usage_error(err, "--save goes with --analyze RECORDING", NULL);
     code = check_options_fit(o, err);
     return code == EXIT_DONE ? -1 : code;
 }
@@ -568,6 +604,14 @@ static int run_mode(options *o, char **names, int count, const report_sink *to, 
     case MODE_PLAY:
     case MODE_RENDER:
         return play_or_render(o, names, count, to, out, err);
+    case MODE_ANALYZE:
+        if (count > 0)
+            return usage_error(err, "--analyze takes one recording; this is one too many:",
+                               names[0]);
+        return cli_analyze(o->analyze,
+                           &(cli_analyze_request){ .save = o->save, .plot = o->plot,
+                                                   .quiet = o->quiet },
+                           out, to);
     }
     return EXIT_USAGE;
 }

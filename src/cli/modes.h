@@ -28,4 +28,19 @@ typedef struct {
 int cli_play(const char *name, const cli_play_request *request, const report_sink *to,
              FILE *out, FILE *err);
 
+/* --analyze RECORDING: a heart-rate recording's analysis per paced rate and
+ * the resonance rate (docs/hrv.md); with --save that rate is kept for
+ * pattern = "resonance", with --plot drawn to an SVG file. */
+typedef struct {
+    bool save;             /* --save */
+    const char *plot;      /* --plot FILE.svg, or NULL */
+    bool quiet;
+} cli_analyze_request;
+int cli_analyze(const char *recording_path, const cli_analyze_request *request, FILE *out,
+                const report_sink *sink);
+
+/* --stats: the saved resonance rate and when it was measured, or how to
+ * measure one. Returns 0, or 2 when the saved file has a problem. */
+int cli_print_resonance_rate(FILE *out, const report_sink *sink);
+
 #endif

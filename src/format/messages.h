@@ -41,6 +41,8 @@
 #define MSG_ENTRY_TYPE         "'%s' entry %u must be %s, not %s"
 #define MSG_PHASES_COUNT       "'phases' names %d phases but 'pattern' has %d; name each entry once"
 #define MSG_PHASES_RANGE       "'phases' must name 1 to %d phases, not %d"
+#define MSG_RESONANCE_PHASES   "'phases' does not go with pattern = \"resonance\", which is always an in-breath and an out-breath"
+#define MSG_RESONANCE_RAMP     "'ramp_to' does not go with pattern = \"resonance\", which keeps the person's own rate; give the step a pattern of seconds to ramp"
 #define MSG_RAMP_COUNT         "'ramp_to' has %d phases but 'pattern' has %d; give as many"
 #define MSG_AUDIO_NOT_FOUND    "cannot find audio file '%s' (looked in %s)"
 #define MSG_AUDIO_NO_FILE      "cannot find audio file '%s' (no such file)"

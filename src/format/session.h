@@ -128,6 +128,8 @@ struct session_step {
             breath_pattern pattern;
             breath_pattern ramp_to;   /* equal to pattern when there is no ramp_to */
             bool ramps;
+            bool resonance;           /* pattern = "resonance": paced at the person's
+                                         resonance rate (format/resonance.h) */
             long long cycles;         /* 0 when the step runs for a duration */
             double duration_seconds;  /* 0 when the step counts cycles */
             pacer_settings pacer;     /* merged with the top-level group */

@@ -8,6 +8,8 @@
 
 #include "config.h"
 #include "base/text.h"
+#include "format/resonance.h"
+#include "user/resonance.h"
 #include "user/xdgpath.h"
 
 /* Adds folder (a new string, which the list takes; NULL adds nothing)
@@ -237,6 +239,23 @@ void library_listing_free(library_listing *listing)
 
 /* ---- loading ---- */
 
+/* The saved resonance rate into the session's resonance steps (format/resonance.h). */
+static int library_pace_resonance(loaded_session *out, const report_sink *report)
+{
+    if (!session_first_resonance_step(out->session))
+        return 0;
+    char *path = resonance_saved_path(getenv("XDG_STATE_HOME"), getenv("HOME"));
+    resonance_saved saved;
+    int code = resonance_saved_read(path, &saved, report);
+    free(path);
+    if (code == 0 && saved.saved) {
+        session_set_resonance_rate(out->session, saved.rate);
+        out->resonance_rate = saved.rate;
+    }
+    resonance_saved_free(&saved);
+    return code;
+}
+
 int library_load(const char *name, loaded_session *out, const report_sink *report)
 {
     memset(out, 0, sizeof *out);
@@ -247,7 +266,9 @@ int library_load(const char *name, loaded_session *out, const report_sink *repor
     free(path);
     if (code)
         return code;
-    code = timeline_build(out->session, &out->timeline, report);
+    code = library_pace_resonance(out, report);
+    if (code == 0)
+        code = timeline_build(out->session, &out->timeline, report);
     if (code) {
         session_free(out->session);
         out->session = NULL;

@@ -69,13 +69,19 @@ void library_listing_free(library_listing *listing);
 typedef struct {
     session *session;
     timeline *timeline;
+    double resonance_rate;   /* the saved rate its pattern = "resonance" steps pace at;
+                                0: it has none, or none is saved (they pace at
+                                SESSION_RESONANCE_FALLBACK_RATE) */
 } loaded_session;
 
 /* Finds (as library_find) and loads a session, decoding its audio, and
  * builds its timeline. Returns 0; 1 when the system failed (out of memory);
  * 2 when the name is unknown or the session is wrong. Each problem is
  * reported to `report` (NULL: not reported): errors at the session file's
- * line where they are, "no session named ..." with no file. */
+ * line where they are, "no session named ..." with no file. A session with
+ * pattern = "resonance" steps is paced at the rate saved in
+ * $XDG_STATE_HOME/breathe/resonance (user/resonance.h), read here; a
+ * problem in that file is an error at its line. */
 int library_load(const char *name, loaded_session *out, const report_sink *report);
 void library_unload(loaded_session *loaded);
 

@@ -5,20 +5,38 @@
 #include <string.h>
 
 #include "format/messages.h"
+#include "format/resonance.h"
 #include "format/step_kinds.h"
 
 static const char *const breathe_settings[] = {
     "pattern", "cycles", "duration", "ramp_to", "phases", "pacer", "voice", NULL
 };
 
-/* `pattern`, with the phases `phases` names (or its count implies). */
-static int read_pattern(loader *ld, const config_setting_t *group, breath_pattern *p)
+/* pattern = "resonance": paced at the fallback rate until the playback
+ * library puts in the person's own (format/resonance.h). */
+static bool is_resonance(const config_setting_t *pattern)
 {
+    const char *text = config_setting_type(pattern) == CONFIG_TYPE_STRING
+                           ? config_setting_get_string(pattern) : NULL;
+    return text && strcmp(text, SESSION_RESONANCE_PATTERN) == 0;
+}
+
+/* `pattern`, with the phases `phases` names (or its count implies). */
+static int read_pattern(loader *ld, const config_setting_t *group, session_step *step)
+{
+    breath_pattern *p = &step->breathe.pattern;
     const config_setting_t *pattern = config_setting_get_member(group, "pattern");
     const config_setting_t *phases = config_setting_get_member(group, "phases");
     if (!pattern)
         return settings_fail(ld, group, MSG_MISSING, "a breathe step", "pattern",
                              "pattern = \"4-7-8\";");
+    if (is_resonance(pattern)) {
+        if (phases)
+            return settings_fail(ld, phases, MSG_RESONANCE_PHASES);
+        session_resonance_pattern(p, SESSION_RESONANCE_FALLBACK_RATE);
+        step->breathe.resonance = true;
+        return 0;
+    }
     if (settings_get_pattern(ld, pattern, p) != 0)
         return 2;
     if (phases ? settings_get_phases(ld, phases, p) != 0
@@ -35,6 +53,8 @@ static int read_ramp(loader *ld, const config_setting_t *group, session_step *st
     step->breathe.ramp_to = *p;
     if (!ramp_to)
         return 0;
+    if (step->breathe.resonance)
+        return settings_fail(ld, ramp_to, MSG_RESONANCE_RAMP);
     breath_pattern *r = &step->breathe.ramp_to;
     if (settings_get_pattern(ld, ramp_to, r) != 0)
         return 2;
@@ -53,7 +73,7 @@ static int parse_breathe(loader *ld, const config_setting_t *group, session_step
     (void)depth;
     const config_setting_t *cycles = config_setting_get_member(group, "cycles");
     const config_setting_t *duration = config_setting_get_member(group, "duration");
-    if (read_pattern(ld, group, &step->breathe.pattern) != 0
+    if (read_pattern(ld, group, step) != 0
         || read_ramp(ld, group, step) != 0)
         return 2;
 

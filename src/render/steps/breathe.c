@@ -69,7 +69,10 @@ static void describe_breathe(const timeline *t, const session_step *step, long l
     char from[96], to[96];
     breath_pattern_format(from, sizeof from, &step->breathe.pattern);
     long long cycles = timeline_breathe_cycles(t, step);
-    if (step->breathe.ramps) {
+    if (step->breathe.resonance) {
+        snprintf(out, size, "breathe %s (the resonance rate), %lld cycle%s", from, cycles,
+                 cycles == 1 ? "" : "s");
+    } else if (step->breathe.ramps) {
         breath_pattern_format(to, sizeof to, &step->breathe.ramp_to);
         snprintf(out, size, "breathe %s to %s, %lld cycle%s", from, to, cycles,
                  cycles == 1 ? "" : "s");
