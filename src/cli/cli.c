@@ -26,6 +26,7 @@
 #include "render/transport.h"
 #include "serve/serve.h"
 #include "user/history.h"
+#include "user/practice.h"
 #include "user/userconfig.h"
 
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
@@ -243,28 +244,10 @@ static int new_session(const char *name, bool quiet, FILE *out, const report_sin
 
 /* ---- the practice history ---- */
 
-static char *history_file(void)
-{
-    return history_path(getenv("XDG_STATE_HOME"), getenv("HOME"));
-}
-
+/* The report is user/practice.c's, which the web remote shows too. */
 static int show_stats(FILE *out, const report_sink *sink)
 {
-    char *path = history_file();
-    history_record *records;
-    size_t count;
-    if (history_read(path, &records, &count, sink) != 0) {
-        free(path);
-        return EXIT_RUNTIME;
-    }
-    time_t now = time(NULL);
-    history_stats stats;
-    history_compute(records, count, now, history_utc_offset(now), &stats);
-    history_print(&stats, out);
-    fprintf(out, "\nHistory: %s\n", path ? path : "none (neither XDG_STATE_HOME nor HOME is set)");
-    free(records);
-    free(path);
-    return cli_print_resonance_rate(out, sink);
+    return practice_print(out, sink);
 }
 
 /* ---- the user's defaults ---- */

@@ -12,6 +12,7 @@
 #include "play/safety.h"
 #include "render/timeline.h"
 #include "user/history.h"
+#include "user/practice.h"
 #include "web/token.h"
 
 /* ---- replies ---- */
@@ -148,15 +149,15 @@ static void json_text_of(json_text *j, const char *key, char *text)
     free(text);
 }
 
-static char *stats_text(const history_stats *stats, const char *path)
+/* What --stats prints (user/practice.h), as one string. */
+static char *stats_text(void)
 {
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream(&text, &size);
     if (!out)
         return NULL;
-    history_print(stats, out);
-    fprintf(out, "\nHistory: %s\n", path ? path : "none (neither XDG_STATE_HOME nor HOME is set)");
+    practice_print(out, NULL);
     if (fclose(out) != 0) {
         free(text);
         return NULL;
@@ -166,18 +167,13 @@ static char *stats_text(const history_stats *stats, const char *path)
 
 static void reply_stats(web_answer *a)
 {
-    char *path = history_path(getenv("XDG_STATE_HOME"), getenv("HOME"));
-    history_record *records = NULL;
-    size_t count = 0;
-    if (history_read(path, &records, &count, NULL) != 0) {
+    char *path;
+    history_stats stats;
+    if (practice_stats(time(NULL), &stats, &path, NULL) != 0) {
         free(path);
         reply_error(a, 500, "cannot read the practice history");
         return;
     }
-    time_t now = time(NULL);
-    history_stats stats;
-    history_compute(records, count, now, history_utc_offset(now), &stats);
-    free(records);
     json_text *j = &a->body;
     json_printf(j, "{\"week\":{\"sessions\":%lld,\"seconds\":%lld}",
                 (long long)stats.week_sessions, (long long)stats.week_seconds);
@@ -194,7 +190,7 @@ static void reply_stats(web_answer *a)
                     (long long)stats.day_seconds[i]);
     }
     json_raw(j, "],");
-    json_text_of(j, "text", stats_text(&stats, path));
+    json_text_of(j, "text", stats_text());
     json_raw(j, "}\n");
     free(path);
     if (j->failed)
