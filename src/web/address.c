@@ -94,6 +94,18 @@ void web_address_set_port(web_address *a, int port)
 
 /* ---- Host names ---- */
 
+/* Adds a name before the allowed ones (the server's own). */
+static int add_own(web_hosts *h, const char *name)
+{
+    int failed = web_hosts_add(h, name);
+    if (!failed) {
+        char *added = h->names[h->count - 1];
+        memmove(h->names + h->own + 1, h->names + h->own, (h->count - 1 - h->own) * sizeof added);
+        h->names[h->own++] = added;
+    }
+    return failed;
+}
+
 int web_hosts_add(web_hosts *h, const char *name)
 {
     size_t length = strlen(name);
@@ -117,9 +129,9 @@ int web_hosts_add(web_hosts *h, const char *name)
 int web_hosts_init(web_hosts *h, const web_address *a, char *const *extra, size_t extra_count)
 {
     *h = (web_hosts){ .port = a->port };
-    int failed = web_hosts_add(h, a->host);
+    int failed = add_own(h, a->host);
     if (a->loopback)
-        failed |= web_hosts_add(h, "localhost");
+        failed |= add_own(h, "localhost");
     for (size_t i = 0; i < extra_count; i++)
         failed |= web_hosts_add(h, extra[i]);
     return failed ? 1 : 0;
@@ -127,13 +139,13 @@ int web_hosts_init(web_hosts *h, const web_address *a, char *const *extra, size_
 
 int web_hosts_add_machine(web_hosts *h)
 {
-    int failed = web_hosts_add(h, "localhost");
+    int failed = add_own(h, "localhost");
     char name[256];
     if (gethostname(name, sizeof name - 7) == 0 && name[0]) {
         name[sizeof name - 7] = '\0';
-        failed |= web_hosts_add(h, name);
+        failed |= add_own(h, name);
         strcat(name, ".local");
-        failed |= web_hosts_add(h, name);
+        failed |= add_own(h, name);
     }
     struct ifaddrs *list = NULL;
     if (getifaddrs(&list) != 0)
@@ -145,12 +157,12 @@ int web_hosts_add_machine(web_hosts *h)
         if (i->ifa_addr->sa_family == AF_INET
             && inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, text,
                          sizeof text))
-            failed |= web_hosts_add(h, text);
+            failed |= add_own(h, text);
         else if (i->ifa_addr->sa_family == AF_INET6
                  && !IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr)
                  && inet_ntop(AF_INET6, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, text,
                               sizeof text))
-            failed |= web_hosts_add(h, text);
+            failed |= add_own(h, text);
     }
     freeifaddrs(list);
     return failed;
@@ -164,7 +176,10 @@ void web_hosts_free(web_hosts *h)
     *h = (web_hosts){ 0 };
 }
 
-bool web_hosts_allow(const web_hosts *h, const char *host_header)
+/* Host or NAME[:PORT] matched against names[from, to); any_port: the
+ * port is not checked. */
+static bool matches(const web_hosts *h, const char *host_header, size_t from, size_t to,
+                    bool any_port)
 {
     if (!host_header)
         return false;
@@ -191,15 +206,24 @@ bool web_hosts_allow(const web_hosts *h, const char *host_header)
         length--;
     if (length == 0)
         return false;
-    if (port) {
-        int number;
-        if (parse_port(port, &number) != 0 || number != h->port)
-            return false;
-    } else if (h->port != 80) {
+    int number;
+    if (port && parse_port(port, &number) != 0)
         return false;
-    }
-    for (size_t i = 0; i < h->count; i++)
+    if (!any_port && (port ? number != h->port : h->port != 80))
+        return false;
+    for (size_t i = from; i < to; i++)
         if (strlen(h->names[i]) == length && strncasecmp(h->names[i], host_header, length) == 0)
             return true;
     return false;
+}
+
+bool web_hosts_allow(const web_hosts *h, const char *host_header)
+{
+    return matches(h, host_header, 0, h->own, false)
+           || matches(h, host_header, h->own, h->count, true);
+}
+
+bool web_hosts_allow_proxied(const web_hosts *h, const char *authority)
+{
+    return matches(h, authority, h->own, h->count, true);
 }

@@ -11,8 +11,9 @@
  * sends that name, so only the server's own names are answered: the
  * address as written; "localhost" for a loopback address; for a wildcard
  * address (0.0.0.0, [::]) each of the machine's own addresses, its host
- * name and NAME.local; and the names the defaults file allows (web_hosts).
- * Each with the port listened on (or none for port 80). Pure, except
+ * name and NAME.local, each with the port listened on (or none for port
+ * 80); and the names the defaults file allows (web_hosts) with any port or
+ * none, as a reverse proxy in front sends them. Pure, except
  * web_hosts_add_machine(), which asks the system. */
 #ifndef BREATHE_WEB_ADDRESS_H
 #define BREATHE_WEB_ADDRESS_H
@@ -41,6 +42,7 @@ void web_address_set_port(web_address *a, int port);
 typedef struct {
     char **names;            /* lower case, IPv6 addresses in brackets */
     size_t count;
+    size_t own;              /* names[0, own) are the server's own; the rest, any port */
     int port;
 } web_hosts;
 
@@ -53,8 +55,11 @@ int web_hosts_add(web_hosts *h, const char *name);
 int web_hosts_add_machine(web_hosts *h);
 void web_hosts_free(web_hosts *h);
 
-/* True when a Host header names one of the names, with the port listened
- * on (or without one when that is 80). */
+/* True when a Host header names one of the server's own names with the
+ * port listened on (or without one when that is 80), or an allowed name. */
 bool web_hosts_allow(const web_hosts *h, const char *host_header);
+/* True when NAME[:PORT] is one of the allowed names (web_hosts): the page
+ * as a reverse proxy serves it, for the Origin check. */
+bool web_hosts_allow_proxied(const web_hosts *h, const char *authority);
 
 #endif

@@ -305,14 +305,15 @@ static bool changes_state(route_kind kind)
     return kind >= ROUTE_PLAY;
 }
 
-/* The page's own origin: the scheme and the Host the request came with. */
-static bool origin_is_page(const char *origin, const char *host)
+/* The page's own origin: the scheme and the Host the request came with,
+ * or an allowed name (web_hosts) as a reverse proxy serves the page. */
+static bool origin_is_page(const char *origin, const char *host, const web_hosts *hosts)
 {
     if (!origin)
         return true;   /* not a browser's cross-site request: curl, scripts */
     const char *rest = strncmp(origin, "http://", 7) == 0 ? origin + 7
                      : strncmp(origin, "https://", 8) == 0 ? origin + 8 : NULL;
-    return rest && host && strcmp(rest, host) == 0;
+    return rest && ((host && strcmp(rest, host) == 0) || web_hosts_allow_proxied(hosts, rest));
 }
 
 static void run_route(const web_api *api, const web_request *r, route_kind kind, web_answer *a)
@@ -375,7 +376,7 @@ void web_api_answer(const web_api *api, const web_request *r, web_answer *a)
         a->allow = changes_state(kind) ? "POST" : "GET, HEAD";
         return;
     }
-    if (post && !origin_is_page(r->origin, r->host)) {
+    if (post && !origin_is_page(r->origin, r->host, api->hosts)) {
         reply_error(a, 403, "a request from another site's page is refused (its Origin is "
                             "not this server)");
         return;
