@@ -31,7 +31,7 @@
 #include "web/token.h"
 
 enum {
-    STREAM_BUFFER = 32 * 1024,       /* queued, not yet sent: about 15 s of positions */
+    STREAM_BUFFER = 32 * 1024,       /* queued, not yet sent: about 20 s of positions */
     STREAM_SOCKET_BUFFER = 16 * 1024, /* the kernel's send buffer of a stream's socket */
     POSITION_EVERY_MS = 250,         /* while a session plays */
     KEEPALIVE_EVERY_MS = 15000,      /* otherwise, while a stream is open */
