@@ -79,8 +79,19 @@ int web_start(web_server **out, const web_options *options, const web_controls *
     }
     const char *listen = options->listen ? options->listen : defaults.listen;
     if (!listen) {
+        /* --new-token without the web remote: the token is replaced for
+         * the next time it is on. */
         userconfig_free(&defaults);
-        return 0;
+        if (!options->new_token)
+            return 0;
+        char token[WEB_TOKEN_LENGTH + 1];
+        char *path = web_token_path();
+        int code_of_token = web_token_load(path, true, token, options->err);
+        if (code_of_token == 0)
+            fprintf(options->out, "web remote: off (no --listen); a new token is in %s\n", path);
+        fflush(options->out);
+        free(path);
+        return code_of_token;
     }
     web_address address;
     char why[256];
