@@ -1247,7 +1247,7 @@ static void test_user_defaults(void **state)
     char expected[1200];
     snprintf(expected, sizeof expected,
              "%s:3: unknown setting 'volum'; the settings are device, volume, latency, quiet, "
-             "session, history and hr_device\n", config);
+             "session, history, hr_device, listen, web_token and web_hosts\n", config);
     assert_string_equal(r.err, expected);
     assert_int_equal(access(with, F_OK), -1);
     /* --help, --check and --list do not depend on it. */

@@ -105,6 +105,17 @@ static void test_every_setting_is_read(void **state)
     userconfig_free(&c);
     assert_int_equal(load_text("", &c, message, sizeof message), 0);
     assert_null(c.device);
+    assert_null(c.listen);
+    assert_false(c.web_token);
+    userconfig_free(&c);
+    assert_int_equal(load_text("listen = \"[::1]:8089\";\nweb_token = true;\n"
+                               "web_hosts = [ \"pi.example.org\", \"breathe\" ];\n",
+                               &c, message, sizeof message), 0);
+    assert_string_equal(c.listen, "[::1]:8089");
+    assert_true(c.web_token);
+    assert_int_equal(c.web_host_count, 2);
+    assert_string_equal(c.web_hosts[0], "pi.example.org");
+    assert_string_equal(c.web_hosts[1], "breathe");
     userconfig_free(&c);
 }
 
@@ -118,7 +129,7 @@ static void test_problems_are_reported_with_their_line(void **state)
         const char *message;
     } cases[] = {
         { "device = \"pulse\";\n\nvolum = -6;\n", 3,
-          "unknown setting 'volum'; the settings are device, volume, latency, quiet, session, history and hr_device" },
+          "unknown setting 'volum'; the settings are device, volume, latency, quiet, session, history, hr_device, listen, web_token and web_hosts" },
         { "volume = \"loud\";\n", 1, "'volume' must be a gain in dB, like volume = -6.0;" },
         { "\n\nvolume = -130.0;\n", 3, "'volume' must be between -120 and 40 dB, not -130" },
         { "volume = 41;\n", 1, "'volume' must be between -120 and 40 dB, not 41" },
@@ -137,8 +148,15 @@ static void test_problems_are_reported_with_their_line(void **state)
         { "hr_device = 7;\n", 1, "'hr_device' must be a string in double quotes, like hr_device = \"Polar H10\";" },
         { "hr_device = \"\";\n", 1, "'hr_device' must not be empty; remove the line to use the default" },
         { "volume = -6.0;\nvolume = -3.0;\n", 2, NULL },  /* libconfig: a duplicate */
+        { "listen = 8089;\n", 1,
+          "'listen' must be a string in double quotes, like listen = \"0.0.0.0:8089\";" },
+        { "web_token = 1;\n", 1, "'web_token' must be true or false, like web_token = true;" },
+        { "web_hosts = \"pi\";\n", 1, "'web_hosts' must be a list of host names in double "
+          "quotes, like web_hosts = [ \"pi.example.org\" ];" },
+        { "quiet = true;\nweb_hosts = [ \"pi/x\" ];\n", 2, "'web_hosts' must hold host names "
+          "without a port, like \"pi.example.org\", not \"pi/x\"" },
         { "audio = { device = \"pulse\"; };\n", 1,
-          "unknown setting 'audio'; the settings are device, volume, latency, quiet, session, history and hr_device" },
+          "unknown setting 'audio'; the settings are device, volume, latency, quiet, session, history, hr_device, listen, web_token and web_hosts" },
     };
     char *path = testaudio_path(testaudio_dir, "config");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

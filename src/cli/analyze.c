@@ -44,23 +44,6 @@ static int save_rate(const char *recording_path, const hrv_analysis *a, bool qui
     return failed ? 1 : 0;
 }
 
-int cli_print_resonance_rate(FILE *out, const report_sink *sink)
-{
-    char *path = saved_rate_path();
-    resonance_saved saved;
-    int code = resonance_saved_read(path, &saved, sink);
-    if (code == 0 && saved.saved)
-        fprintf(out, "Resonance rate: %g breaths a minute, measured %s%s%s\n", saved.rate,
-                saved.measured[0] ? saved.measured : "(no time given)",
-                saved.recording ? " from " : "", saved.recording ? saved.recording : "");
-    else if (code == 0)
-        fputs("Resonance rate: none saved; pattern = \"resonance\" paces at 6 breaths a "
-              "minute (measure yours: breathe --analyze RECORDING --save)\n", out);
-    resonance_saved_free(&saved);
-    free(path);
-    return code;
-}
-
 int cli_analyze(const char *recording_path, const cli_analyze_request *request, FILE *out,
                 const report_sink *sink)
 {

@@ -18,7 +18,7 @@
 #include "base/text.h"
 #include "cli/keys.h"
 #include "cli/modes.h"
-#include "cli/safety.h"
+#include "play/safety.h"
 #include "cli/status.h"
 #include "hr/strap.h"
 #include "out/out.h"
@@ -27,6 +27,7 @@
 #include "render/transport.h"
 #include "serve/serve.h"
 #include "user/history.h"
+#include "user/practice.h"
 #include "user/userconfig.h"
 
 enum { EXIT_DONE = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
@@ -51,9 +52,9 @@ static const char usage_text[] =
     "                                          recording, and your resonance rate\n"
     "\n";
 
-/* The options; the help is in three parts because ISO C promises string
- * literals of 4095 characters, no more. */
-static const char usage_options_text[] =
+/* The options; the help is in parts because ISO C promises string
+ * literals of 4095 characters, no more. First, rendering to a file. */
+static const char usage_render_text[] =
     "  -o, --output FILE        render to FILE instead of playing, in the format its\n"
     "                           extension names: .wav 32-bit float (the render\n"
     "                           exactly, for editing), .flac 24-bit (lossless, its\n"
@@ -71,7 +72,10 @@ static const char usage_options_text[] =
     "      --quality Q          with -o to .mp3: 0 (best) to 9 for a variable bitrate\n"
     "                           (default " TEXT_OF(OUT_MP3_DEFAULT_QUALITY) "), or a constant bitrate such as 128k\n"
     "      --labels FILE        with -o: write the steps to FILE as an Audacity label\n"
-    "                           track (start and end seconds, label; tab-separated)\n"
+    "                           track (start and end seconds, label; tab-separated)\n";
+
+/* The other modes and options. */
+static const char usage_options_text[] =
     "  -c, --check              check sessions, print their timelines and warnings\n"
     "                           (FILE:LINE: warning: ...); no audio\n"
     "      --plot FILE          draw the session to FILE (SVG): breaths, steps, cues,\n"
@@ -89,6 +93,10 @@ static const char usage_options_text[] =
     "      --serve              serve org.mpris.MediaPlayer2.breathe on the session bus:\n"
     "                           playerctl -p breathe open breathe:NAME, play, pause,\n"
     "                           next, position, volume, stop (see breathe(1))\n"
+    "      --listen ADDR:PORT   with --serve: also serve the web remote, a page to\n"
+    "                           choose, start and follow sessions from a phone\n"
+    "                           (0.0.0.0:8089, [::]:8089; 127.0.0.1:8089 needs no token)\n"
+    "      --new-token          with --serve: replace the web remote's token\n"
     "  -d, --device NAME|INDEX  play on this device (a name, part of one, or an index\n"
     "                           from --list-devices)\n"
     "      --hr STRAP|FILE      follow the heart rate while playing: a Bluetooth strap\n"
@@ -130,7 +138,8 @@ static const char usage_more_text[] =
     "-d, --latency and --hr when playing, --volume when playing or rendering,\n"
     "--format, --bits, --quality and --labels when rendering, --start and\n"
     "--length when playing, rendering or plotting, --names with --list or\n"
-    "--list-devices, --save and --plot with --analyze.\n"
+    "--list-devices, --save and --plot with --analyze, --listen and\n"
+    "--new-token with --serve.\n"
     "\n"
     "SESSION is a path to a .cfg file or the name of an installed session\n"
     "(box-breathing). Playing and rendering read defaults (device, volume, latency,\n"
@@ -161,6 +170,7 @@ enum {
     TAKES_NAMES = 1 << 3,     /* --names */
     TAKES_FORMAT = 1 << 4,    /* --format, --bits, --quality, --labels: a render's files */
     TAKES_HEART_RATE = 1 << 5,  /* --hr: live playback */
+    TAKES_WEB = 1 << 6,       /* --listen, --new-token: the web remote of --serve */
 };
 
 static const struct {
@@ -175,7 +185,7 @@ static const struct {
     [MODE_LIST] = { "--list", TAKES_NAMES },
     [MODE_LIST_DEVICES] = { "--list-devices", TAKES_NAMES },
     [MODE_STATS] = { "--stats", 0 },
-    [MODE_SERVE] = { "--serve", 0 },
+    [MODE_SERVE] = { "--serve", TAKES_WEB },
     [MODE_HR_SCAN] = { "--hr-scan", 0 },
     [MODE_ANALYZE] = { "--analyze", 0 },
 };
@@ -188,7 +198,7 @@ typedef struct {
     const char *device;
     bool quiet;
     unsigned given;           /* TAKES_* bits of the options given */
-    const char *given_names[6];  /* the first option given for each bit, for messages */
+    const char *given_names[7];  /* the first option given for each bit, for messages */
     bool record_history;      /* live sessions go into the history */
     const char *defaults_path;  /* the defaults file, when it chose the device */
     double volume_db;
@@ -201,6 +211,7 @@ typedef struct {
     bool heart_rate_from_defaults;   /* heart_rate is the defaults' hr_device */
     const char *analyze;      /* --analyze RECORDING */
     bool save;                /* --save, with --analyze */
+    serve_web_options web;    /* --listen, --new-token */
 } options;
 
 /* ---- --plot and --new ---- */
@@ -252,28 +263,10 @@ static int new_session(const char *name, bool quiet, FILE *out, const report_sin
 
 /* ---- the practice history ---- */
 
-static char *history_file(void)
-{
-    return history_path(getenv("XDG_STATE_HOME"), getenv("HOME"));
-}
-
+/* The report is user/practice.c's, which the web remote shows too. */
 static int show_stats(FILE *out, const report_sink *sink)
 {
-    char *path = history_file();
-    history_record *records;
-    size_t count;
-    if (history_read(path, &records, &count, sink) != 0) {
-        free(path);
-        return EXIT_RUNTIME;
-    }
-    time_t now = time(NULL);
-    history_stats stats;
-    history_compute(records, count, now, history_utc_offset(now), &stats);
-    history_print(&stats, out);
-    fprintf(out, "\nHistory: %s\n", path ? path : "none (neither XDG_STATE_HOME nor HOME is set)");
-    free(records);
-    free(path);
-    return cli_print_resonance_rate(out, sink);
+    return practice_print(out, sink);
 }
 
 /* ---- --hr-scan ---- */
@@ -370,6 +363,7 @@ static int check_options_fit(const options *o, FILE *err)
         if (o->mode == MODE_PLAY)
             fprintf(err, "breathe: %s goes with %s\n", o->given_names[index],
                     (1u << index) == TAKES_FORMAT ? "-o (--output)"
+                    : (1u << index) == TAKES_WEB ? "--serve"
                                                   : "--list or --list-devices");
         else if ((1u << index) == TAKES_HEART_RATE)
             fprintf(err, "breathe: %s goes with playing live, not %s\n",
@@ -407,7 +401,7 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
            OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW, OPT_LATENCY, OPT_FORMAT,
            OPT_BITS, OPT_QUALITY, OPT_LABELS, OPT_SERVE, OPT_HR, OPT_HR_SCAN,
-           OPT_ANALYZE, OPT_SAVE };
+           OPT_ANALYZE, OPT_SAVE, OPT_LISTEN, OPT_NEW_TOKEN };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
@@ -435,6 +429,8 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         { "hr-scan", no_argument, NULL, OPT_HR_SCAN },
         { "analyze", required_argument, NULL, OPT_ANALYZE },
         { "save", no_argument, NULL, OPT_SAVE },
+        { "listen", required_argument, NULL, OPT_LISTEN },
+        { "new-token", no_argument, NULL, OPT_NEW_TOKEN },
         { NULL, 0, NULL, 0 },
     };
     opterr = 0;
@@ -513,6 +509,14 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
             note_given(o, TAKES_FORMAT, "--labels");
             o->labels = optarg;
             break;
+        case OPT_LISTEN:
+            note_given(o, TAKES_WEB, "--listen");
+            o->web.listen = optarg;
+            break;
+        case OPT_NEW_TOKEN:
+            note_given(o, TAKES_WEB, "--new-token");
+            o->web.new_token = true;
+            break;
         case OPT_START:
             note_given(o, TAKES_WINDOW, "--start");
             if (parse_time("--start", optarg, &o->start_seconds, err))
@@ -527,6 +531,7 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
             break;
         case 'h':
             fputs(usage_text, out);
+            fputs(usage_render_text, out);
             fputs(usage_options_text, out);
             fputs(usage_hrv_text, out);
             fputs(usage_more_text, out);
@@ -625,7 +630,7 @@ static int run_mode(options *o, char **names, int count, const report_sink *to, 
     case MODE_SERVE:
         return count > 0 ? usage_error(err, "--serve takes no session; open one over D-Bus:",
                                        names[0])
-                         : serve_main(err);
+                         : serve_main(&o->web, out, err);
     case MODE_NEW:
         return count > 0 ? usage_error(err, "--new takes only a file name, not", names[0])
                          : new_session(o->new_session, o->quiet, out, to);

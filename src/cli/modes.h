@@ -39,8 +39,4 @@ typedef struct {
 int cli_analyze(const char *recording_path, const cli_analyze_request *request, FILE *out,
                 const report_sink *sink);
 
-/* --stats: the saved resonance rate and when it was measured, or how to
- * measure one. Returns 0, or 2 when the saved file has a problem. */
-int cli_print_resonance_rate(FILE *out, const report_sink *sink);
-
 #endif

@@ -24,6 +24,7 @@
 #include "format/session.h"
 #include "play/library.h"
 #include "play/play.h"
+#include "web/web.h"
 
 #define IFACE_ROOT "org.mpris.MediaPlayer2"
 #define IFACE_PLAYER "org.mpris.MediaPlayer2.Player"
@@ -91,6 +92,7 @@ struct service {
     double volume;       /* MPRIS Volume, 0 to 1 */
     const char *status;  /* the PlaybackStatus last announced */
     bool quitting;
+    web_server *web;     /* the web remote (--listen), or NULL */
 };
 
 /* ---- small helpers ---- */
@@ -229,6 +231,7 @@ static void emit_player(service *s, const char *first, ...)
 /* PlaybackStatus and what follows from it, when it changed. */
 static void announce_status(service *s, bool metadata)
 {
+    web_state_changed(s->web);
     const char *now = playback_status(s);
     if (now == s->status && !metadata)
         return;
@@ -295,14 +298,16 @@ static void stop_current(service *s)
     player_request_stop(s->current->player);
 }
 
-/* Opens `name` to play it now (after a fade of what plays). Errors go to
- * `error` as the command line prints them; what plays goes on. */
-static int open_session(service *s, const char *name, const char *url, bool installed,
-                        sd_bus_error *error)
+/* Opens `name` to play it now from start_seconds (after a fade of what
+ * plays). Returns 0, or 1 or 2 with the message as the command line prints
+ * it in *why (a new string; NULL when out of memory); what plays goes on. */
+static int open_run(service *s, const char *name, const char *url, bool installed,
+                    double start_seconds, char **why)
 {
+    *why = NULL;
     run *r = calloc(1, sizeof *r);
     if (!r)
-        return sd_bus_error_set(error, ERROR_FAILED, "breathe: out of memory");
+        return 1;
     r->service = s;
     r->opening.program = "breathe";
     r->sink = (report_sink){ run_report, r };
@@ -314,18 +319,16 @@ static int open_session(service *s, const char *name, const char *url, bool inst
         play_options options = play_live_options(&defaults, name);
         r->base_db = options.volume_db;
         options.volume_db += volume_to_db(s->volume);
+        options.start_seconds = start_seconds;
         code = player_open(&r->player, name, &options, &r->sink);
     }
     userconfig_free(&defaults);
     if (code != 0) {
         const char *text = r->opening.text ? r->opening.text : "breathe: cannot open the session\n";
         size_t length = strlen(text);
-        char *message = strndup(text, length > 0 && text[length - 1] == '\n' ? length - 1 : length);
-        int result = sd_bus_error_set(error, code == 1 ? ERROR_FAILED : ERROR_SESSION,
-                                      message ? message : "breathe: out of memory");
-        free(message);
+        *why = strndup(text, length > 0 && text[length - 1] == '\n' ? length - 1 : length);
         run_free(r);
-        return result;
+        return code;
     }
     const session *played = player_session(r->player);
     int64_t length = timeline_length(player_timeline(r->player));
@@ -338,7 +341,7 @@ static int open_session(service *s, const char *name, const char *url, bool inst
     };
     if (track_copy(&r->track, &t) != 0) {
         run_free(r);
-        return sd_bus_error_set(error, ERROR_FAILED, "breathe: out of memory");
+        return 1;
     }
     if (s->current) {
         run_free(s->pending);
@@ -347,9 +350,25 @@ static int open_session(service *s, const char *name, const char *url, bool inst
         announce_status(s, false);
         return 0;
     }
-    if (start_run(s, r) != 0)
-        return sd_bus_error_set(error, ERROR_FAILED, "breathe: cannot start a thread");
+    if (start_run(s, r) != 0) {
+        *why = strdup("breathe: cannot start a thread");
+        return 1;
+    }
     return 0;
+}
+
+/* open_run from the start, its errors as a D-Bus error. */
+static int open_session(service *s, const char *name, const char *url, bool installed,
+                        sd_bus_error *error)
+{
+    char *why;
+    int code = open_run(s, name, url, installed, 0.0, &why);
+    if (code == 0)
+        return 0;
+    int result = sd_bus_error_set(error, code == 1 ? ERROR_FAILED : ERROR_SESSION,
+                                  why ? why : "breathe: out of memory");
+    free(why);
+    return result;
 }
 
 /* Percent-decodes the path of a file: URI. NULL when it is not one. */
@@ -421,6 +440,7 @@ static void emit_phase(service *s, const play_snapshot *now)
 
 static void handle(service *s, const queued *q)
 {
+    web_player_event(s->web, q->kind, &q->snapshot);
     int rate = q->snapshot.rate > 0 ? q->snapshot.rate : 1;
     switch (q->kind) {
     case PLAY_EVENT_STEP:
@@ -612,13 +632,17 @@ static int method_play_pause(sd_bus_message *m, void *userdata, sd_bus_error *er
     return reply_or_error(m, play(s, error));
 }
 
-static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error)
+static void stop_all(service *s)
 {
-    service *s = userdata;
     run_free(s->pending);
     s->pending = NULL;
     stop_current(s);
     announce_status(s, false);
+}
+
+static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+    stop_all(userdata);
     return sd_bus_reply_method_return(m, "");
 }
 
@@ -759,6 +783,19 @@ static int get_metadata(sd_bus *bus, const char *path, const char *interface,
     return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
+/* Volume (0 to 1) from MPRIS or the web remote, said to both. */
+static void change_volume(service *s, double volume)
+{
+    volume = volume < 0.0 ? 0.0 : volume > 1.0 ? 1.0 : volume;
+    if (volume == s->volume)
+        return;
+    s->volume = volume;
+    if (s->current)
+        player_set_volume(s->current->player, s->current->base_db + volume_to_db(volume));
+    emit_player(s, "Volume", NULL);
+    web_state_changed(s->web);
+}
+
 static int get_volume(sd_bus *bus, const char *path, const char *interface,
                       const char *property, sd_bus_message *reply, void *userdata,
                       sd_bus_error *error)
@@ -778,13 +815,7 @@ static int set_volume(sd_bus *bus, const char *path, const char *interface,
         return r;
     if (!isfinite(volume))
         return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "breathe: Volume is a number");
-    volume = volume < 0.0 ? 0.0 : volume > 1.0 ? 1.0 : volume;
-    if (volume == s->volume)
-        return 0;
-    s->volume = volume;
-    if (s->current)
-        player_set_volume(s->current->player, s->current->base_db + volume_to_db(volume));
-    emit_player(s, "Volume", NULL);
+    change_volume(s, volume);
     return 0;
 }
 
@@ -1131,6 +1162,55 @@ static const sd_bus_vtable breathe_vtable[] = {
     SD_BUS_VTABLE_END,
 };
 
+/* ---- the web remote's controls (web/web.h), on this thread ---- */
+
+static void web_get_state(void *context, web_state *out)
+{
+    service *s = context;
+    *out = (web_state){ .loaded = controllable(s), .volume_db = volume_to_db(s->volume),
+                        .paused = s->paused };
+    if (out->loaded) {
+        out->name = s->current->track.name;
+        player_snapshot(s->current->player, &out->snapshot);
+    }
+}
+
+static int web_play(void *context, const char *name, double start_seconds, char **why)
+{
+    size_t size = strlen(name) + sizeof "breathe:";
+    char *uri = malloc(size);
+    if (!uri) {
+        *why = NULL;
+        return 1;
+    }
+    snprintf(uri, size, "breathe:%s", name);
+    int code = open_run(context, name, uri, true, start_seconds, why);
+    free(uri);
+    return code;
+}
+
+static void web_set_paused(void *context, bool paused)
+{
+    set_paused(context, paused);
+}
+
+static void web_stop_all(void *context)
+{
+    stop_all(context);
+}
+
+static void web_next(void *context)
+{
+    service *s = context;
+    if (controllable(s))
+        player_next_step(s->current->player);
+}
+
+static void web_set_volume(void *context, double volume_db)
+{
+    change_volume(context, 1.0 - volume_db / SERVE_VOLUME_FLOOR_DB);
+}
+
 /* ---- the loop ---- */
 
 static int connect_bus(service *s)
@@ -1173,7 +1253,7 @@ static int connect_bus(service *s)
 
 static int wait_for_something(service *s)
 {
-    struct pollfd fds[3] = {
+    struct pollfd fds[3 + WEB_POLL_FDS] = {
         { .fd = sd_bus_get_fd(s->bus), .events = (short)sd_bus_get_events(s->bus) },
         { .fd = s->wake_fd, .events = POLLIN },
         { .fd = s->signal_fd, .events = POLLIN },
@@ -1186,9 +1266,12 @@ static int wait_for_something(service *s)
         uint64_t now_us = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
         timeout = until <= now_us ? 0 : (int)((until - now_us + 999) / 1000);
     }
-    int r = poll(fds, 3, timeout);
+    int web_fds = s->web ? web_poll_fds(s->web, fds + 3, &timeout) : 0;
+    int r = poll(fds, (nfds_t)(3 + web_fds), timeout);
     if (r < 0)
         return errno == EINTR ? 0 : -errno;
+    if (s->web)
+        web_dispatch(s->web, fds + 3, web_fds);
     if (fds[2].revents & POLLIN) {
         struct signalfd_siginfo info;
         if (read(s->signal_fd, &info, sizeof info) == (ssize_t)sizeof info)
@@ -1219,7 +1302,7 @@ static int serve_loop(service *s)
     }
 }
 
-int serve_main(FILE *err)
+int serve_main(const serve_web_options *web, FILE *out, FILE *err)
 {
     service s = { .err = err, .wake_fd = -1, .signal_fd = -1, .volume = 1.0,
                   .status = "Stopped" };
@@ -1237,8 +1320,16 @@ int serve_main(FILE *err)
     s.signal_fd = signalfd(-1, &quit_signals, SFD_CLOEXEC | SFD_NONBLOCK);
     if (s.wake_fd < 0 || s.signal_fd < 0)
         fprintf(err, "breathe: %s\n", strerror(errno));
-    else if (connect_bus(&s) == 0)
-        code = serve_loop(&s);
+    else {
+        /* The web remote first: a port in use or a wrong address is found
+         * before the bus name is taken. */
+        web_controls controls = { web_get_state, web_play, web_set_paused, web_stop_all,
+                                  web_next, web_set_volume, &s };
+        web_options options = { web->listen, web->new_token, out, err };
+        code = web_start(&s.web, &options, &controls);
+        if (code == 0)
+            code = connect_bus(&s) == 0 ? serve_loop(&s) : 1;
+    }
     /* A bus failure with a session playing: stop it and wait for the fade. */
     if (s.current) {
         begin_quit(&s);
@@ -1248,6 +1339,8 @@ int serve_main(FILE *err)
             drain(&s);
         }
     }
+    web_stop(s.web);
+    s.web = NULL;
     run_free(s.pending);
     track_free(&s.last);
     if (s.bus)

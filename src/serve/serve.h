@@ -13,12 +13,16 @@
  * reach the bus thread through an eventfd. While nothing plays there is no
  * second thread, no audio stream and no timer: the process sleeps in poll.
  *
+ * With --listen (or listen in the defaults file) the same thread also
+ * serves the web remote (web/web.h), which drives the same sessions.
+ *
  * Bad input (an unknown name, a broken session, a folder, an unsupported
  * URI) is a D-Bus error whose message is what `breathe SESSION` prints for
  * it ("FILE:LINE: message"); whatever plays goes on. */
 #ifndef BREATHE_SERVE_SERVE_H
 #define BREATHE_SERVE_SERVE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* The bus name owned, and the object served. */
@@ -30,9 +34,18 @@
  * -20 dB), the range the live volume may be moved in. */
 #define SERVE_VOLUME_FLOOR_DB (-40.0)
 
-/* Serves until Quit, SIGTERM or SIGINT (each fades out what plays). Returns
- * the exit status: 0, or 1 when the bus cannot be reached or the name is
- * taken (said on err). */
-int serve_main(FILE *err);
+/* The web remote (web/web.h): --listen ADDR:PORT (NULL: the defaults
+ * file's listen, else none) and --new-token. */
+typedef struct {
+    const char *listen;
+    bool new_token;
+} serve_web_options;
+
+/* Serves until Quit, SIGTERM or SIGINT (each fades out what plays), with
+ * the web remote too when asked. Returns the exit status: 0, or 1 when the
+ * bus cannot be reached, the name is taken or the web remote cannot listen,
+ * 2 when --listen or the defaults file is wrong (each said on err; the web
+ * remote's address and link on out). */
+int serve_main(const serve_web_options *web, FILE *out, FILE *err);
 
 #endif

@@ -24,10 +24,14 @@
 #define MSG_NOT_BOOL        "'%s' must be true or false, like %s = %s;"
 #define MSG_SYNTAX          "%s; write each setting as name = value; with text in double quotes, like device = \"pulse\";"
 #define MSG_OUT_OF_MEMORY   "out of memory"
+#define MSG_HOSTS_LIST      "'web_hosts' must be a list of host names in double quotes, like web_hosts = [ \"pi.example.org\" ];"
+#define MSG_HOSTS_NAME      "'web_hosts' must hold host names without a port, like \"pi.example.org\", not \"%s\""
 
-#define KNOWN_LIST "device, volume, latency, quiet, session, history and hr_device"
+#define KNOWN_LIST \
+    "device, volume, latency, quiet, session, history, hr_device, listen, web_token and web_hosts"
 static const char *const known_settings[] = { "device", "volume", "latency", "quiet", "session",
-                                              "history", "hr_device" };
+                                              "history", "hr_device", "listen", "web_token",
+                                              "web_hosts" };
 
 
 char *userconfig_path(const char *xdg_config_home, const char *home)
@@ -107,6 +111,36 @@ static int read_number(const config_setting_t *setting, const char *path,
     return 0;
 }
 
+/* web_hosts = [ "NAME", ... ]: names only (letters, digits, '.', '-', ':' of
+ * an IPv6 address), each copied into c->web_hosts. */
+static int read_hosts(const config_setting_t *setting, const char *path, userconfig *c,
+                      const report_sink *report)
+{
+    int line = (int)config_setting_source_line(setting);
+    if (config_setting_type(setting) != CONFIG_TYPE_ARRAY
+        && config_setting_type(setting) != CONFIG_TYPE_LIST)
+        return problem(report, path, line, MSG_HOSTS_LIST);
+    int count = config_setting_length(setting);
+    for (int i = 0; i < count; i++) {
+        const config_setting_t *item = config_setting_get_elem(setting, (unsigned)i);
+        const char *name = config_setting_type(item) == CONFIG_TYPE_STRING
+                               ? config_setting_get_string(item) : NULL;
+        if (!name)
+            return problem(report, path, line, MSG_HOSTS_LIST);
+        if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789.-:[]") != strlen(name))
+            return problem(report, path, line, MSG_HOSTS_NAME, name);
+        char **more = realloc(c->web_hosts, (c->web_host_count + 1) * sizeof *more);
+        if (!more)
+            return problem(report, path, line, MSG_OUT_OF_MEMORY);
+        c->web_hosts = more;
+        if (!(c->web_hosts[c->web_host_count] = strdup(name)))
+            return problem(report, path, line, MSG_OUT_OF_MEMORY);
+        c->web_host_count++;
+    }
+    return 0;
+}
+
 static int read_settings(const config_t *cfg, const char *path, userconfig *c,
                          const report_sink *report)
 {
@@ -133,6 +167,12 @@ static int read_settings(const config_t *cfg, const char *path, userconfig *c,
                                MSG_LATENCY_RANGE, &c->latency_seconds, report);
         else if (strcmp(name, "quiet") == 0)
             code = read_bool(s, path, "true", &c->quiet, report);
+        else if (strcmp(name, "listen") == 0)
+            code = read_text(s, path, "0.0.0.0:8089", &c->listen, report);
+        else if (strcmp(name, "web_token") == 0)
+            code = read_bool(s, path, "true", &c->web_token, report);
+        else if (strcmp(name, "web_hosts") == 0)
+            code = read_hosts(s, path, c, report);
         else
             code = read_bool(s, path, "false", &c->history, report);
         if (code)
@@ -184,6 +224,13 @@ void userconfig_free(userconfig *c)
     free(c->hr_device);
     free(c->path);
     c->hr_device = NULL;
+    free(c->listen);
+    for (size_t i = 0; i < c->web_host_count; i++)
+        free(c->web_hosts[i]);
+    free(c->web_hosts);
+    c->listen = NULL;
+    c->web_hosts = NULL;
+    c->web_host_count = 0;
     c->device = NULL;
     c->session = NULL;
     c->path = NULL;

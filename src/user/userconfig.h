@@ -11,6 +11,9 @@
  *   history = false;            # do not record live sessions
  *   hr_device = "Polar H10";    # --hr: a heart-rate strap (name or address),
  *                               # or a file or pipe of RR intervals
+ *   listen  = "0.0.0.0:8089";   # --serve also serves the web remote here (--listen)
+ *   web_token = true;           # the web remote asks for its token even on loopback
+ *   web_hosts = [ "pi.example.org" ];  # more names the web remote answers to
  *
  * Options on the command line override these. A missing file means no
  * defaults; any problem in the file is reported as an error at FILE:LINE
@@ -38,6 +41,10 @@ typedef struct {
     bool history;          /* true unless the file says history = false */
     char *hr_device;       /* NULL: no heart-rate source while playing */
     char *path;            /* the file read; NULL when there was none */
+    char *listen;          /* NULL: --serve serves no web remote unless --listen */
+    bool web_token;        /* ask for the token even on a loopback address */
+    char **web_hosts;      /* web_host_count names a Host header may carry */
+    size_t web_host_count;
 } userconfig;
 
 /* The file's path from the values of XDG_CONFIG_HOME and HOME (either may

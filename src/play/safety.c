@@ -1,9 +1,10 @@
 /* safety.c: prints docs/safety.md for the terminal. See safety.h. */
-#include "cli/safety.h"
+#include "play/safety.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-#include "cli/safety_text.h"   /* generated from docs/safety.md */
+#include "play/safety_text.h"   /* generated from docs/safety.md */
 
 void safety_print(FILE *out)
 {
@@ -25,4 +26,19 @@ void safety_print(FILE *out)
             fprintf(out, "%s\n", line);
         }
     }
+}
+
+char *safety_text(void)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    if (!out)
+        return NULL;
+    safety_print(out);
+    if (fclose(out) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
