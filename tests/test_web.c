@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -391,6 +392,41 @@ static void test_api_controls(void **state)
     json_free(&a.body);
 }
 
+/* A heart-rate source shows in the state as the status line has it: the
+ * rate and the last breath's swing rounded, null until known; no field
+ * at all without a source. */
+static void test_state_heart_rate(void **state)
+{
+    api_fixture *t = *state;
+    assert_int_equal(status_of(t, "POST", "/api/play", &(fields){ { "name" }, { "box" } }), 200);
+    web_answer a;
+    assert_int_equal(ask(t, "GET", "/api/state", "127.0.0.1:8089", NULL, NULL, NULL, &a), 200);
+    assert_null(strstr(a.body.text, "heart"));
+    json_free(&a.body);
+
+    play_snapshot *s = &t->service.state.snapshot;
+    s->heart_rate_on = true;
+    s->heart.connected = false;
+    s->heart.heart_rate = NAN;
+    s->heart.swing = NAN;
+    assert_int_equal(ask(t, "GET", "/api/state", "127.0.0.1:8089", NULL, NULL, NULL, &a), 200);
+    assert_non_null(strstr(a.body.text, ",\"heart\":{\"connected\":false,\"rate\":null,"
+                                        "\"swing\":null}}"));
+    json_free(&a.body);
+
+    s->heart.connected = true;
+    s->heart.heart_rate = 63.6;
+    assert_int_equal(ask(t, "GET", "/api/state", "127.0.0.1:8089", NULL, NULL, NULL, &a), 200);
+    assert_non_null(strstr(a.body.text, ",\"heart\":{\"connected\":true,\"rate\":64,"
+                                        "\"swing\":null}}"));
+    json_free(&a.body);
+
+    s->heart.swing = 8.8;
+    assert_int_equal(ask(t, "GET", "/api/state", "127.0.0.1:8089", NULL, NULL, NULL, &a), 200);
+    assert_non_null(strstr(a.body.text, "\"rate\":64,\"swing\":9}}"));
+    json_free(&a.body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -401,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_json_strings),
         cmocka_unit_test_setup_teardown(test_api_refusals_in_order, api_setup, api_teardown),
         cmocka_unit_test_setup_teardown(test_api_controls, api_setup, api_teardown),
+        cmocka_unit_test_setup_teardown(test_state_heart_rate, api_setup, api_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,6 +115,18 @@ function moveShape(s) {
   shape.style.transform = "scale(" + scaleFor(target) + ")";
 }
 
+// The heart rate from a chest strap, as the terminal's status line has it.
+function showHeart(heart) {
+  $("heart").hidden = !heart;
+  if (!heart) return;
+  if (!heart.connected || heart.rate === null) {
+    $("heart").textContent = "Heart rate: waiting for the strap";
+  } else {
+    $("heart").textContent = "Heart rate " + heart.rate +
+      (heart.swing === null ? "" : ", swing " + heart.swing + " in the last breath");
+  }
+}
+
 function show(s, kind) {
   const wasLoaded = state.loaded;
   state = s;
@@ -136,6 +148,7 @@ function show(s, kind) {
   $("progress-fill").style.width = progress + "%";
   $("progress").setAttribute("aria-valuenow", String(Math.round(progress)));
   $("times").textContent = s.loaded ? clock(s.position) + " / " + clock(s.length) : "";
+  showHeart(s.loaded ? s.heart : null);
   $("pause").disabled = !s.loaded;
   $("pause").hidden = s.loaded && s.paused;
   $("resume").hidden = !(s.loaded && s.paused);

@@ -32,6 +32,20 @@ static double frames_to_seconds(int64_t frames, int rate)
     return rate > 0 ? (double)frames / rate : 0.0;
 }
 
+/* A heart-rate source followed while the session plays (docs/hrv.md):
+ * the rate and the last whole breath's swing, null until known, as the
+ * terminal's status line and org.breathe.Player1 show them. */
+static void state_heart(json_text *j, const hr_state *heart)
+{
+    json_raw(j, ",\"heart\":{\"connected\":");
+    json_raw(j, heart->connected ? "true" : "false");
+    json_raw(j, ",\"rate\":");
+    json_number(j, heart->connected ? round(heart->heart_rate) : NAN);
+    json_raw(j, ",\"swing\":");
+    json_number(j, heart->connected ? round(heart->swing) : NAN);
+    json_raw(j, "}");
+}
+
 void web_api_state(json_text *j, const web_state *state)
 {
     const play_snapshot *s = &state->snapshot;
@@ -77,6 +91,8 @@ void web_api_state(json_text *j, const web_state *state)
             json_raw(j, ",\"fullness\":");
             json_number(j, s->fullness);
         }
+        if (s->heart_rate_on)
+            state_heart(j, &s->heart);
     }
     json_raw(j, "}");
 }
