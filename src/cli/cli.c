@@ -45,6 +45,9 @@ static const char usage_text[] =
     "       breathe --stats                    your practice: totals, streaks, last 14 days\n"
     "       breathe --safety                   when to stop, and when to get medical help\n"
     "       breathe --serve                    play sessions asked for over D-Bus (MPRIS)\n"
+    "       breathe --follow PROGRAMME         follow a programme of weeks of sessions\n"
+    "       breathe --today [OPTIONS]          play today's session of the programme\n"
+    "       breathe --plan                     the programme's weeks: done, due and next\n"
     "\n";
 
 /* The options; the help is in three parts because ISO C promises string
@@ -85,6 +88,12 @@ static const char usage_options_text[] =
     "      --serve              serve org.mpris.MediaPlayer2.breathe on the session bus:\n"
     "                           playerctl -p breathe open breathe:NAME, play, pause,\n"
     "                           next, position, volume, stop (see breathe(1))\n"
+    "      --follow PROGRAMME   follow a programme (neck-and-upper-back, or a .cfg\n"
+    "                           file) from today; following it again keeps its progress\n"
+    "      --today              play the session the programme has due today (what is\n"
+    "                           due, missed, and which week, from the history)\n"
+    "      --plan               show the programme's weeks: done, now, next; this\n"
+    "                           week's sessions done and due\n"
     "  -d, --device NAME|INDEX  play on this device (a name, part of one, or an index\n"
     "                           from --list-devices)\n"
     "      --volume DB          master gain in dB, added to the session's own volume\n"
@@ -102,8 +111,9 @@ static const char usage_options_text[] =
 static const char usage_more_text[] =
     "\n"
     "Choose at most one of -o, -c, --plot, --new, --list, --list-devices,\n"
-    "--stats and --serve, with only the options it uses: -d and --latency when\n"
-    "playing, --volume when playing or rendering, --format, --bits, --quality\n"
+    "--stats, --serve, --follow, --today and --plan, with only the options it\n"
+    "uses: -d and --latency when playing (--today plays), --volume when playing\n"
+    "or rendering, --format, --bits, --quality\n"
     "and --labels when rendering, --start and --length when playing, rendering\n"
     "or plotting, --names with --list or --list-devices.\n"
     "\n"
@@ -112,6 +122,11 @@ static const char usage_more_text[] =
     "quiet, session, history) from ~/.config/breathe/config; options override\n"
     "them. Each live session adds a line to ~/.local/state/breathe/history (see\n"
     "--stats).\n"
+    "\n"
+    "A programme (breathe-programme(5)) lays out weeks of sessions with their dose.\n"
+    "--follow keeps which one and since when in ~/.local/state/breathe/programme;\n"
+    "a week moves on only when its sessions were done, and a missed week is done\n"
+    "again. BREATHE_TODAY=YYYY-MM-DD sets today's date, for tests.\n"
     "\n"
     "Keys while playing on a terminal: space pause/resume, + and - volume by 1 dB,\n"
     "n next step, q quit, h or ? these keys. Signals: SIGINT, SIGTERM, SIGHUP and\n"
@@ -124,6 +139,7 @@ static const char usage_more_text[] =
 typedef enum {
     MODE_PLAY, MODE_RENDER, MODE_CHECK, MODE_PLOT, MODE_NEW, MODE_LIST, MODE_LIST_DEVICES,
     MODE_STATS, MODE_SERVE,
+    MODE_FOLLOW, MODE_TODAY, MODE_PLAN,
 } mode;
 
 /* Options that only some modes take, as bits. */
@@ -148,6 +164,9 @@ static const struct {
     [MODE_LIST_DEVICES] = { "--list-devices", TAKES_NAMES },
     [MODE_STATS] = { "--stats", 0 },
     [MODE_SERVE] = { "--serve", 0 },
+    [MODE_FOLLOW] = { "--follow", 0 },
+    [MODE_TODAY] = { "--today", TAKES_DEVICE | TAKES_VOLUME },
+    [MODE_PLAN] = { "--plan", 0 },
 };
 
 typedef struct {
@@ -166,6 +185,7 @@ typedef struct {
     double start_seconds, length_seconds;
     out_format format;        /* --format, --bits, --quality */
     const char *labels;       /* --labels FILE */
+    const char *follow;       /* --follow PROGRAMME */
 } options;
 
 /* ---- --plot and --new ---- */
@@ -235,10 +255,11 @@ static int show_stats(FILE *out, const report_sink *sink)
     history_stats stats;
     history_compute(records, count, now, history_utc_offset(now), &stats);
     history_print(&stats, out);
+    int code = cli_programme_stats(out, sink);
     fprintf(out, "\nHistory: %s\n", path ? path : "none (neither XDG_STATE_HOME nor HOME is set)");
     free(records);
     free(path);
-    return EXIT_DONE;
+    return code;
 }
 
 /* ---- the user's defaults ---- */
@@ -350,7 +371,8 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
 {
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
            OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW, OPT_LATENCY, OPT_FORMAT,
-           OPT_BITS, OPT_QUALITY, OPT_LABELS, OPT_SERVE };
+           OPT_BITS, OPT_QUALITY, OPT_LABELS, OPT_SERVE,
+           OPT_FOLLOW, OPT_TODAY, OPT_PLAN };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
@@ -374,6 +396,9 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         { "quality", required_argument, NULL, OPT_QUALITY },
         { "labels", required_argument, NULL, OPT_LABELS },
         { "serve", no_argument, NULL, OPT_SERVE },
+        { "follow", required_argument, NULL, OPT_FOLLOW },
+        { "today", no_argument, NULL, OPT_TODAY },
+        { "plan", no_argument, NULL, OPT_PLAN },
         { NULL, 0, NULL, 0 },
     };
     opterr = 0;
@@ -386,6 +411,9 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         case OPT_LIST_DEVICES: code = choose_mode(o, MODE_LIST_DEVICES, err); break;
         case OPT_STATS: code = choose_mode(o, MODE_STATS, err); break;
         case OPT_SERVE: code = choose_mode(o, MODE_SERVE, err); break;
+        case OPT_FOLLOW: o->follow = optarg; code = choose_mode(o, MODE_FOLLOW, err); break;
+        case OPT_TODAY: code = choose_mode(o, MODE_TODAY, err); break;
+        case OPT_PLAN: code = choose_mode(o, MODE_PLAN, err); break;
         case OPT_PLOT: o->plot = optarg; code = choose_mode(o, MODE_PLOT, err); break;
         case OPT_NEW: o->new_session = optarg; code = choose_mode(o, MODE_NEW, err); break;
         case 'q': o->quiet = true; break;
@@ -518,6 +546,19 @@ static int play_or_render(options *o, char **names, int count, const report_sink
     return result;
 }
 
+/* --today: the programme's session due today, played as `breathe NAME`. */
+static int play_today(options *o, const report_sink *to, FILE *out, FILE *err)
+{
+    char *chosen = NULL;
+    int code = cli_today_choose(&chosen, o->quiet, out, to);
+    if (code != EXIT_DONE || !chosen)
+        return code;
+    char *names[] = { chosen };
+    code = play_or_render(o, names, 1, to, out, err);
+    free(chosen);
+    return code;
+}
+
 static int run_mode(options *o, char **names, int count, const report_sink *to, FILE *out,
                     FILE *err)
 {
@@ -547,6 +588,15 @@ static int run_mode(options *o, char **names, int count, const report_sink *to, 
                                                : "--plot draws one session, not",
                                count == 0 ? NULL : "several");
         return plot_session(o, names[0], out, err, to);
+    case MODE_FOLLOW:
+        return count > 0 ? usage_error(err, "--follow takes one programme, not also", names[0])
+                         : cli_follow(o->follow, o->quiet, out, to);
+    case MODE_PLAN:
+        return count > 0 ? usage_error(err, "--plan takes no session, not", names[0])
+                         : cli_plan(out, to);
+    case MODE_TODAY:
+        return count > 0 ? usage_error(err, "--today chooses the session itself, not", names[0])
+                         : play_today(o, to, out, err);
     case MODE_PLAY:
     case MODE_RENDER:
         return play_or_render(o, names, count, to, out, err);
