@@ -540,6 +540,10 @@ static int play_or_render(options *o, char **names, int count, const report_sink
             .defaults_path = o->defaults_path,
             .labels = o->labels,
         };
+        /* posture-reminders and any other session played live: a word
+         * when the programme followed has a session due today. */
+        if (o->mode == MODE_PLAY && !o->quiet)
+            cli_programme_due_note(name, out);
         result = cli_play(name, &request, to, out, err);
     }
     userconfig_free(&defaults);

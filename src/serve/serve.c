@@ -24,6 +24,7 @@
 #include "format/session.h"
 #include "play/library.h"
 #include "play/play.h"
+#include "play/programmes.h"
 
 #define IFACE_ROOT "org.mpris.MediaPlayer2"
 #define IFACE_PLAYER "org.mpris.MediaPlayer2.Player"
@@ -1073,6 +1074,24 @@ static int get_fullness(sd_bus *bus, const char *path, const char *interface,
     return sd_bus_message_append(reply, "d", breathing ? now.fullness : 0.0);
 }
 
+/* The followed programme's session due today ("" when none is due or no
+ * programme is followed), worked out from the files at each read, so it
+ * follows the date and sessions played by any front end. */
+static int get_today_due(sd_bus *bus, const char *path, const char *interface,
+                         const char *property, sd_bus_message *reply, void *userdata,
+                         sd_bus_error *error)
+{
+    int64_t today;
+    programme_today t = { 0 };
+    const char *due = "";
+    if (programmes_today_date(&today, NULL) == 0 && programmes_today(&t, today, NULL) == 0
+        && t.following && t.plan.next >= 0)
+        due = t.programme->weeks[t.plan.week].sessions[t.plan.next].session;
+    int r = sd_bus_message_append(reply, "s", due);
+    programmes_today_free(&t);
+    return r;
+}
+
 static const sd_bus_vtable breathe_vtable[] = {
     SD_BUS_VTABLE_START(0),
     SD_BUS_SIGNAL("StepChanged", "xs", 0),
@@ -1082,6 +1101,7 @@ static const sd_bus_vtable breathe_vtable[] = {
     SD_BUS_PROPERTY("Phase", "s", get_phase, 0, DYNAMIC),
     SD_BUS_PROPERTY("PhaseSecondsLeft", "d", get_seconds_left, 0, 0),
     SD_BUS_PROPERTY("Fullness", "d", get_fullness, 0, 0),
+    SD_BUS_PROPERTY("TodayDue", "s", get_today_due, 0, 0),
     SD_BUS_VTABLE_END,
 };
 
