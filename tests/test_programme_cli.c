@@ -336,6 +336,33 @@ static void mistakes_are_usage_or_file_errors(void **state)
     free(state_file);
 }
 
+/* Following another programme replaces the first, and says so; --today
+ * warns when the history is off, as the session would not count. */
+static void another_programme_replaces_and_history_off_is_said(void **state)
+{
+    (void)state;
+    write_at("data/breathe/programmes/one-week.cfg",
+             "title = \"One week\";\n"
+             "weeks = ( { sessions = ( { session = \"tiny-c\"; days_per_week = 7; } ); } );\n");
+    result r;
+    RUN(&r, "-q", "--follow", "two-weeks");
+    setenv("BREATHE_TODAY", "2026-12-02", 1);
+    RUN(&r, "--follow", "one-week");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Following One week (1 week) from today, Wednesday "
+                                  "2026-12-02.\nIt replaces two-weeks, followed since Monday "
+                                  "2026-11-30; the history keeps every session.\n"));
+    write_at("config/breathe/config", "history = false;\n");
+    RUN(&r, "--today", "-d", "no-such-device-at-all");
+    assert_int_equal(r.status, 1);
+    char *config = in_dir("config/breathe/config");
+    char expected[1024];
+    snprintf(expected, sizeof expected, "%s: warning: history = false: today's session is not "
+             "recorded, so it will not count towards the programme\n", config);
+    assert_true(strncmp(r.err, expected, strlen(expected)) == 0);
+    free(config);
+}
+
 /* Live: a word before another session, then --today plays the session due
  * and the history counts it. The date is the real one, as the history's. */
 static void today_plays_the_session_due_and_it_counts(void **state)
@@ -397,6 +424,7 @@ int main(void)
         TEST(the_plan_follows_the_history),
         TEST(a_missed_week_is_done_again),
         TEST(mistakes_are_usage_or_file_errors),
+        TEST(another_programme_replaces_and_history_off_is_said),
         TEST(today_plays_the_session_due_and_it_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -557,6 +557,12 @@ static int play_today(options *o, const report_sink *to, FILE *out, FILE *err)
     int code = cli_today_choose(&chosen, o->quiet, out, to);
     if (code != EXIT_DONE || !chosen)
         return code;
+    /* A session left out of the history never counts towards the plan. */
+    userconfig defaults = { .history = true };
+    if (play_defaults_load(&defaults, NULL) == 0 && !defaults.history)
+        report_warning(to, defaults.path, 0, "history = false: today's session is not recorded, "
+                       "so it will not count towards the programme");
+    userconfig_free(&defaults);
     char *names[] = { chosen };
     code = play_or_render(o, names, 1, to, out, err);
     free(chosen);

@@ -130,9 +130,11 @@ int cli_follow(const char *name, bool quiet, FILE *out, const report_sink *sink)
                     p->week_count == 1 ? "week" : "weeks");
             print_date(out, today);
             fprintf(out, ".\n");
-            if (was_following)
-                fprintf(out, "It replaces %s, followed since the day below; the history keeps "
-                             "every session.\n", before.programme);
+            if (was_following) {
+                fprintf(out, "It replaces %s, followed since ", before.programme);
+                print_date(out, before.since);
+                fprintf(out, "; the history keeps every session.\n");
+            }
             fprintf(out, "Play today's session with breathe --today; see the weeks with "
                          "breathe --plan.\nResults come with weeks of regular practice: a little "
                          "most days counts more than a lot at once.\n");
