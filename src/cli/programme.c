@@ -258,6 +258,7 @@ int cli_today_choose(char **chosen, bool quiet, FILE *out, const report_sink *si
             fprintf(out, "%s, week %d, day %d: %s (%d of %d this week%s)\n", t.programme->title,
                     pl->week + 1, pl->day_in_week + 1, *chosen, s->done + 1, s->needed,
                     s->missed ? ", catching up" : "");
+            fflush(out);   /* seen before the device opens, whatever happens there */
         }
     }
     programmes_today_free(&t);
