@@ -107,6 +107,42 @@ static void the_bundled_programme_loads(void **state)
     programme_free(p);
 }
 
+/* The format guide's example (the code block that starts "# A programme")
+ * loads as it is written. */
+static void the_guide_example_loads(void **state)
+{
+    (void)state;
+    FILE *guide = fopen("../docs/session-format.md", "r");
+    assert_non_null(guide);
+    char line[1024], block[8192] = "";
+    size_t used = 0;
+    bool inside = false, found = false;
+    while (!found && fgets(line, sizeof line, guide)) {
+        if (strncmp(line, "```", 3) == 0) {
+            found = inside && strncmp(block, "# A programme", 13) == 0;
+            inside = !inside;
+            if (!found) {
+                used = 0;
+                block[0] = '\0';
+            }
+            continue;
+        }
+        if (inside && used + strlen(line) < sizeof block)
+            used += (size_t)snprintf(block + used, sizeof block - used, "%s", line);
+    }
+    fclose(guide);
+    assert_true(found);
+    char *path = write_temp(block, strlen(block));
+    programme *p = NULL;
+    assert_int_equal(programme_load(path, &p, REPORT_TO_STDERR), 0);
+    assert_int_equal(p->move_on, 80);
+    assert_int_equal(p->step_back_after, 4);
+    assert_int_equal(p->weeks[0].sessions[1].times_per_day, 2);
+    programme_free(p);
+    unlink(path);
+    free(path);
+}
+
 static void check_error(const char *path, int status_expected, const char *expected)
 {
     report_buffer messages = { 0 };
@@ -229,6 +265,7 @@ int main(void)
         cmocka_unit_test(a_programme_is_read_with_every_setting),
         cmocka_unit_test(defaults_are_all_of_a_week_and_never_step_back),
         cmocka_unit_test(the_bundled_programme_loads),
+        cmocka_unit_test(the_guide_example_loads),
         cmocka_unit_test(text_that_is_not_a_programme_is_refused_before_parsing),
         cmocka_unit_test(every_bad_programme_is_rejected_with_its_message),
     };
