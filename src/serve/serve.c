@@ -279,6 +279,8 @@ static void finish_run(service *s)
     pthread_join(r->thread, NULL);
     s->current = NULL;
     run_free(r);
+    /* Its history line is written: what the programme has due may differ. */
+    sd_bus_emit_properties_changed(s->bus, SERVE_OBJECT_PATH, IFACE_BREATHE, "TodayDue", NULL);
     /* What the session's thread allocated goes back to the system. */
     malloc_trim(0);
     run *next = s->pending;
@@ -1076,7 +1078,8 @@ static int get_fullness(sd_bus *bus, const char *path, const char *interface,
 
 /* The followed programme's session due today ("" when none is due or no
  * programme is followed), worked out from the files at each read, so it
- * follows the date and sessions played by any front end. */
+ * follows the date and sessions played by any front end. Announced as
+ * changed after each session the service plays. */
 static int get_today_due(sd_bus *bus, const char *path, const char *interface,
                          const char *property, sd_bus_message *reply, void *userdata,
                          sd_bus_error *error)
@@ -1101,7 +1104,7 @@ static const sd_bus_vtable breathe_vtable[] = {
     SD_BUS_PROPERTY("Phase", "s", get_phase, 0, DYNAMIC),
     SD_BUS_PROPERTY("PhaseSecondsLeft", "d", get_seconds_left, 0, 0),
     SD_BUS_PROPERTY("Fullness", "d", get_fullness, 0, 0),
-    SD_BUS_PROPERTY("TodayDue", "s", get_today_due, 0, 0),
+    SD_BUS_PROPERTY("TodayDue", "s", get_today_due, 0, DYNAMIC),
     SD_BUS_VTABLE_END,
 };
 
