@@ -82,6 +82,7 @@ static const char usage_options_text[] =
     "      --list-devices       list output devices\n"
     "      --stats              sessions and minutes this week and in total, streaks,\n"
     "                           and the last 14 days, from the history of live sessions\n"
+    "                           (and the programme followed: weeks done, due today)\n"
     "      --names              with --list or --list-devices: only the names, one a\n"
     "                           line (devices as INDEX<tab>NAME), for scripts\n"
     "      --safety             print when to stop an exercise and when to get help\n"
