@@ -48,6 +48,7 @@ static void print_date(FILE *out, int64_t day)
 /* The programme followed, or an error saying how to follow one. */
 static int load_followed(programme_today *t, const report_sink *sink)
 {
+    memset(t, 0, sizeof *t);   /* freed by the caller whatever happens */
     int64_t today;
     if (programmes_today_date(&today, sink))
         return EXIT_USAGE;
