@@ -324,6 +324,12 @@ static void mistakes_are_usage_or_file_errors(void **state)
     assert_int_equal(r.status, 2);
     assert_string_equal(r.err, "breathe: BREATHE_TODAY must be a date like 2026-12-05, not "
                                "'2026-02-30'\n");
+    RUN(&r, "--plan");
+    assert_int_equal(r.status, 2);
+    RUN(&r, "--today");
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.err, "breathe: BREATHE_TODAY must be a date like 2026-12-05, not "
+                               "'2026-02-30'\n");
     setenv("BREATHE_TODAY", "2026-11-30", 1);
 
     make_folder("state/breathe");
