@@ -263,16 +263,39 @@ static void a_missed_week_is_done_again(void **state)
     assert_non_null(strstr(r.out, "Week 1: Start  now, the second time, until Sunday "
                                   "2026-12-13\n"));
     assert_non_null(strstr(r.out, "Week 2: More  next\n"));
-    /* Months later the plan is still on week 1, on the same weekday grid. */
+    /* Done the second time round: the plan says it took two weeks. */
+    add_history((const char *const[]){ "2026-12-07", "tiny-a", "2026-12-09", "tiny-a",
+                                       "2026-12-11", "tiny-a", "2026-12-08", "tiny-b",
+                                       "2026-12-08", "tiny-b", "2026-12-10", "tiny-b",
+                                       "2026-12-10", "tiny-b", NULL });
+    setenv("BREATHE_TODAY", "2026-12-14", 1);
+    RUN(&r, "--plan");
+    assert_non_null(strstr(r.out, "Week 1: Start  done Sunday 2026-12-13, in 2 weeks\n"));
+    assert_non_null(strstr(r.out, "Week 2: More  now, until Sunday 2026-12-20\n"));
+    /* Months later the plan is still on week 2, on the same weekday grid. */
     setenv("BREATHE_TODAY", "2027-03-01", 1);
     RUN(&r, "--plan");
+    assert_non_null(strstr(r.out, "Week 2 of 2, day 1 of 7.\n"));
+    assert_null(strstr(r.out, "went back"));
+    /* A programme that steps back after idle weeks says so. */
+    write_at("data/breathe/programmes/two-weeks.cfg", "step_back_after = 4;\n");
+    char *programme = in_dir("data/breathe/programmes/two-weeks.cfg");
+    FILE *file = fopen(programme, "a");
+    assert_non_null(file);
+    fputs(two_weeks, file);
+    fclose(file);
+    free(programme);
+    RUN(&r, "--plan");
     assert_non_null(strstr(r.out, "Week 1 of 2, day 1 of 7.\n"));
-    /* A clock that went back before following began. */
+    assert_non_null(strstr(r.out, "After 4 or more weeks with nothing done, the plan went back "
+                                  "1 week, for a gentler return.\n"));
+    /* A clock that went back, before following began: the plan stays as of
+     * the last day in the history. */
     setenv("BREATHE_TODAY", "2026-11-01", 1);
     RUN(&r, "--plan");
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "today Monday 2026-11-30 (the clock is behind a day already "
-                                  "seen).\n"));
+    assert_non_null(strstr(r.out, "today Friday 2026-12-11 (the clock is behind a day already "
+                                  "seen).\nWeek 1 of 2, day 5 of 7.\n"));
 }
 
 static void mistakes_are_usage_or_file_errors(void **state)

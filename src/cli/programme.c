@@ -183,6 +183,10 @@ int cli_plan(FILE *out, const report_sink *sink)
     fprintf(out, "; today ");
     print_date(out, pl->today);
     fprintf(out, "%s.\n", pl->clock_behind ? " (the clock is behind a day already seen)" : "");
+    if (pl->stepped_back > 0)
+        fprintf(out, "After %d or more weeks with nothing done, the plan went back %d %s, "
+                     "for a gentler return.\n", p->step_back_after, pl->stepped_back,
+                pl->stepped_back == 1 ? "week" : "weeks");
     if (pl->finished)
         fprintf(out, "Every week is complete: well done. Week %d goes on as your routine.\n",
                 p->week_count);
@@ -206,6 +210,8 @@ int cli_plan(FILE *out, const report_sink *sink)
                 fprintf(out, " ");
                 print_date(out, state->completed);
             }
+            if (state->periods > 1)
+                fprintf(out, ", in %d weeks", state->periods);
         } else {
             fprintf(out, w == pl->week + 1 ? "next" : "ahead");
         }
