@@ -45,6 +45,29 @@ static void print_date(FILE *out, int64_t day)
     fprintf(out, "%s %s", weekday_names[plan_weekday(day)], date);
 }
 
+/* Text in lines of at most `width` columns (a longer word on a line of its
+ * own), each indented by `indent` spaces. Columns are counted in bytes:
+ * notes are short, and an overlong line only wraps early. */
+static void print_wrapped(FILE *out, const char *text, int indent, int width)
+{
+    int room = width - indent;
+    while (*text) {
+        while (*text == ' ')
+            text++;
+        int length = (int)strlen(text), cut = length;
+        if (length > room) {
+            cut = room;
+            while (cut > 0 && text[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                cut = (int)strcspn(text, " ");
+        }
+        if (cut > 0)
+            fprintf(out, "%*s%.*s\n", indent, "", cut, text);
+        text += cut;
+    }
+}
+
 /* The programme followed, or an error saying how to follow one. */
 static int load_followed(programme_today *t, const report_sink *sink)
 {
@@ -217,7 +240,7 @@ int cli_plan(FILE *out, const report_sink *sink)
         }
         fputc('\n', out);
         if (current && week->note[0])
-            fprintf(out, "        %s\n", week->note);
+            print_wrapped(out, week->note, 8, 80);
         print_week_doses(week, pl, current, out);
     }
     fputc('\n', out);
