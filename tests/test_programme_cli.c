@@ -342,6 +342,19 @@ static void mistakes_are_usage_or_file_errors(void **state)
              "installed; see 'breathe --list'\n", missing);
     assert_string_equal(r.err, expected);
     free(missing);
+    /* A session that is installed but wrong is found out too, at its line. */
+    write_at("data/breathe/sessions/tiny-c.cfg", "title = \"tiny-c\";\nsteps = ( { type = "
+                                                 "\"bell\"; ring = -1; } );\n");
+    char *broken = testaudio_write_text(testaudio_dir, "broken.cfg",
+                                        "title = \"x\";\nweeks = ( { sessions = (\n"
+                                        "  { session = \"tiny-c\"; days_per_week = 1; } ); } );\n");
+    RUN(&r, "--follow", broken);
+    assert_int_equal(r.status, 2);
+    char *tiny_c = in_dir("data/breathe/sessions/tiny-c.cfg");
+    snprintf(expected, sizeof expected, "%s:2: ", tiny_c);
+    assert_true(strncmp(r.err, expected, strlen(expected)) == 0);
+    free(tiny_c);
+    free(broken);
     char *state_file = in_dir("state/breathe/programme");
     assert_int_equal(access(state_file, F_OK), -1);   /* nothing followed by mistake */
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/modes.h"
+#include "format/session.h"
 #include "play/library.h"
 #include "play/programmes.h"
 #include "user/following.h"
@@ -88,8 +89,9 @@ static int load_followed(programme_today *t, const report_sink *sink)
 
 /* ---- --follow ---- */
 
-/* Every session the programme names is installed, or the first that is not
- * is reported. */
+/* Every session the programme names is installed and reads as a session
+ * (its audio files found and opened, not decoded), or the first problem is
+ * reported: a programme is not followed only to fail weeks later. */
 static int check_sessions(const programme *p, const report_sink *sink)
 {
     for (int w = 0; w < p->week_count; w++) {
@@ -101,7 +103,12 @@ static int check_sessions(const programme *p, const report_sink *sink)
                              "installed; see 'breathe --list'", w + 1, name);
                 return EXIT_USAGE;
             }
+            session *s = NULL;
+            int code = session_read(path, &s, sink);
+            session_free(s);
             free(path);
+            if (code)
+                return code;
         }
     }
     return EXIT_DONE;
