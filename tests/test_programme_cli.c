@@ -239,8 +239,11 @@ static void the_plan_follows_the_history(void **state)
     setenv("BREATHE_TODAY", "2026-12-06", 1);
     RUN(&r, "--today");
     assert_int_equal(r.status, 0);
-    assert_string_equal(r.out, "Nothing more is due today in week 1 of Two weeks; see "
-                               "breathe --plan.\n");
+    assert_string_equal(r.out, "Nothing more is due today in week 1 of Two weeks; next: "
+                               "tiny-b on Monday 2026-12-07.\n");
+    RUN(&r, "--plan");
+    assert_non_null(strstr(r.out, "\nNothing more is due today in week 1 of Two weeks; next: "
+                                  "tiny-b on Monday 2026-12-07.\n"));
     setenv("BREATHE_TODAY", "2026-12-07", 1);
     RUN(&r, "--plan");
     assert_non_null(strstr(r.out, "Week 2 of 2, day 1 of 7.\n"));

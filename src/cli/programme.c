@@ -176,6 +176,20 @@ int cli_follow(const char *name, bool quiet, FILE *out, const report_sink *sink)
     return code;
 }
 
+/* "Nothing more is due today", and what comes next and when. */
+static void print_nothing_due(const programme_today *t, FILE *out)
+{
+    int64_t day;
+    const char *next = programmes_next_due(t, &day);
+    fprintf(out, "Nothing more is due today in week %d of %s", t->plan.week + 1,
+            t->programme->title);
+    if (next) {
+        fprintf(out, "; next: %s on ", next);
+        print_date(out, day);
+    }
+    fprintf(out, ".\n");
+}
+
 /* ---- --plan ---- */
 
 static void print_week_doses(const programme_week *week, const plan *pl, bool current, FILE *out)
@@ -255,7 +269,7 @@ int cli_plan(FILE *out, const report_sink *sink)
         fprintf(out, "Today: %s (play it with breathe --today).\n",
                 p->weeks[pl->week].sessions[pl->next].session);
     else
-        fprintf(out, "Nothing more is due today.\n");
+        print_nothing_due(&t, out);
     bool reachable = true;
     for (int i = 0; i < p->weeks[pl->week].session_count; i++)
         reachable = reachable && pl->doses[i].reachable;
@@ -283,8 +297,7 @@ int cli_today_choose(char **chosen, bool quiet, FILE *out, const report_sink *si
     const programme_week *week = &t.programme->weeks[pl->week];
     if (pl->next < 0) {
         if (!quiet)
-            fprintf(out, "Nothing more is due today in week %d of %s; see breathe --plan.\n",
-                    pl->week + 1, t.programme->title);
+            print_nothing_due(&t, out);
     } else {
         const plan_dose *s = &pl->doses[pl->next];
         *chosen = strdup(week->sessions[pl->next].session);

@@ -86,15 +86,29 @@ int programmes_today(programme_today *out, int64_t today, const report_sink *rep
     if (status)
         return status;
     out->history_path = history_path(getenv("XDG_STATE_HOME"), getenv("HOME"));
-    history_record *records = NULL;
-    size_t count = 0;
-    if (out->history_path && history_read(out->history_path, &records, &count, report) != 0)
+    if (out->history_path
+        && history_read(out->history_path, &out->records, &out->record_count, report) != 0)
         return 1;
-    status = plan_compute(out->programme, out->state.since, records, count, today, &out->plan);
-    free(records);
+    status = plan_compute(out->programme, out->state.since, out->records, out->record_count,
+                          today, &out->plan);
     if (status)
         report_out_of_memory(report);
     return status;
+}
+
+const char *programmes_next_due(const programme_today *t, int64_t *day)
+{
+    for (int64_t d = t->plan.today + 1; d <= t->plan.today + PLAN_DAYS_PER_WEEK; d++) {
+        plan later;
+        if (plan_compute(t->programme, t->state.since, t->records, t->record_count, d, &later)
+            != 0)
+            return NULL;
+        if (later.next >= 0) {
+            *day = d;
+            return t->programme->weeks[later.week].sessions[later.next].session;
+        }
+    }
+    return NULL;
 }
 
 void programmes_today_free(programme_today *t)
@@ -102,5 +116,6 @@ void programmes_today_free(programme_today *t)
     programme_free(t->programme);
     free(t->path);
     free(t->history_path);
+    free(t->records);
     memset(t, 0, sizeof *t);
 }

@@ -39,6 +39,8 @@ typedef struct {
     programme *programme;
     plan plan;
     char *history_path;      /* NULL when neither XDG_STATE_HOME nor HOME is set */
+    history_record *records; /* the history read, for plans of other days */
+    size_t record_count;
 } programme_today;
 
 /* The followed programme and where its follower stands on `today`.
@@ -47,6 +49,11 @@ typedef struct {
  * wrong; each problem reported. Free with programmes_today_free(). */
 int programmes_today(programme_today *out, int64_t today, const report_sink *report);
 void programmes_today_free(programme_today *t);
+
+/* The first day after t->plan.today, within a week, on which a session is
+ * due if nothing more is done before then, and that session's name (NULL
+ * when none is due in the week). */
+const char *programmes_next_due(const programme_today *t, int64_t *day);
 
 /* The path of the state file (user/following.h) from the environment; a
  * new string, or NULL when neither XDG_STATE_HOME nor HOME is set. */
