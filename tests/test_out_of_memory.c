@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "base/report.h"
+#include "format/programme.h"
 #include "format/session.h"
 #include "play/library.h"
 #include "render/timeline.h"
@@ -260,6 +261,46 @@ static void library_load_fails_as_the_system(void **state)
     free(path);
 }
 
+/* The same for a programme file, and for the plan made from it. */
+static void programme_load_fails_as_the_system(void **state)
+{
+    (void)state;
+    char *path = testaudio_write_text(testaudio_dir, "programme.cfg",
+        "format = 1;\n"
+        "title = \"Memory\";\n"
+        "description = \"Every allocation fails once.\";\n"
+        "weeks = (\n"
+        "  { title = \"One\"; note = \"A note.\"; sessions = (\n"
+        "      { session = \"a\"; days = [\"mon\", \"thu\"]; },\n"
+        "      { session = \"b\"; days_per_week = 5; times_per_day = 3; } ); },\n"
+        "  { sessions = ( { session = \"c\"; days_per_week = 2; } ); }\n"
+        ");\n");
+    assert_non_null(path);
+    int out_of_memory = 0;
+    for (long n = 0;; n++) {
+        assert_true(n < MOST_ALLOCATIONS);
+        seen reported = { 0 };
+        programme *p = NULL;
+        fail_allocation(n);
+        int status = programme_load(path, &p, &(report_sink){ see, &reported });
+        bool failing = stop_failing();
+        if (!failing) {
+            assert_int_equal(status, 0);
+            programme_free(p);
+            break;
+        }
+        if (status == 2)
+            fail_msg("allocation %ld failed: programme_load returned 2 (a programme error) "
+                     "with \"%s\"", n, reported.last);
+        assert_int_equal(status, 1);
+        assert_null(p);
+        assert_true(says_out_of_memory(&reported));
+        out_of_memory++;
+    }
+    assert_true(out_of_memory > 0);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +309,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(timeline_build_fails_as_the_system, setup,
                                         testaudio_dir_teardown),
         cmocka_unit_test_setup_teardown(library_load_fails_as_the_system, setup,
+                                        testaudio_dir_teardown),
+        cmocka_unit_test_setup_teardown(programme_load_fails_as_the_system, setup,
                                         testaudio_dir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

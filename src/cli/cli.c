@@ -50,6 +50,9 @@ static const char usage_text[] =
     "       breathe --hr-scan                  heart-rate straps in range (Bluetooth)\n"
     "       breathe --analyze RECORDING        heart rate at each breathing rate of a\n"
     "                                          recording, and your resonance rate\n"
+    "       breathe --follow PROGRAMME         follow a programme of weeks of sessions\n"
+    "       breathe --today [OPTIONS]          play today's session of the programme\n"
+    "       breathe --plan                     the programme's weeks: done, due and next\n"
     "\n";
 
 /* The options; the help is in parts because ISO C promises string
@@ -87,6 +90,7 @@ static const char usage_options_text[] =
     "      --list-devices       list output devices\n"
     "      --stats              sessions and minutes this week and in total, streaks,\n"
     "                           and the last 14 days, from the history of live sessions\n"
+    "                           (and the programme followed: weeks done, due today)\n"
     "      --names              with --list or --list-devices: only the names, one a\n"
     "                           line (devices as INDEX<tab>NAME), for scripts\n"
     "      --safety             print when to stop an exercise and when to get help\n"
@@ -97,6 +101,12 @@ static const char usage_options_text[] =
     "                           choose, start and follow sessions from a phone\n"
     "                           (0.0.0.0:8089, [::]:8089; 127.0.0.1:8089 needs no token)\n"
     "      --new-token          with --serve: replace the web remote's token\n"
+    "      --follow PROGRAMME   follow a programme (neck-and-upper-back, or a .cfg\n"
+    "                           file) from today; following it again keeps its progress\n"
+    "      --today              play the session the programme has due today (what is\n"
+    "                           due, missed, and which week, from the history)\n"
+    "      --plan               show the programme's weeks: done, now, next; this\n"
+    "                           week's sessions done and due\n"
     "  -d, --device NAME|INDEX  play on this device (a name, part of one, or an index\n"
     "                           from --list-devices)\n"
     "      --hr STRAP|FILE      follow the heart rate while playing: a Bluetooth strap\n"
@@ -134,12 +144,12 @@ static const char usage_hrv_text[] =
 static const char usage_more_text[] =
     "\n"
     "Choose at most one of -o, -c, --plot, --new, --list, --list-devices,\n"
-    "--stats, --serve, --hr-scan and --analyze, with only the options it uses:\n"
-    "-d, --latency and --hr when playing, --volume when playing or rendering,\n"
-    "--format, --bits, --quality and --labels when rendering, --start and\n"
-    "--length when playing, rendering or plotting, --names with --list or\n"
-    "--list-devices, --save and --plot with --analyze, --listen and\n"
-    "--new-token with --serve.\n"
+    "--stats, --serve, --hr-scan, --analyze, --follow, --today and --plan, with\n"
+    "only the options it uses: -d, --latency and --hr when playing (--today\n"
+    "plays), --volume when playing or rendering, --format, --bits, --quality\n"
+    "and --labels when rendering, --start and --length when playing, rendering\n"
+    "or plotting, --names with --list or --list-devices, --save and --plot\n"
+    "with --analyze, --listen and --new-token with --serve.\n"
     "\n"
     "SESSION is a path to a .cfg file or the name of an installed session\n"
     "(box-breathing). Playing and rendering read defaults (device, volume, latency,\n"
@@ -147,6 +157,11 @@ static const char usage_more_text[] =
     "override them. Each live session adds a line to ~/.local/state/breathe/history\n"
     "(see --stats); with a heart-rate source, its beats go to\n"
     "~/.local/state/breathe/recordings/.\n"
+    "\n"
+    "A programme (breathe-programme(5)) lays out weeks of sessions with their dose.\n"
+    "--follow keeps which one and since when in ~/.local/state/breathe/programme;\n"
+    "a week moves on only when its sessions were done, and a missed week is done\n"
+    "again. BREATHE_TODAY=YYYY-MM-DD sets today's date, for tests.\n"
     "\n"
     "Keys while playing on a terminal: space pause/resume, + and - volume by 1 dB,\n"
     "n next step, q quit, h or ? these keys. Signals: SIGINT, SIGTERM, SIGHUP and\n"
@@ -159,7 +174,7 @@ static const char usage_more_text[] =
 typedef enum {
     MODE_PLAY, MODE_RENDER, MODE_CHECK, MODE_PLOT, MODE_NEW, MODE_LIST, MODE_LIST_DEVICES,
     MODE_STATS, MODE_SERVE, MODE_HR_SCAN,
-    MODE_ANALYZE,
+    MODE_ANALYZE, MODE_FOLLOW, MODE_TODAY, MODE_PLAN,
 } mode;
 
 /* Options that only some modes take, as bits. */
@@ -188,6 +203,9 @@ static const struct {
     [MODE_SERVE] = { "--serve", TAKES_WEB },
     [MODE_HR_SCAN] = { "--hr-scan", 0 },
     [MODE_ANALYZE] = { "--analyze", 0 },
+    [MODE_FOLLOW] = { "--follow", 0 },
+    [MODE_TODAY] = { "--today", TAKES_DEVICE | TAKES_VOLUME | TAKES_HEART_RATE },
+    [MODE_PLAN] = { "--plan", 0 },
 };
 
 typedef struct {
@@ -212,6 +230,7 @@ typedef struct {
     const char *analyze;      /* --analyze RECORDING */
     bool save;                /* --save, with --analyze */
     serve_web_options web;    /* --listen, --new-token */
+    const char *follow;       /* --follow PROGRAMME */
 } options;
 
 /* ---- --plot and --new ---- */
@@ -266,7 +285,9 @@ static int new_session(const char *name, bool quiet, FILE *out, const report_sin
 /* The report is user/practice.c's, which the web remote shows too. */
 static int show_stats(FILE *out, const report_sink *sink)
 {
-    return practice_print(out, sink);
+    int code = practice_print(out, sink);
+    int programme = cli_programme_stats(out, sink);
+    return code != EXIT_DONE ? code : programme;
 }
 
 /* ---- --hr-scan ---- */
@@ -401,7 +422,8 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
     enum { OPT_LIST = 256, OPT_LIST_DEVICES, OPT_VOLUME, OPT_START, OPT_LENGTH, OPT_VERSION,
            OPT_NAMES, OPT_SAFETY, OPT_STATS, OPT_PLOT, OPT_NEW, OPT_LATENCY, OPT_FORMAT,
            OPT_BITS, OPT_QUALITY, OPT_LABELS, OPT_SERVE, OPT_HR, OPT_HR_SCAN,
-           OPT_ANALYZE, OPT_SAVE, OPT_LISTEN, OPT_NEW_TOKEN };
+           OPT_ANALYZE, OPT_SAVE, OPT_LISTEN, OPT_NEW_TOKEN, OPT_FOLLOW, OPT_TODAY,
+           OPT_PLAN };
     static const struct option long_options[] = {
         { "output", required_argument, NULL, 'o' },
         { "check", no_argument, NULL, 'c' },
@@ -431,6 +453,9 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
         { "save", no_argument, NULL, OPT_SAVE },
         { "listen", required_argument, NULL, OPT_LISTEN },
         { "new-token", no_argument, NULL, OPT_NEW_TOKEN },
+        { "follow", required_argument, NULL, OPT_FOLLOW },
+        { "today", no_argument, NULL, OPT_TODAY },
+        { "plan", no_argument, NULL, OPT_PLAN },
         { NULL, 0, NULL, 0 },
     };
     opterr = 0;
@@ -466,6 +491,9 @@ static int parse_options(int argc, char **argv, options *o, FILE *out, FILE *err
             code = choose_mode(o, MODE_ANALYZE, err);
             break;
         case OPT_SAVE: o->save = true; break;
+        case OPT_FOLLOW: o->follow = optarg; code = choose_mode(o, MODE_FOLLOW, err); break;
+        case OPT_TODAY: code = choose_mode(o, MODE_TODAY, err); break;
+        case OPT_PLAN: code = choose_mode(o, MODE_PLAN, err); break;
         case OPT_NEW: o->new_session = optarg; code = choose_mode(o, MODE_NEW, err); break;
         case 'q': o->quiet = true; break;
         case OPT_NAMES: note_given(o, TAKES_NAMES, "--names"); break;
@@ -605,10 +633,33 @@ static int play_or_render(options *o, char **names, int count, const report_sink
             .defaults_path = o->defaults_path,
             .labels = o->labels,
         };
+        /* posture-reminders and any other session played live: a word
+         * when the programme followed has a session due today. */
+        if (o->mode == MODE_PLAY && !o->quiet)
+            cli_programme_due_note(name, out);
         result = cli_play(name, &request, to, out, err);
     }
     userconfig_free(&defaults);
     return result;
+}
+
+/* --today: the programme's session due today, played as `breathe NAME`. */
+static int play_today(options *o, const report_sink *to, FILE *out, FILE *err)
+{
+    char *chosen = NULL;
+    int code = cli_today_choose(&chosen, o->quiet, out, to);
+    if (code != EXIT_DONE || !chosen)
+        return code;
+    /* A session left out of the history never counts towards the plan. */
+    userconfig defaults = { .history = true };
+    if (play_defaults_load(&defaults, NULL) == 0 && !defaults.history)
+        report_warning(to, defaults.path, 0, "history = false: today's session is not recorded, "
+                       "so it will not count towards the programme");
+    userconfig_free(&defaults);
+    char *names[] = { chosen };
+    code = play_or_render(o, names, 1, to, out, err);
+    free(chosen);
+    return code;
 }
 
 static int run_mode(options *o, char **names, int count, const report_sink *to, FILE *out,
@@ -643,6 +694,15 @@ static int run_mode(options *o, char **names, int count, const report_sink *to, 
                                                : "--plot draws one session, not",
                                count == 0 ? NULL : "several");
         return plot_session(o, names[0], out, err, to);
+    case MODE_FOLLOW:
+        return count > 0 ? usage_error(err, "--follow takes one programme, not also", names[0])
+                         : cli_follow(o->follow, o->quiet, out, to);
+    case MODE_PLAN:
+        return count > 0 ? usage_error(err, "--plan takes no session, not", names[0])
+                         : cli_plan(out, to);
+    case MODE_TODAY:
+        return count > 0 ? usage_error(err, "--today chooses the session itself, not", names[0])
+                         : play_today(o, to, out, err);
     case MODE_PLAY:
     case MODE_RENDER:
         return play_or_render(o, names, count, to, out, err);

@@ -38,5 +38,18 @@ typedef struct {
 } cli_analyze_request;
 int cli_analyze(const char *recording_path, const cli_analyze_request *request, FILE *out,
                 const report_sink *sink);
+/* Programmes (docs/breathe-programme.5). --follow PROGRAMME: check it and
+ * every session it names, and start following it today (already following
+ * it: nothing changes). --plan: the weeks, what is done, due and next. */
+int cli_follow(const char *name, bool quiet, FILE *out, const report_sink *sink);
+int cli_plan(FILE *out, const report_sink *sink);
+/* --today: *chosen becomes the session to play today (a new string), or
+ * NULL when nothing more is due (said on out unless quiet). */
+int cli_today_choose(char **chosen, bool quiet, FILE *out, const report_sink *sink);
+/* --stats: the programme's progress, when one is followed. */
+int cli_programme_stats(FILE *out, const report_sink *sink);
+/* After a live session: a line when a programme session other than
+ * `played` is still due today. Says nothing when anything is amiss. */
+void cli_programme_due_note(const char *played, FILE *out);
 
 #endif

@@ -80,4 +80,19 @@
 #define MSG_SESSION_OVER_LIMIT "the session would last %.1f days, over the %g-day limit; " \
                                "use fewer rounds or 'forever = true'"
 
+/* Programme files (format/programme.c), printed the same way. */
+#define MSG_PROGRAMME_CANNOT_READ  "cannot read the programme file: %s"
+#define MSG_PROGRAMME_NOT_REGULAR  "cannot read the programme file: it is not a regular file"
+#define MSG_PROGRAMME_TOO_LONG     "the programme holds more than %d KB of text; a programme is a short text file"
+#define MSG_PROGRAMME_INCLUDE      "a programme is one file: '@include' is not allowed in it"
+#define MSG_PROGRAMME_LIST         "'%s' must be a list like %s, not %s"
+#define MSG_PROGRAMME_COUNT        "'%s' must hold 1 to %d entries, not %d"
+#define MSG_PROGRAMME_ENTRY        "entry %d of '%s' must be a group like %s, not %s"
+#define MSG_PROGRAMME_NAME         "'session' must name an installed session like \"neck-stretch\" (letters, digits, '-', '_' and '.'), not \"%s\""
+#define MSG_PROGRAMME_TWICE        "'%s' is already in this week; give it one entry with its whole dose"
+#define MSG_PROGRAMME_DAYS_NEITHER "a session of a week needs 'days' (like [\"mon\", \"wed\", \"fri\"]) or 'days_per_week'"
+#define MSG_PROGRAMME_DAYS_BOTH    "a session of a week takes 'days' or 'days_per_week', not both"
+#define MSG_PROGRAMME_DAY          "unknown day '%s' in 'days'; write mon, tue, wed, thu, fri, sat or sun"
+#define MSG_PROGRAMME_DAY_TWICE    "'days' names '%s' twice"
+
 #endif

@@ -25,6 +25,7 @@
 #include "play/library.h"
 #include "play/play.h"
 #include "web/web.h"
+#include "play/programmes.h"
 
 #define IFACE_ROOT "org.mpris.MediaPlayer2"
 #define IFACE_PLAYER "org.mpris.MediaPlayer2.Player"
@@ -281,6 +282,8 @@ static void finish_run(service *s)
     pthread_join(r->thread, NULL);
     s->current = NULL;
     run_free(r);
+    /* Its history line is written: what the programme has due may differ. */
+    sd_bus_emit_properties_changed(s->bus, SERVE_OBJECT_PATH, IFACE_BREATHE, "TodayDue", NULL);
     /* What the session's thread allocated goes back to the system. */
     malloc_trim(0);
     run *next = s->pending;
@@ -1146,6 +1149,25 @@ static int get_heart_beats(sd_bus *bus, const char *path, const char *interface,
                                                                       : (int64_t)0);
 }
 
+/* The followed programme's session due today ("" when none is due or no
+ * programme is followed), worked out from the files at each read, so it
+ * follows the date and sessions played by any front end. Announced as
+ * changed after each session the service plays. */
+static int get_today_due(sd_bus *bus, const char *path, const char *interface,
+                         const char *property, sd_bus_message *reply, void *userdata,
+                         sd_bus_error *error)
+{
+    int64_t today;
+    programme_today t = { 0 };
+    const char *due = "";
+    if (programmes_today_date(&today, NULL) == 0 && programmes_today(&t, today, NULL) == 0
+        && t.following && t.plan.next >= 0)
+        due = t.programme->weeks[t.plan.week].sessions[t.plan.next].session;
+    int r = sd_bus_message_append(reply, "s", due);
+    programmes_today_free(&t);
+    return r;
+}
+
 static const sd_bus_vtable breathe_vtable[] = {
     SD_BUS_VTABLE_START(0),
     SD_BUS_SIGNAL("StepChanged", "xs", 0),
@@ -1159,6 +1181,7 @@ static const sd_bus_vtable breathe_vtable[] = {
     SD_BUS_PROPERTY("HeartRateSwing", "d", get_heart_rate_swing, 0, 0),
     SD_BUS_PROPERTY("HeartRateConnected", "b", get_heart_rate_connected, 0, 0),
     SD_BUS_PROPERTY("HeartBeats", "x", get_heart_beats, 0, 0),
+    SD_BUS_PROPERTY("TodayDue", "s", get_today_due, 0, DYNAMIC),
     SD_BUS_VTABLE_END,
 };
 

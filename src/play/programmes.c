@@ -1,0 +1,121 @@
+/* programmes.c: the installed programmes and today's plan (programmes.h). */
+#include "play/programmes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/text.h"
+#include "play/library.h"
+#include "user/history.h"
+
+static const char programme_suffix[] = ".cfg";
+
+char *programmes_find(const char *name, const report_sink *report)
+{
+    if (library_is_path(name)) {
+        char *path = strdup(name);
+        if (!path)
+            report_out_of_memory(report);
+        return path;
+    }
+    library_folders folders;
+    library_folders_find(&folders, "programmes");
+    char *found = NULL;
+    char looked_in[4096] = "";
+    size_t used = 0;
+    for (int i = 0; i < folders.count && !found; i++) {
+        size_t n = strlen(name) + sizeof programme_suffix;
+        char *file = malloc(n);
+        if (!file)
+            break;
+        snprintf(file, n, "%s%s", name, programme_suffix);
+        char *path = text_join_path(folders.folders[i], file);
+        free(file);
+        if (path && text_is_file(path))
+            found = path;
+        else
+            free(path);
+        if (used < sizeof looked_in)
+            used += (size_t)snprintf(looked_in + used, sizeof looked_in - used, "%s %s",
+                                     i ? "," : "", folders.folders[i]);
+    }
+    if (!found)
+        report_error(report, NULL, 0, "no programme named '%s' (looked in%s)", name, looked_in);
+    library_folders_free(&folders);
+    return found;
+}
+
+int programmes_today_date(int64_t *day, const report_sink *report)
+{
+    const char *given = getenv("BREATHE_TODAY");
+    if (given && *given) {
+        if (following_parse_date(given, day) != 0) {
+            report_error(report, NULL, 0, "BREATHE_TODAY must be a date like 2026-12-05, not '%s'",
+                         given);
+            return 2;
+        }
+        return 0;
+    }
+    time_t now = time(NULL);
+    int64_t local = (int64_t)now + history_utc_offset(now);
+    *day = local / 86400 - (local % 86400 < 0);
+    return 0;
+}
+
+char *programmes_state_path(void)
+{
+    return following_path(getenv("XDG_STATE_HOME"), getenv("HOME"));
+}
+
+int programmes_today(programme_today *out, int64_t today, const report_sink *report)
+{
+    memset(out, 0, sizeof *out);
+    char *state_path = programmes_state_path();
+    if (!state_path)
+        return 0;   /* nowhere to follow from: nothing followed */
+    int status = following_read(state_path, &out->state, &out->following, report);
+    free(state_path);
+    if (status || !out->following)
+        return status;
+    out->path = programmes_find(out->state.programme, report);
+    if (!out->path)
+        return 2;
+    status = programme_load(out->path, &out->programme, report);
+    if (status)
+        return status;
+    out->history_path = history_path(getenv("XDG_STATE_HOME"), getenv("HOME"));
+    if (out->history_path
+        && history_read(out->history_path, &out->records, &out->record_count, report) != 0)
+        return 1;
+    status = plan_compute(out->programme, out->state.since, out->records, out->record_count,
+                          today, &out->plan);
+    if (status)
+        report_out_of_memory(report);
+    return status;
+}
+
+const char *programmes_next_due(const programme_today *t, int64_t *day)
+{
+    for (int64_t d = t->plan.today + 1; d <= t->plan.today + PLAN_DAYS_PER_WEEK; d++) {
+        plan later;
+        if (plan_compute(t->programme, t->state.since, t->records, t->record_count, d, &later)
+            != 0)
+            return NULL;
+        if (later.next >= 0) {
+            *day = d;
+            return t->programme->weeks[later.week].sessions[later.next].session;
+        }
+    }
+    return NULL;
+}
+
+void programmes_today_free(programme_today *t)
+{
+    programme_free(t->programme);
+    free(t->path);
+    free(t->history_path);
+    free(t->records);
+    memset(t, 0, sizeof *t);
+}
