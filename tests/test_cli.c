@@ -984,6 +984,20 @@ static void test_bundled_sessions_by_name(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "box-breathing"));
     assert_non_null(strstr(r.out, "resonance-breathing"));
+    /* The sessions a programme builds on are found by these names. */
+    const char *programme_sessions[] = { "neck-strength-1", "neck-strength-2", "movement-break",
+                                         "ergonomics-check", "sleep-wind-down", "about-neck-pain",
+                                         "neck-range-of-motion" };
+    size_t count = sizeof programme_sessions / sizeof *programme_sessions;
+    for (size_t i = 0; i < count; i++) {
+        if (!strstr(r.out, programme_sessions[i]))
+            fail_msg("--list does not show %s:\n%s", programme_sessions[i], r.out);
+    }
+    for (size_t i = 0; i < count; i++) {
+        RUN(&r, "--check", programme_sessions[i]);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.err, "");
+    }
 }
 
 /* --list shows each session's description and author on a line under it,

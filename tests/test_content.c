@@ -9,6 +9,10 @@
  *                                 forever) peaks at or below -1 dBFS with an
  *                                 integrated loudness (EBU R128, libebur128)
  *                                 within 2 LU of the library's target.
+ *   test_content NAME [SECONDS] --speaks FILE
+ *                                 also: the cue FILE (its caution, spoken) starts
+ *                                 within the first CAUTION_WITHIN_SECONDS, so a
+ *                                 listener who never reads the screen hears it.
  *   test_content --all NAME...    every .cfg file in sessions/ is one of NAMEs, so no
  *                                 bundled session escapes the checks.
  *
@@ -36,10 +40,12 @@
 #define TARGET_LUFS (-25.0)
 #define TOLERANCE_LU 2.0
 #define PEAK_CEILING_DBFS (-1.0)
+#define CAUTION_WITHIN_SECONDS 90.0
 
 static const char *source_dir, *binary;
 static const char *session_name;
 static double forever_seconds;   /* 0 unless the session repeats forever */
+static const char *spoken_caution; /* --speaks FILE, or NULL */
 static char session_path[4096];
 static char **all_names;
 static int all_count;
@@ -173,6 +179,56 @@ static void test_no_cue_outlasts_what_it_announces(void **state)
     session_free(s);
 }
 
+/* ---- the caution, spoken ---- */
+
+typedef struct {
+    const char *file;
+    int64_t first;   /* where it first starts; -1: not found */
+} cue_search;
+
+static bool path_ends_with(const char *path, const char *tail)
+{
+    size_t length = strlen(path), tail_length = strlen(tail);
+    return length >= tail_length && strcmp(path + length - tail_length, tail) == 0
+           && (length == tail_length || path[length - tail_length - 1] == '/');
+}
+
+static void note_cue(void *context, const timeline_event *event)
+{
+    cue_search *search = context;
+    if (event->kind == EVENT_CLIP && search->first < 0
+        && path_ends_with(event->clip->path, search->file))
+        search->first = event->start;
+}
+
+/* Sessions whose exercise carries a risk (holds, stretches, strengthening,
+ * heat, cold) print a caution; someone who only listens, or plays a rendered
+ * file, must hear a short version of it near the start too. */
+static void test_speaks_its_caution_early(void **state)
+{
+    (void)state;
+    if (!spoken_caution)
+        skip();
+    session *s = load_session();
+    timeline *t = NULL;
+    assert_int_equal(timeline_build(s, &t, REPORT_TO_STDERR), 0);
+    int64_t limit = timeline_seconds_to_frames(t, CAUTION_WITHIN_SECONDS);
+    cue_search search = { spoken_caution, -1 };
+    timeline_span span;
+    for (int64_t frame = 0; search.first < 0 && frame < limit && timeline_locate(t, frame, &span);
+         frame = span.end) {
+        timeline_span_events(t, &span, span.start, span.end, note_cue, &search);
+        if (span.end <= frame)
+            break;
+    }
+    if (search.first < 0 || search.first >= limit)
+        print_error("%s: the spoken caution '%s' does not start within the first %.0f s\n",
+                    session_path, spoken_caution, CAUTION_WITHIN_SECONDS);
+    assert_true(search.first >= 0 && search.first < limit);
+    timeline_free(t);
+    session_free(s);
+}
+
 /* ---- the sound ---- */
 
 static void test_render_peak_and_loudness(void **state)
@@ -281,13 +337,18 @@ int main(int argc, char **argv)
         return cmocka_run_group_tests(tests, NULL, NULL);
     }
     session_name = argv[1];
-    if (argc > 2)
-        forever_seconds = atof(argv[2]);
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--speaks") == 0 && i + 1 < argc)
+            spoken_caution = argv[++i];
+        else
+            forever_seconds = atof(argv[i]);
+    }
     snprintf(session_path, sizeof session_path, "%s/sessions/%s.cfg", source_dir, session_name);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_check_passes_without_warnings),
         cmocka_unit_test(test_title_description_and_caution),
         cmocka_unit_test(test_no_cue_outlasts_what_it_announces),
+        cmocka_unit_test(test_speaks_its_caution_early),
         cmocka_unit_test(test_render_peak_and_loudness),
     };
     return cmocka_run_group_tests_name(session_name, tests, NULL, NULL);
