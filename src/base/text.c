@@ -1,6 +1,7 @@
 /* text.c: string and path helpers (see text.h). */
 #include "base/text.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,4 +43,75 @@ bool text_is_file(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Levenshtein distance; SIZE_MAX for names too long to be settings. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    enum { LONGEST = 64 };
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > LONGEST || lb > LONGEST)
+        return SIZE_MAX;
+    size_t row[LONGEST + 1];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t above = row[j];
+            size_t best = diagonal + (a[i - 1] != b[j - 1]);
+            if (above + 1 < best)
+                best = above + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diagonal = above;
+        }
+    }
+    return row[lb];
+}
+
+int text_find_name(const char *const *names, const char *name)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+const char *text_closest_name(const char *const *names, const char *name)
+{
+    const char *best = NULL;
+    size_t best_distance = SIZE_MAX;
+    for (int i = 0; names[i]; i++) {
+        size_t limit = strlen(names[i]) <= 4 ? 1 : 2;
+        size_t distance = edit_distance(name, names[i]);
+        if (distance <= limit && distance < best_distance) {
+            best = names[i];
+            best_distance = distance;
+        }
+    }
+    return best;
+}
+
+void text_list_names(const char *const *names, char *buffer, size_t size)
+{
+    size_t used = 0;
+    buffer[0] = '\0';
+    for (int i = 0; names[i] && used < size; i++)
+        used += (size_t)snprintf(buffer + used, size - used, "%s%s", i ? ", " : "", names[i]);
+}
+
+const char *text_name_hint(const char *const *names, const char *name, char *buffer,
+                           size_t size)
+{
+    const char *best = text_closest_name(names, name);
+    if (best) {
+        snprintf(buffer, size, "; did you mean '%s'?", best);
+        return buffer;
+    }
+    size_t used = (size_t)snprintf(buffer, size, "; expected one of ");
+    text_list_names(names, buffer + used, size - used);
+    return buffer;
 }

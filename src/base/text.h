@@ -22,4 +22,22 @@ char *text_join_path(const char *folder, const char *name);
 /* True when path names a regular file (following links). */
 bool text_is_file(const char *path);
 
+/* Known names and near misses, for "unknown setting" messages. `names` is
+ * a list ending in NULL. */
+
+/* The index of `name` in names, or -1. */
+int text_find_name(const char *const *names, const char *name);
+
+/* The known name closest to `name` when it is close enough to be a typo:
+ * at most 2 edits away (1 for names of 4 letters or fewer); else NULL. */
+const char *text_closest_name(const char *const *names, const char *name);
+
+/* "a, b, c": the names, as far as they fit in size bytes. */
+void text_list_names(const char *const *names, char *buffer, size_t size);
+
+/* "; did you mean 'x'?" for a close known name, else "; expected one of
+ * a, b, c"; written to buffer, which is returned. */
+const char *text_name_hint(const char *const *names, const char *name, char *buffer,
+                           size_t size);
+
 #endif

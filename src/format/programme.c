@@ -19,7 +19,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/text.h"
 #include "format/messages.h"
+#include "format/setting_words.h"
 
 enum { SHOWN_MAX = 80 };
 
@@ -95,81 +97,7 @@ static const char *shown(const char *text, char *buffer, size_t size)
     return buffer;
 }
 
-static const char *type_phrase(const config_setting_t *s)
-{
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_GROUP: return "a group";
-    case CONFIG_TYPE_INT:
-    case CONFIG_TYPE_INT64:
-    case CONFIG_TYPE_FLOAT: return "a number";
-    case CONFIG_TYPE_STRING: return "a string";
-    case CONFIG_TYPE_BOOL: return config_setting_get_bool(s) ? "true" : "false";
-    case CONFIG_TYPE_ARRAY: return "an array";
-    case CONFIG_TYPE_LIST: return "a list";
-    default: return "nothing";
-    }
-}
-
 /* ---- Names ---- */
-
-static size_t edit_distance(const char *a, const char *b)
-{
-    enum { LONGEST = 32 };
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > LONGEST || lb > LONGEST)
-        return SIZE_MAX;
-    size_t row[LONGEST + 1];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
-            size_t best = diagonal + (a[i - 1] != b[j - 1]);
-            if (above + 1 < best)
-                best = above + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diagonal = above;
-        }
-    }
-    return row[lb];
-}
-
-static int find_name(const char *const *names, const char *name)
-{
-    for (int i = 0; names[i]; i++)
-        if (strcmp(names[i], name) == 0)
-            return i;
-    return -1;
-}
-
-/* "; did you mean 'x'?" for a known name at most 2 edits away (1 for
- * short names), else the list of them. */
-static const char *name_hint(const char *const *names, const char *name, char *buffer,
-                             size_t size)
-{
-    const char *best = NULL;
-    size_t best_distance = SIZE_MAX;
-    for (int i = 0; names[i]; i++) {
-        size_t limit = strlen(names[i]) <= 4 ? 1 : 2;
-        size_t distance = edit_distance(name, names[i]);
-        if (distance <= limit && distance < best_distance) {
-            best = names[i];
-            best_distance = distance;
-        }
-    }
-    if (best) {
-        snprintf(buffer, size, "; did you mean '%s'?", best);
-        return buffer;
-    }
-    size_t used = (size_t)snprintf(buffer, size, "; expected one of ");
-    for (int i = 0; names[i] && used < size; i++)
-        used += (size_t)snprintf(buffer + used, size - used, "%s%s", i ? ", " : "", names[i]);
-    return buffer;
-}
 
 /* Rejects any member of `group` not in names; `where` says which group. */
 static int check_names(reader *r, const config_setting_t *group, const char *const *names,
@@ -178,11 +106,11 @@ static int check_names(reader *r, const config_setting_t *group, const char *con
     for (int i = 0; i < config_setting_length(group); i++) {
         const config_setting_t *member = config_setting_get_elem(group, (unsigned)i);
         const char *name = config_setting_name(member);
-        if (!name || find_name(names, name) >= 0)
+        if (!name || text_find_name(names, name) >= 0)
             continue;
         char hint[256], name_shown[SHOWN_MAX + 8];
         return FAIL(r, member, MSG_UNKNOWN_SETTING, shown(name, name_shown, sizeof name_shown),
-                    where, name_hint(names, name, hint, sizeof hint));
+                    where, text_name_hint(names, name, hint, sizeof hint));
     }
     return 0;
 }
@@ -227,7 +155,7 @@ static int read_text(reader *r, const config_setting_t *group, const char *name,
     if (!s)
         return 0;
     if (config_setting_type(s) != CONFIG_TYPE_STRING)
-        return FAIL(r, s, MSG_WRONG_TYPE, name, "a string", type_phrase(s));
+        return FAIL(r, s, MSG_WRONG_TYPE, name, "a string", setting_type_phrase(s));
     const char *text = config_setting_get_string(s);
     if (!is_valid_utf8(text))
         return FAIL(r, s, MSG_NOT_UTF8, name);
@@ -258,7 +186,7 @@ static int read_int(reader *r, const config_setting_t *group, const char *name, 
         return FAIL(r, s, MSG_NOT_WHOLE, name, number);
     }
     default:
-        return FAIL(r, s, MSG_WRONG_TYPE, name, "a whole number", type_phrase(s));
+        return FAIL(r, s, MSG_WRONG_TYPE, name, "a whole number", setting_type_phrase(s));
     }
     if (value < min || value > max)
         return FAIL(r, s, MSG_INT_BETWEEN, name, (long long)min, (long long)max, value);
@@ -273,7 +201,7 @@ static int get_list(reader *r, const config_setting_t *s, const char *example, i
     const char *name = config_setting_name(s);
     int type = config_setting_type(s);
     if (type != CONFIG_TYPE_LIST && !(array_too && type == CONFIG_TYPE_ARRAY))
-        return FAIL(r, s, MSG_PROGRAMME_LIST, name, example, type_phrase(s));
+        return FAIL(r, s, MSG_PROGRAMME_LIST, name, example, setting_type_phrase(s));
     int count = config_setting_length(s);
     if (count < 1 || count > max)
         return FAIL(r, s, MSG_PROGRAMME_COUNT, name, max, count);
@@ -306,9 +234,9 @@ static int parse_days(reader *r, const config_setting_t *days, programme_dose *d
         char text[SHOWN_MAX + 8];
         if (config_setting_type(entry) != CONFIG_TYPE_STRING)
             return FAIL(r, entry, MSG_ENTRY_TYPE, "days", (unsigned)i + 1, "a day like \"mon\"",
-                        type_phrase(entry));
+                        setting_type_phrase(entry));
         const char *name = config_setting_get_string(entry);
-        int day = find_name(day_names, name);
+        int day = text_find_name(day_names, name);
         if (day < 0)
             return FAIL(r, entry, MSG_PROGRAMME_DAY, shown(name, text, sizeof text));
         if (dose->on_day[day])
@@ -376,7 +304,8 @@ static int parse_week(reader *r, const config_setting_t *group, programme_week *
         const config_setting_t *entry = config_setting_get_elem(list, (unsigned)i);
         if (config_setting_type(entry) != CONFIG_TYPE_GROUP)
             return FAIL(r, entry, MSG_PROGRAMME_ENTRY, i + 1, "sessions",
-                        "{ session = \"neck-stretch\"; days_per_week = 5; }", type_phrase(entry));
+                        "{ session = \"neck-stretch\"; days_per_week = 5; }",
+                        setting_type_phrase(entry));
         /* Counted first, so programme_free() frees what a failure leaves. */
         int index = week->session_count++;
         int status = parse_dose(r, entry, week, index, &week->sessions[index]);
@@ -415,7 +344,7 @@ static int parse_programme(reader *r, const config_setting_t *root, programme *p
         const config_setting_t *entry = config_setting_get_elem(weeks, (unsigned)i);
         if (config_setting_type(entry) != CONFIG_TYPE_GROUP)
             return FAIL(r, entry, MSG_PROGRAMME_ENTRY, i + 1, "weeks",
-                        "{ sessions = ( ... ); }", type_phrase(entry));
+                        "{ sessions = ( ... ); }", setting_type_phrase(entry));
         int status = parse_week(r, entry, &p->weeks[p->week_count++]);
         if (status)
             return status;

@@ -20,7 +20,9 @@
 #include <sys/stat.h>
 
 #include "base/level.h"
+#include "base/text.h"
 #include "format/messages.h"
+#include "format/setting_words.h"
 #include "format/settings.h"
 #include "format/sound_kinds.h"
 #include "format/step_kinds.h"
@@ -161,80 +163,6 @@ static char *copy_text(const char *text)
     if (copy)
         memcpy(copy, text, n);
     return copy;
-}
-
-static size_t edit_distance(const char *a, const char *b)
-{
-    enum { LONGEST = 64 };
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > LONGEST || lb > LONGEST)
-        return SIZE_MAX;
-    size_t row[LONGEST + 1];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
-            size_t best = diagonal + (a[i - 1] != b[j - 1]);
-            if (above + 1 < best)
-                best = above + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diagonal = above;
-        }
-    }
-    return row[lb];
-}
-
-static int find_name(const char *const *names, const char *name)
-{
-    for (int i = 0; names[i]; i++)
-        if (strcmp(names[i], name) == 0)
-            return i;
-    return -1;
-}
-
-/* The known name closest to `name`, if it is close enough to be a typo:
- * at most 2 edits away, or 1 for names of 4 letters or fewer. */
-static const char *closest_name(const char *const *names, const char *name)
-{
-    const char *best = NULL;
-    size_t best_distance = SIZE_MAX;
-    for (int i = 0; names[i]; i++) {
-        size_t limit = strlen(names[i]) <= 4 ? 1 : 2;
-        size_t distance = edit_distance(name, names[i]);
-        if (distance <= limit && distance < best_distance) {
-            best = names[i];
-            best_distance = distance;
-        }
-    }
-    return best;
-}
-
-/* "a, b, c": the names, as far as they fit in size bytes. */
-static void list_names(const char *const *names, char *buffer, size_t size)
-{
-    size_t used = 0;
-    buffer[0] = '\0';
-    for (int i = 0; names[i] && used < size; i++)
-        used += (size_t)snprintf(buffer + used, size - used, "%s%s", i ? ", " : "", names[i]);
-}
-
-/* "; did you mean 'x'?" for a close known name, otherwise the list of them. */
-static const char *name_hint(const char *const *names, const char *name, char *buffer,
-                             size_t size)
-{
-    const char *best = closest_name(names, name);
-    if (best) {
-        snprintf(buffer, size, "; did you mean '%s'?", best);
-        return buffer;
-    }
-    size_t used = (size_t)snprintf(buffer, size, "; expected one of ");
-    list_names(names, buffer + used, size - used);
-    return buffer;
 }
 
 /* ---- Value parsers ---- */
@@ -506,21 +434,6 @@ static int fail_at(loader *ld, const char *file, unsigned line, const char *form
     return 2;
 }
 
-static const char *type_phrase(const config_setting_t *s)
-{
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_GROUP: return "a group";
-    case CONFIG_TYPE_INT:
-    case CONFIG_TYPE_INT64:
-    case CONFIG_TYPE_FLOAT: return "a number";
-    case CONFIG_TYPE_STRING: return "a string";
-    case CONFIG_TYPE_BOOL: return config_setting_get_bool(s) ? "true" : "false";
-    case CONFIG_TYPE_ARRAY: return "an array";
-    case CONFIG_TYPE_LIST: return "a list";
-    default: return "nothing";
-    }
-}
-
 static bool is_number(const config_setting_t *s)
 {
     int type = config_setting_type(s);
@@ -555,15 +468,15 @@ static int check_names(loader *ld, const config_setting_t *group,
         const config_setting_t *member = config_setting_get_elem(group, (unsigned)i);
         const char *name = config_setting_name(member);
         char hint[256];
-        if (!name || find_name(known, name) >= 0)
+        if (!name || text_find_name(known, name) >= 0)
             continue;
         if (this_type < 0)
             return settings_fail(ld, member, MSG_UNKNOWN_SETTING, name, where,
-                                 name_hint(known, name, hint, sizeof hint));
+                                 text_name_hint(known, name, hint, sizeof hint));
         const char *type_name = step_kinds[this_type]->name;
         for (int t = 0; t < STEP_TYPE_COUNT; t++) {
-            if (t != this_type && find_name(step_kinds[t]->settings, name) >= 0) {
-                const char *close = closest_name(known, name);
+            if (t != this_type && text_find_name(step_kinds[t]->settings, name) >= 0) {
+                const char *close = text_closest_name(known, name);
                 if (close)
                     snprintf(hint, sizeof hint, "; did you mean '%s'?", close);
                 else
@@ -574,7 +487,7 @@ static int check_names(loader *ld, const config_setting_t *group,
         char step_where[64];
         snprintf(step_where, sizeof step_where, " in a %s step", type_name);
         return settings_fail(ld, member, MSG_UNKNOWN_SETTING, name, step_where,
-                             name_hint(known, name, hint, sizeof hint));
+                             text_name_hint(known, name, hint, sizeof hint));
     }
     return 0;
 }
@@ -584,7 +497,7 @@ static int get_string(loader *ld, const config_setting_t *s, const char *expecte
 {
     const char *name = config_setting_name(s);
     if (config_setting_type(s) != CONFIG_TYPE_STRING)
-        return settings_fail(ld, s, MSG_WRONG_TYPE, name, expected, type_phrase(s));
+        return settings_fail(ld, s, MSG_WRONG_TYPE, name, expected, setting_type_phrase(s));
     const char *text = config_setting_get_string(s);
     if (!is_valid_utf8(text))
         return settings_fail(ld, s, MSG_NOT_UTF8, name);
@@ -630,7 +543,7 @@ int settings_get_integer(loader *ld, const config_setting_t *s, long long min, l
         return settings_fail(ld, s, MSG_NOT_WHOLE, name, shown);
     }
     default:
-        return settings_fail(ld, s, MSG_WRONG_TYPE, name, "a whole number", type_phrase(s));
+        return settings_fail(ld, s, MSG_WRONG_TYPE, name, "a whole number", setting_type_phrase(s));
     }
     if (value < min || value > max) {
         if ((max == LLONG_MAX || max == INT_MAX) && value < min)
@@ -664,7 +577,7 @@ int settings_read_bool(loader *ld, const config_setting_t *group, const char *na
     if (!s)
         return 0;
     if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-        return settings_fail(ld, s, MSG_WRONG_TYPE, name, "true or false", type_phrase(s));
+        return settings_fail(ld, s, MSG_WRONG_TYPE, name, "true or false", setting_type_phrase(s));
     *out = config_setting_get_bool(s) != 0;
     return 0;
 }
@@ -676,7 +589,7 @@ int settings_read_level(loader *ld, const config_setting_t *group, const char *n
     if (!s)
         return 0;
     if (!is_number(s))
-        return settings_fail(ld, s, MSG_WRONG_TYPE, name, "a number (dB)", type_phrase(s));
+        return settings_fail(ld, s, MSG_WRONG_TYPE, name, "a number (dB)", setting_type_phrase(s));
     double value = number_value(s);
     if (!(value >= LEVEL_MIN_DB && value <= LEVEL_MAX_DB))
         return settings_fail(ld, s, MSG_LEVEL_RANGE, name, LEVEL_MIN_DB, LEVEL_MAX_DB, value);
@@ -690,7 +603,7 @@ int settings_read_hz(loader *ld, const config_setting_t *group, const char *name
     if (!s)
         return 0;
     if (!is_number(s))
-        return settings_fail(ld, s, MSG_WRONG_TYPE, name, "a number (Hz)", type_phrase(s));
+        return settings_fail(ld, s, MSG_WRONG_TYPE, name, "a number (Hz)", setting_type_phrase(s));
     double value = number_value(s);
     if (!(value >= HZ_MIN && value <= HZ_MAX))
         return settings_fail(ld, s, MSG_HZ_RANGE, name, HZ_MIN, HZ_MAX, value);
@@ -715,7 +628,8 @@ int settings_get_duration(loader *ld, const config_setting_t *s, length_rule rul
         value = number_value(s);
     } else {
         return settings_fail(ld, s, MSG_WRONG_TYPE, name,
-                             "a duration (seconds, or a string like \"2m30s\")", type_phrase(s));
+                             "a duration (seconds, or a string like \"2m30s\")",
+                             setting_type_phrase(s));
     }
     if (rule == LENGTH_POSITIVE && !(value > 0.0))
         return settings_fail(ld, s, MSG_NOT_POSITIVE, name, value);
@@ -745,10 +659,10 @@ static int read_choice(loader *ld, const config_setting_t *group, const char *na
         return 0;
     if (get_string(ld, s, "a string", true, &text) != 0)
         return 2;
-    int index = find_name(names, text);
+    int index = text_find_name(names, text);
     if (index < 0)
         return settings_fail(ld, s, MSG_UNKNOWN_VALUE, what, quoted(text, shown, sizeof shown),
-                             name_hint(names, text, hint, sizeof hint));
+                             text_name_hint(names, text, hint, sizeof hint));
     *out = index;
     return 0;
 }
@@ -949,7 +863,8 @@ static const config_setting_t *get_group(loader *ld, const config_setting_t *par
     const config_setting_t *s = config_setting_get_member(parent, name);
     *status = 0;
     if (s && config_setting_type(s) != CONFIG_TYPE_GROUP) {
-        *status = settings_fail(ld, s, MSG_WRONG_TYPE, name, "a group { ... }", type_phrase(s));
+        *status = settings_fail(ld, s, MSG_WRONG_TYPE, name, "a group { ... }",
+                                setting_type_phrase(s));
         return NULL;
     }
     return s;
@@ -1057,7 +972,7 @@ int settings_get_pattern(loader *ld, const config_setting_t *s, breath_pattern *
         return 0;
     }
     if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
-        return settings_fail(ld, s, MSG_WRONG_TYPE, name, expected, type_phrase(s));
+        return settings_fail(ld, s, MSG_WRONG_TYPE, name, expected, setting_type_phrase(s));
     int count = config_setting_length(s);
     if (count < 1 || count > SESSION_MAX_PHASES) {
         char why[256];
@@ -1071,7 +986,7 @@ int settings_get_pattern(loader *ld, const config_setting_t *s, breath_pattern *
         const config_setting_t *entry = config_setting_get_elem(s, (unsigned)i);
         if (!is_number(entry))
             return settings_fail(ld, entry, MSG_ENTRY_TYPE, name, (unsigned)i + 1,
-                                 "a number (seconds)", type_phrase(entry));
+                                 "a number (seconds)", setting_type_phrase(entry));
         pattern->seconds[i] = number_value(entry);
     }
     pattern->count = count;
@@ -1084,7 +999,7 @@ int settings_get_phases(loader *ld, const config_setting_t *s, breath_pattern *p
     if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
         return settings_fail(ld, s, MSG_WRONG_TYPE, "phases",
                              "an array of phase names like [\"inhale\", \"exhale\"]",
-                             type_phrase(s));
+                             setting_type_phrase(s));
     int count = config_setting_length(s);
     if (count < 1 || count > SESSION_MAX_PHASES)
         return settings_fail(ld, s, MSG_PHASES_RANGE, SESSION_MAX_PHASES, count);
@@ -1094,13 +1009,13 @@ int settings_get_phases(loader *ld, const config_setting_t *s, breath_pattern *p
         if (config_setting_type(entry) != CONFIG_TYPE_STRING)
             return settings_fail(ld, entry, MSG_ENTRY_TYPE, "phases", (unsigned)i + 1,
                                  "a phase name (inhale, hold, exhale or hold_out)",
-                                 type_phrase(entry));
+                                 setting_type_phrase(entry));
         const char *text = config_setting_get_string(entry);
-        int kind = find_name(kind_names, text);
+        int kind = text_find_name(kind_names, text);
         if (kind < 0)
             return settings_fail(ld, entry, MSG_UNKNOWN_VALUE, "phase",
                                  quoted(text, shown, sizeof shown),
-                                 name_hint(kind_names, text, hint, sizeof hint));
+                                 text_name_hint(kind_names, text, hint, sizeof hint));
         pattern->kind[i] = (breath_kind)kind;
     }
     if (count != pattern->count)
@@ -1145,7 +1060,7 @@ static int parse_step(loader *ld, const config_setting_t *group, session_step *s
     int type_index = 0;
     if (!type) {
         char example[256], listed[160];
-        list_names(names, listed, sizeof listed);
+        text_list_names(names, listed, sizeof listed);
         snprintf(example, sizeof example, "type = \"breathe\"; (one of %s)", listed);
         return settings_fail(ld, group, MSG_MISSING, "a step", "type", example);
     }
@@ -1175,7 +1090,8 @@ int settings_read_steps(loader *ld, const config_setting_t *list, const config_s
     int type = config_setting_type(list);
     if (type != CONFIG_TYPE_LIST && type != CONFIG_TYPE_ARRAY)
         return settings_fail(ld, list, MSG_WRONG_TYPE, "steps",
-                             "a list of steps like ( { type = \"bell\"; } )", type_phrase(list));
+                             "a list of steps like ( { type = \"bell\"; } )",
+                             setting_type_phrase(list));
     int count = config_setting_length(list);
     if (count == 0)
         return settings_fail(ld, list, MSG_NO_STEPS);
@@ -1188,7 +1104,7 @@ int settings_read_steps(loader *ld, const config_setting_t *list, const config_s
         const config_setting_t *group = config_setting_get_elem(list, (unsigned)i);
         if (config_setting_type(group) != CONFIG_TYPE_GROUP)
             return settings_fail(ld, group, MSG_STEP_NOT_GROUP, (unsigned)i + 1,
-                                 type_phrase(group));
+                                 setting_type_phrase(group));
         if (parse_step(ld, group, &steps[i], depth) != 0)
             return 2;
     }
