@@ -116,6 +116,26 @@ static void test_open_temp_beside_the_destination(void **state)
     free(path);
 }
 
+/* The folders above a path are made, mode 0700, and the path itself is
+ * not; folders already there are fine; a file in the way is ENOTDIR. */
+static void test_make_parents(void **state)
+{
+    (void)state;
+    char *path = testaudio_path(testaudio_dir, "a/b/c/file.txt");
+    assert_int_equal(savefile_make_parents(path), 0);
+    char *folder = testaudio_path(testaudio_dir, "a/b/c");
+    assert_int_equal(mode_of(folder), 0700);
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(savefile_make_parents(path), 0);
+    assert_int_equal(savefile_write(path, "x", 1, SAVEFILE_REPLACE), 0);
+    char *below_file = testaudio_path(testaudio_dir, "a/b/c/file.txt/d/e");
+    assert_int_equal(savefile_make_parents(below_file), -1);
+    assert_int_equal(errno, ENOTDIR);
+    free(below_file);
+    free(folder);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -124,6 +144,7 @@ int main(void)
         TESTAUDIO_TEST_IN_DIR(test_new_never_replaces),
         TESTAUDIO_TEST_IN_DIR(test_failure_reports_errno_and_leaves_nothing),
         TESTAUDIO_TEST_IN_DIR(test_open_temp_beside_the_destination),
+        TESTAUDIO_TEST_IN_DIR(test_make_parents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

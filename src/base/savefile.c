@@ -82,3 +82,22 @@ int savefile_write(const char *path, const void *data, size_t size, savefile_mod
     free(temp);
     return failure;
 }
+
+int savefile_make_parents(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return -1;
+    for (char *slash = strchr(copy + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
+            int saved = errno;
+            free(copy);
+            errno = saved;
+            return -1;
+        }
+        *slash = '/';
+    }
+    free(copy);
+    return 0;
+}

@@ -27,6 +27,10 @@ typedef enum {
  * syncs, closes, and renames or unlinks it. */
 int savefile_open_temp(const char *path, char **temp_path);
 
+/* mkdir -p of the folders above path (not path itself), mode 0700 for the
+ * ones it makes. Returns 0, or -1 with errno set. */
+int savefile_make_parents(const char *path);
+
 /* Writes size bytes of data to path the way above. Returns 0, or the errno
  * value of what failed. */
 int savefile_write(const char *path, const void *data, size_t size, savefile_mode mode);

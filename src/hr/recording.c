@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/savefile.h"
+
 #define MSG_NOT_RECORDED "the heart rate is not recorded in %s: %s"
 
 struct hr_recording {
@@ -99,26 +101,6 @@ int hr_recording_format_row(char *line, size_t size, double t, double raw_ms, do
     return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
-/* mkdir -p of the folders above path. Returns 0 or -1 (errno). */
-static int make_parents(const char *path)
-{
-    char *copy = strdup(path);
-    if (!copy)
-        return -1;
-    for (char *slash = strchr(copy + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-        *slash = '\0';
-        if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
-            int saved = errno;
-            free(copy);
-            errno = saved;
-            return -1;
-        }
-        *slash = '/';
-    }
-    free(copy);
-    return 0;
-}
-
 /* Opens path, or path with -2 ... -9 before ".tsv", never replacing a
  * file. Returns the descriptor (and the name in *chosen) or -1. */
 static int create_new(const char *path, char **chosen)
@@ -186,7 +168,7 @@ int hr_recording_open(hr_recording **out, const char *path, const char *session,
     }
     r->to = to;
     r->fd = -1;
-    if (make_parents(path) != 0 || (r->fd = create_new(path, &r->path)) < 0) {
+    if (savefile_make_parents(path) != 0 || (r->fd = create_new(path, &r->path)) < 0) {
         report_warning(to, NULL, 0, MSG_NOT_RECORDED, path, strerror(errno));
         free(r);
         return 1;

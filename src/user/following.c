@@ -112,27 +112,6 @@ int following_read(const char *path, following *out, bool *found, const report_s
     return status;
 }
 
-/* mkdir -p for the folders above path. */
-static int make_parents(const char *path)
-{
-    char folder[FOLLOWING_NAME_MAX];
-    if (snprintf(folder, sizeof folder, "%s", path) >= (int)sizeof folder)
-        return -1;
-    char *slash = strrchr(folder, '/');
-    if (!slash || slash == folder)
-        return 0;
-    *slash = '\0';
-    for (char *p = folder + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(folder, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return mkdir(folder, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 int following_write(const char *path, const following *f, const report_sink *report)
 {
     /* libconfig strings escape '"' and '\\'; a name with either is a path
@@ -151,7 +130,7 @@ int following_write(const char *path, const following *f, const report_sink *rep
     int length = snprintf(text, sizeof text,
                           "# The programme followed (breathe --follow); see breathe-programme(5).\n"
                           "programme = \"%s\";\nsince = \"%s\";\n", escaped, date);
-    int error = make_parents(path) != 0 ? errno : 0;
+    int error = savefile_make_parents(path) != 0 ? errno : 0;
     if (!error)
         error = savefile_write(path, text, (size_t)length, SAVEFILE_REPLACE);
     if (error) {

@@ -5,6 +5,7 @@
 #include "user/history.h"
 
 #include "base/clock.h"
+#include "base/savefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -233,27 +234,6 @@ int history_parse(const char *line, history_record *r, char *why, size_t why_siz
 
 /* ---- the file ---- */
 
-/* mkdir -p for the folders above path. */
-static int make_parents(const char *path)
-{
-    char folder[4096];
-    if (snprintf(folder, sizeof folder, "%s", path) >= (int)sizeof folder)
-        return -1;
-    char *slash = strrchr(folder, '/');
-    if (!slash || slash == folder)
-        return 0;
-    *slash = '\0';
-    for (char *p = folder + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(folder, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return mkdir(folder, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 int history_append(const char *path, const history_record *r, const report_sink *report)
 {
     char line[HISTORY_LINE_MAX + 1];
@@ -264,7 +244,7 @@ int history_append(const char *path, const history_record *r, const report_sink 
                        "the record does not fit the format");
         return 1;
     }
-    if (make_parents(path) != 0) {
+    if (savefile_make_parents(path) != 0) {
         report_warning(report, NULL, 0, MSG_NOT_WRITTEN, path, strerror(errno));
         return 1;
     }

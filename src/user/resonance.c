@@ -103,32 +103,6 @@ int resonance_saved_read(const char *path, resonance_saved *saved, const report_
     return code;
 }
 
-/* mkdir -p for the folders above path. */
-static int make_parents(const char *path)
-{
-    char *folder = strdup(path);
-    if (!folder)
-        return ENOMEM;
-    char *slash = strrchr(folder, '/');
-    int error = 0;
-    if (slash && slash != folder) {
-        *slash = '\0';
-        for (char *p = folder + 1; !error; p++) {
-            bool end = *p == '\0';
-            if (*p != '/' && !end)
-                continue;
-            *p = '\0';
-            if (mkdir(folder, 0700) != 0 && errno != EEXIST)
-                error = errno;
-            if (end)
-                break;
-            *p = '/';
-        }
-    }
-    free(folder);
-    return error;
-}
-
 /* Quotes and backslashes escaped for a libconfig string. */
 static void put_string(FILE *f, const char *text)
 {
@@ -173,7 +147,7 @@ int resonance_saved_write(const char *path, double rate, time_t measured, const 
         report_out_of_memory(report);
         return 1;
     }
-    int error = make_parents(path);
+    int error = savefile_make_parents(path) != 0 ? errno : 0;
     if (!error)
         error = savefile_write(path, text, size, SAVEFILE_REPLACE);
     free(text);

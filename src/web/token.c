@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/savefile.h"
+
 static bool is_token(const char *text)
 {
     return strlen(text) == WEB_TOKEN_LENGTH
@@ -28,24 +30,6 @@ static int read_token(const char *path, char token[WEB_TOKEN_LENGTH + 1])
     if (!read || !is_token(line))
         return -1;
     memcpy(token, line, WEB_TOKEN_LENGTH + 1);
-    return 0;
-}
-
-/* mkdir -p of the folders above path, mode 0700 for the new ones. */
-static int make_folders(const char *path)
-{
-    char *copy = strdup(path);
-    if (!copy)
-        return -1;
-    for (char *slash = strchr(copy + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-        *slash = '\0';
-        if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
-            free(copy);
-            return -1;
-        }
-        *slash = '/';
-    }
-    free(copy);
     return 0;
 }
 
@@ -90,7 +74,7 @@ int web_token_load(const char *path, bool renew, char token[WEB_TOKEN_LENGTH + 1
     }
     for (size_t i = 0; i < sizeof random; i++)
         snprintf(token + 2 * i, 3, "%02x", random[i]);
-    if (make_folders(path) != 0 || write_token(path, token) != 0) {
+    if (savefile_make_parents(path) != 0 || write_token(path, token) != 0) {
         fprintf(err, "breathe: cannot write the web remote's token to %s: %s\n", path,
                 strerror(errno));
         return 1;
