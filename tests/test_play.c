@@ -15,7 +15,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <cmocka.h>
+#include <sndfile.h>
 
+#include "format/session.h"
 #include "play/play.h"
 #include "render/engine.h"
 #include "testaudio.h"
@@ -459,6 +461,72 @@ static void test_a_render_ignores_live_controls(void **state)
     player_free(p);
 }
 
+/* An announcement (the programme's "today's session is due") is a first
+ * step of its own, the file then PLAY_ANNOUNCEMENT_GAP_SECONDS of quiet,
+ * then the session exactly as it renders alone; never in a render, nor from
+ * a --start; a file that is missing leaves the session as it is. */
+static void test_an_announcement_plays_first_when_live(void **state)
+{
+    (void)state;
+    char *folder = testaudio_path(testaudio_dir, "voice");
+    assert_int_equal(mkdir(folder, 0700), 0);
+    char *said = testaudio_path(folder, "due.wav");
+    testaudio_burst burst = { .rate = RATE, .start = 0, .length = RATE, .hz = 440.0,
+                              .amplitude = 0.25 };
+    assert_int_equal(testaudio_write_burst(said, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 1,
+                                           3 * RATE / 2, &burst), 0);
+    const char *folders[] = { testaudio_dir, NULL };
+    const char *const *kept_path = session_audio_search_path;
+    session_audio_search_path = folders;
+
+    play_options options = { .backend = &test_backend, .announcement = "voice/due.wav" };
+    player *p = NULL;
+    assert_int_equal(player_open(&p, session_path, &options, NULL), 0);
+    const int64_t lead = 3 * RATE / 2 + (int64_t)(PLAY_ANNOUNCEMENT_GAP_SECONDS * RATE);
+    assert_int_equal(timeline_length(player_timeline(p)), lead + 12 * RATE);
+    assert_int_equal((int)player_session(p)->step_count, 4);
+    assert_string_equal(player_session(p)->steps[0].label, PLAY_ANNOUNCEMENT_LABEL);
+    front_end_state f = { 0 };
+    assert_int_equal(play_with(p, &f), PLAY_FINISHED);
+    assert_int_equal(kept_frames, lead + 12 * RATE);
+    /* The words are heard: the burst's level, left and right. */
+    double rms = testaudio_rms(kept, 2, 0, RATE / 4, 3 * RATE / 4);
+    assert_true(rms > 0.25 / sqrt(2.0) * 0.5);
+    player_free(p);
+
+    /* The session's first step begins after the quiet, as loud as when
+     * the session plays alone: the pacer, over the background that has
+     * faded in under the words. */
+    player *alone = open_player(NULL);
+    int64_t frames;
+    float *rendered = engine_render_all(alone, 0, &frames);
+    double first_alone = testaudio_rms(rendered, 2, 0, RATE / 4, RATE);
+    double quiet = testaudio_rms(kept, 2, 0, 3 * RATE / 2 + RATE / 4, lead);
+    double first = testaudio_rms(kept, 2, 0, lead + RATE / 4, lead + RATE);
+    assert_true(fabs(20.0 * log10(first / first_alone)) < 1.5);
+    assert_true(first > 3.0 * quiet);
+    free(rendered);
+    player_free(alone);
+
+    /* A render, a --start and a missing file: the session alone. */
+    char *wav = testaudio_path(testaudio_dir, "render.wav");
+    play_options render = { .output = wav, .announcement = "voice/due.wav" };
+    play_options later = { .backend = &test_backend, .announcement = "voice/due.wav",
+                           .start_seconds = 4.0 };
+    play_options missing = { .backend = &test_backend, .announcement = "voice/none.wav" };
+    const play_options *each[] = { &render, &later, &missing };
+    for (size_t i = 0; i < sizeof each / sizeof *each; i++) {
+        assert_int_equal(player_open(&p, session_path, each[i], NULL), 0);
+        assert_int_equal(timeline_length(player_timeline(p)), 12 * RATE);
+        assert_int_equal((int)player_session(p)->step_count, 3);
+        player_free(p);
+    }
+    session_audio_search_path = kept_path;
+    free(wav);
+    free(said);
+    free(folder);
+}
+
 static void louder(player *p) { player_set_volume(p, 6.0); }
 
 static void test_volume_is_announced_and_kept(void **state)
@@ -630,6 +698,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_next_while_paused_waits_for_resume, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_render_ignores_live_controls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_an_announcement_plays_first_when_live, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_snapshots_from_another_thread, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_name_and_bad_windows_are_refused, setup,
                                         teardown),

@@ -1072,6 +1072,40 @@ static void free_accepts_null(void **state)
     session_free(NULL);
 }
 
+/* A cue put before the first step: decoded at the session's rate, the
+ * steps moved up by one, the clip owned (and freed) by the session; a file
+ * that is not audio changes nothing. */
+static void a_cue_can_be_put_first(void **state)
+{
+    (void)state;
+    write_wav("first/said.wav", 16000, 8000);
+    write_text("first/not-audio.wav", "not audio\n");
+    session *s = load_ok_at("first/session.cfg",
+                            "format = 1;\ntitle = \"First\";\nsample_rate = 32000;\nsteps = (\n"
+                            "  { type = \"timer\"; label = \"Wait\"; duration = 2; },\n"
+                            "  { type = \"bell\"; }\n);\n");
+    char why[256];
+    char *bad = in_temp("first/not-audio.wav");
+    assert_int_equal(session_prepend_cue(s, bad, "Said", 1.5, why, sizeof why), 2);
+    assert_true(strlen(why) > 0);
+    assert_int_equal((int)s->step_count, 2);
+    assert_int_equal((int)s->clip_count, 0);
+    char *good = in_temp("first/said.wav");
+    assert_int_equal(session_prepend_cue(s, good, "Said", 1.5, why, sizeof why), 0);
+    assert_int_equal((int)s->step_count, 3);
+    assert_int_equal(s->steps[0].type, STEP_CUE);
+    assert_string_equal(s->steps[0].label, "Said");
+    assert_true(s->steps[0].gap_seconds == 1.5);
+    assert_int_equal((int)s->steps[0].cue_step.file->frames, 16000);
+    assert_int_equal((int)s->clip_count, 1);
+    assert_ptr_equal(s->clips[0], s->steps[0].cue_step.file);
+    assert_string_equal(s->steps[1].label, "Wait");
+    assert_int_equal(s->steps[2].type, STEP_BELL);
+    free(bad);
+    free(good);
+    session_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1109,6 +1143,7 @@ int main(void)
         cmocka_unit_test(undecodable_files_are_errors),
         cmocka_unit_test(read_gives_lengths_without_decoding),
         cmocka_unit_test(free_accepts_null),
+        cmocka_unit_test(a_cue_can_be_put_first),
     };
     return cmocka_run_group_tests(tests, make_temp_folder, remove_temp_folder);
 }

@@ -23,6 +23,7 @@
 #include "hr/strap.h"
 #include "out/out.h"
 #include "play/library.h"
+#include "play/programmes.h"
 #include "render/engine.h"
 #include "render/transport.h"
 #include "serve/serve.h"
@@ -286,8 +287,8 @@ static int new_session(const char *name, bool quiet, FILE *out, const report_sin
 static int show_stats(FILE *out, const report_sink *sink)
 {
     int code = practice_print(out, sink);
-    int programme = cli_programme_stats(out, sink);
-    return code != EXIT_DONE ? code : programme;
+    int programme_code = cli_programme_stats(out, sink);
+    return code != EXIT_DONE ? code : programme_code;
 }
 
 /* ---- --hr-scan ---- */
@@ -633,10 +634,12 @@ static int play_or_render(options *o, char **names, int count, const report_sink
             .defaults_path = o->defaults_path,
             .labels = o->labels,
         };
-        /* posture-reminders and any other session played live: a word
-         * when the programme followed has a session due today. */
-        if (o->mode == MODE_PLAY && !o->quiet)
-            cli_programme_due_note(name, out);
+        /* posture-reminders and any other session played: a word when
+         * the programme followed has a session due today, printed, and
+         * said before the session when it plays live. */
+        if (o->mode == MODE_PLAY && cli_programme_due_note(name, o->quiet ? NULL : out)
+            && !o->output)
+            request.options.announcement = PROGRAMMES_DUE_ANNOUNCEMENT;
         result = cli_play(name, &request, to, out, err);
     }
     userconfig_free(&defaults);

@@ -48,8 +48,9 @@ int cli_plan(FILE *out, const report_sink *sink);
 int cli_today_choose(char **chosen, bool quiet, FILE *out, const report_sink *sink);
 /* --stats: the programme's progress, when one is followed. */
 int cli_programme_stats(FILE *out, const report_sink *sink);
-/* After a live session: a line when a programme session other than
- * `played` is still due today. Says nothing when anything is amiss. */
-void cli_programme_due_note(const char *played, FILE *out);
+/* Before a session: whether a programme session other than `played` is
+ * due today, and a line saying so on out (NULL: none). Says nothing and
+ * returns false when anything is amiss. */
+bool cli_programme_due_note(const char *played, FILE *out);
 
 #endif

@@ -346,16 +346,11 @@ int cli_programme_stats(FILE *out, const report_sink *sink)
     return code;
 }
 
-void cli_programme_due_note(const char *played, FILE *out)
+bool cli_programme_due_note(const char *played, FILE *out)
 {
-    int64_t today;
-    if (programmes_today_date(&today, NULL))
-        return;
-    programme_today t;
-    if (programmes_today(&t, today, NULL) == 0 && t.following && t.plan.next >= 0) {
-        const char *due = t.programme->weeks[t.plan.week].sessions[t.plan.next].session;
-        if (!played || !plan_names_session(played, due))
-            fprintf(out, "Today's programme session is due: %s (breathe --today).\n", due);
-    }
-    programmes_today_free(&t);
+    char *due = programmes_due_besides(played);
+    if (due && out)
+        fprintf(out, "Today's programme session is due: %s (breathe --today).\n", due);
+    free(due);
+    return due != NULL;
 }

@@ -1508,3 +1508,55 @@ int session_read(const char *path, session **out, const report_sink *report)
 {
     return load(path, out, report, false);
 }
+
+/* Grows the session's clip arrays by one and puts clip there. 0, or 1 when
+ * out of memory (nothing changed then, but arrays may be larger). */
+static int append_clip(session *s, audio_clip *clip)
+{
+    size_t count = s->clip_count + 1;
+    audio_clip **clips = realloc(s->clips, count * sizeof *clips);
+    if (clips)
+        s->clips = clips;
+    const char **files = realloc(s->clip_files, count * sizeof *files);
+    if (files)
+        s->clip_files = files;
+    int *lines = realloc(s->clip_lines, count * sizeof *lines);
+    if (lines)
+        s->clip_lines = lines;
+    if (!clips || !files || !lines)
+        return 1;
+    s->clips[s->clip_count] = clip;
+    s->clip_files[s->clip_count] = s->path;
+    s->clip_lines[s->clip_count] = 0;
+    s->clip_count++;
+    return 0;
+}
+
+int session_prepend_cue(session *s, const char *path, const char *label, double gap_seconds,
+                        char *why, size_t why_size)
+{
+    audio_clip *clip = NULL;
+    if (audio_clip_load(path, s->sample_rate, &clip, why, why_size) != 0)
+        return strcmp(why, CLIP_WHY_NO_MEMORY) == 0 ? 1 : 2;
+    char *text = copy_text(label);
+    session_step *steps = text ? malloc((s->step_count + 1) * sizeof *steps) : NULL;
+    if (!steps || append_clip(s, clip) != 0) {
+        free(steps);
+        free(text);
+        audio_clip_free(clip);
+        snprintf(why, why_size, "%s", CLIP_WHY_NO_MEMORY);
+        return 1;
+    }
+    steps[0] = (session_step){
+        .type = STEP_CUE,
+        .label = text,
+        .gap_seconds = gap_seconds,
+        .cue_step = { .file = clip, .level_db = 0.0 },
+    };
+    if (s->step_count > 0)
+        memcpy(steps + 1, s->steps, s->step_count * sizeof *steps);
+    free(s->steps);
+    s->steps = steps;
+    s->step_count++;
+    return 0;
+}

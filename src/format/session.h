@@ -215,6 +215,15 @@ int session_load(const char *path, session **out, const report_sink *report);
 int session_read(const char *path, session **out, const report_sink *report);
 void session_free(session *s);
 
+/* Puts a cue step before the session's first: the audio file at `path`
+ * (decoded at the session's rate), labelled `label`, then gap_seconds of
+ * quiet. For words about the session that are not part of its file (the
+ * programme's "today's session is due"); build the timeline after it.
+ * Returns 0; 1 when out of memory; 2 when the file cannot be used as audio,
+ * with a one-line reason in why either way and the session unchanged. */
+int session_prepend_cue(session *s, const char *path, const char *label, double gap_seconds,
+                        char *why, size_t why_size);
+
 /* Value parsers, exposed for tests and the CLI (--start, --length).
  * Return 0 on success, or nonzero with a reason in why. */
 int parse_duration_text(const char *text, double *seconds, char *why, size_t why_size);

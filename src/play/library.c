@@ -283,3 +283,43 @@ void library_unload(loaded_session *loaded)
     session_free(loaded->session);
     memset(loaded, 0, sizeof *loaded);
 }
+
+/* The first of the audio folders that has `file`, joined to it, or NULL. */
+static char *find_bundled_audio(const char *file)
+{
+    for (const char *const *folder = session_audio_search_path; *folder; folder++) {
+        size_t size = strlen(*folder) + strlen(file) + 2;
+        char *path = malloc(size);
+        if (!path)
+            return NULL;
+        snprintf(path, size, "%s/%s", *folder, file);
+        if (text_is_file(path))
+            return path;
+        free(path);
+    }
+    return NULL;
+}
+
+int library_announce(loaded_session *loaded, const char *file, const char *label,
+                     double gap_seconds, const report_sink *report)
+{
+    char *path = find_bundled_audio(file);
+    if (!path) {
+        report_warning(report, NULL, 0, "%s is not in the audio folders: not said", file);
+        return 2;
+    }
+    char why[512];
+    int code = session_prepend_cue(loaded->session, path, label, gap_seconds, why, sizeof why);
+    if (code == 2)
+        report_warning(report, path, 0, "not said: %s", why);
+    free(path);
+    if (code != 0)
+        return code;
+    timeline *announced = NULL;
+    code = timeline_build(loaded->session, &announced, report);
+    if (code != 0)
+        return code;
+    timeline_free(loaded->timeline);
+    loaded->timeline = announced;
+    return 0;
+}

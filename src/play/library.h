@@ -85,4 +85,15 @@ typedef struct {
 int library_load(const char *name, loaded_session *out, const report_sink *report);
 void library_unload(loaded_session *loaded);
 
+/* Says something before a loaded session starts: the audio file `file`
+ * (relative to the audio folders, as a session's cue: "voice/NAME.ogg") as a
+ * first step labelled `label`, gap_seconds of quiet, then the session, and
+ * builds its timeline again. For words that are not the session's own (the
+ * programme's "today's session is due", live only): what the session file
+ * renders to never has them. Returns 0; 2 when the file is missing or not
+ * audio (a warning: the session is as it was and may play without it); 1
+ * when out of memory (reported; unload the session). */
+int library_announce(loaded_session *loaded, const char *file, const char *label,
+                     double gap_seconds, const report_sink *report);
+
 #endif

@@ -221,6 +221,15 @@ static int open_heart_rate(player *p, const char *name, const char *source)
     return code;
 }
 
+/* The words said before the session (play_options.announcement): a file
+ * that is missing or damaged is warned of and the session plays as it is. */
+static int announce_first(player *p, const char *file)
+{
+    int code = library_announce(&p->loaded, file, PLAY_ANNOUNCEMENT_LABEL,
+                                PLAY_ANNOUNCEMENT_GAP_SECONDS, p->to);
+    return code == 2 ? 0 : code;
+}
+
 int player_open(player **out, const char *name, const play_options *options,
                 const report_sink *to)
 {
@@ -256,6 +265,8 @@ int player_open(player **out, const char *name, const play_options *options,
         return 1;
     }
     int code = library_load(name, &p->loaded, to);
+    if (code == 0 && options->announcement && !p->render && options->start_seconds <= 0.0)
+        code = announce_first(p, options->announcement);
     if (code == 0) {
         p->rate = p->loaded.session->sample_rate;
         code = choose_frames(p, options);

@@ -42,6 +42,11 @@
  * the most that BREATHE_DEVICE_RETRY_SECONDS may ask for. */
 enum { PLAY_DEVICE_RETRY_SECONDS = 30, PLAY_DEVICE_RETRY_MAX_SECONDS = CLOCK_SECONDS_PER_DAY };
 
+/* An announcement (play_options.announcement) is a step of its own, shown
+ * with this label, and leaves this much quiet before the session begins. */
+#define PLAY_ANNOUNCEMENT_LABEL "Before you begin"
+#define PLAY_ANNOUNCEMENT_GAP_SECONDS 2.0
+
 /* The environment's device retry (BREATHE_DEVICE_RETRY_SECONDS, a whole
  * number of seconds up to a day), else PLAY_DEVICE_RETRY_SECONDS. */
 int play_device_retry_seconds(void);
@@ -66,6 +71,11 @@ typedef struct {
                                       when it cannot be reached (no Bluetooth,
                                       no BlueZ) the session plays without it,
                                       with a warning, rather than not at all */
+    const char *announcement;  /* live from the start: an audio file ("voice/NAME.ogg",
+                                  in the audio folders) said before the session,
+                                  as a first step of its own (library_announce):
+                                  the programme's word that today's session is
+                                  due; NULL: none. Never in a render */
     const out_backend *backend;  /* NULL: out_backend_for(output), the file or
                                     the device; a test may bring its own (it
                                     then counts as live when output is NULL) */

@@ -119,3 +119,19 @@ void programmes_today_free(programme_today *t)
     free(t->records);
     memset(t, 0, sizeof *t);
 }
+
+char *programmes_due_besides(const char *played)
+{
+    int64_t today;
+    if (programmes_today_date(&today, NULL) != 0)
+        return NULL;
+    programme_today t;
+    char *due = NULL;
+    if (programmes_today(&t, today, NULL) == 0 && t.following && t.plan.next >= 0) {
+        const char *name = t.programme->weeks[t.plan.week].sessions[t.plan.next].session;
+        if (!played || !plan_names_session(played, name))
+            due = strdup(name);
+    }
+    programmes_today_free(&t);
+    return due;
+}

@@ -55,6 +55,17 @@ void programmes_today_free(programme_today *t);
  * when none is due in the week). */
 const char *programmes_next_due(const programme_today *t, int64_t *day);
 
+/* The followed programme's session due today, as a new string; NULL when
+ * none is due or followed, when `played` (a session's name or path, as the
+ * history records it; NULL: none) is that session, or when the files cannot
+ * be read (not reported: this is a word on the side, and --today says what
+ * is wrong). */
+char *programmes_due_besides(const char *played);
+
+/* What a session played live says first when another is due today
+ * (play_options.announcement). */
+#define PROGRAMMES_DUE_ANNOUNCEMENT "voice/programme-due.ogg"
+
 /* The path of the state file (user/following.h) from the environment; a
  * new string, or NULL when neither XDG_STATE_HOME nor HOME is set. */
 char *programmes_state_path(void);

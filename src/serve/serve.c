@@ -323,6 +323,12 @@ static int open_run(service *s, const char *name, const char *url, bool installe
         r->base_db = options.volume_db;
         options.volume_db += volume_to_db(s->volume);
         options.start_seconds = start_seconds;
+        /* As the command line does: a word first when the programme
+         * followed has another session due today. */
+        char *due = programmes_due_besides(name);
+        if (due)
+            options.announcement = PROGRAMMES_DUE_ANNOUNCEMENT;
+        free(due);
         code = player_open(&r->player, name, &options, &r->sink);
     }
     userconfig_free(&defaults);
@@ -1157,14 +1163,9 @@ static int get_today_due(sd_bus *bus, const char *path, const char *interface,
                          const char *property, sd_bus_message *reply, void *userdata,
                          sd_bus_error *error)
 {
-    int64_t today;
-    programme_today t = { 0 };
-    const char *due = "";
-    if (programmes_today_date(&today, NULL) == 0 && programmes_today(&t, today, NULL) == 0
-        && t.following && t.plan.next >= 0)
-        due = t.programme->weeks[t.plan.week].sessions[t.plan.next].session;
-    int r = sd_bus_message_append(reply, "s", due);
-    programmes_today_free(&t);
+    char *due = programmes_due_besides(NULL);
+    int r = sd_bus_message_append(reply, "s", due ? due : "");
+    free(due);
     return r;
 }
 
