@@ -19,81 +19,14 @@
 #include <cmocka.h>
 #include <sndfile.h>
 
+#include "runbreathe.h"
 #include "testaudio.h"
 
-static const char *binary;
-/* Set in cross builds (BREATHE_EXE_WRAPPER, e.g. qemu-aarch64): the program
- * that runs a binary built for another machine. */
-static const char *wrapper;
-
-typedef struct {
-    int status;     /* exit code, or 128 + signal */
-    char out[16384];
-    char err[16384];
-} result;
-
-/* True once the file at path holds `text`. */
-static bool file_holds(const char *path, const char *text)
-{
-    char buffer[4096];
-    FILE *file = fopen(path, "rb");
-    if (!file)
-        return false;
-    size_t n = fread(buffer, 1, sizeof buffer - 1, file);
-    fclose(file);
-    buffer[n] = '\0';
-    return strstr(buffer, text) != NULL;
-}
-
-/* Runs breathe with args (NULL-terminated); after `signal_after` seconds
- * (if > 0) sends `signal_number`, counting from when its standard output
- * holds `wait_for` (if not NULL; at most a minute: a program run under
- * valgrind is slow to start). */
-static void run_with(result *r, const char *wait_for, double signal_after, int signal_number,
-                     const char *const *args)
-{
-    char out_path[512], err_path[512];
-    snprintf(out_path, sizeof out_path, "%s/stdout", testaudio_dir);
-    snprintf(err_path, sizeof err_path, "%s/stderr", testaudio_dir);
-    unlink(out_path);
-    const char *argv[33];
-    int n = 0;
-    if (wrapper)
-        argv[n++] = wrapper;
-    argv[n++] = binary;
-    for (int a = 0; args[a] && n < 32; a++)
-        argv[n++] = args[a];
-    argv[n] = NULL;
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int in = open("/dev/null", O_RDONLY);
-        dup2(o, 1);
-        dup2(e, 2);
-        dup2(in, 0);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    for (int waited = 0; wait_for && waited < 3000 && !file_holds(out_path, wait_for); waited++)
-        nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
-    if (signal_after > 0) {
-        struct timespec pause = { (time_t)signal_after,
-                                  (long)((signal_after - (time_t)signal_after) * 1e9) };
-        nanosleep(&pause, NULL);
-        kill(pid, signal_number);
-    }
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    testaudio_read_into(out_path, r->out, sizeof r->out);
-    testaudio_read_into(err_path, r->err, sizeof r->err);
-}
+typedef runbreathe_result result;
 
 static void run_with_signal(result *r, double signal_after, const char *const *args)
 {
-    run_with(r, NULL, signal_after, SIGINT, args);
+    runbreathe(r, NULL, signal_after, SIGINT, args);
 }
 
 #define RUN(r, ...) run_with_signal((r), 0, (const char *const[]){ __VA_ARGS__, NULL })
@@ -122,11 +55,7 @@ static const char short_session[] =
 static int setup(void **state)
 {
     (void)state;
-    binary = getenv("BREATHE_BINARY");
-    wrapper = getenv("BREATHE_EXE_WRAPPER");
-    if (wrapper && !*wrapper)
-        wrapper = NULL;
-    if (!binary || testaudio_dir_setup(state) != 0)
+    if (runbreathe_setup() != 0 || testaudio_dir_setup(state) != 0)
         return -1;
     /* The program reads the person's defaults and keeps their history:
      * here, fresh ones inside the test's folder. */
@@ -503,7 +432,7 @@ static void test_mp3_without_mpeg_support(void **state)
 {
     (void)state;
     const char *preload = getenv("BREATHE_NO_MPEG_PRELOAD");
-    if (wrapper || !preload) {
+    if (runbreathe_wrapper || !preload) {
         skip();
         return;
     }
@@ -617,7 +546,8 @@ static int shell(char *out, size_t size, const char *command)
 {
     char line[4096];
     snprintf(line, sizeof line, "cd '%s' && B='%s%s%s' && %s 2>&1", testaudio_dir,
-             wrapper ? wrapper : "", wrapper ? " " : "", binary, command);
+             runbreathe_wrapper ? runbreathe_wrapper : "", runbreathe_wrapper ? " " : "",
+             runbreathe_binary, command);
     FILE *p = popen(line, "r");
     assert_non_null(p);
     size_t n = fread(out, 1, size - 1, p);
@@ -1361,7 +1291,7 @@ static void test_hangup_stops_like_sigterm(void **state)
     result r[SIGNALS];
     /* The title is printed just before the signals are caught. */
     for (size_t i = 0; i < SIGNALS; i++)
-        run_with(&r[i], "f\n", 0.5, signals[i],
+        runbreathe(&r[i], "f\n", 0.5, signals[i],
                  (const char *const[]){ "--latency", "0.1", path, NULL });
     if (kept_copy)
         setenv("XDG_STATE_HOME", kept_copy, 1);

@@ -19,50 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runbreathe.h"
 #include "testaudio.h"
 
-typedef struct {
-    int status;
-    char out[16384];
-    char err[16384];
-} result;
+typedef runbreathe_result result;
 
-static const char *binary;
-static const char *wrapper;
-
-static void run_args(result *r, const char *const *args)
-{
-    char out_path[512], err_path[512];
-    snprintf(out_path, sizeof out_path, "%s/stdout", testaudio_dir);
-    snprintf(err_path, sizeof err_path, "%s/stderr", testaudio_dir);
-    const char *argv[32];
-    int n = 0;
-    if (wrapper)
-        argv[n++] = wrapper;
-    argv[n++] = binary;
-    for (int a = 0; args[a] && n < 31; a++)
-        argv[n++] = args[a];
-    argv[n] = NULL;
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int in = open("/dev/null", O_RDONLY);
-        dup2(o, 1);
-        dup2(e, 2);
-        dup2(in, 0);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    testaudio_read_into(out_path, r->out, sizeof r->out);
-    testaudio_read_into(err_path, r->err, sizeof r->err);
-}
-
-#define RUN(r, ...) run_args((r), (const char *const[]){ __VA_ARGS__, NULL })
+#define RUN(r, ...) RUNBREATHE((r), __VA_ARGS__)
 
 static char *in_dir(const char *name) { return testaudio_path(testaudio_dir, name); }
 
@@ -94,11 +56,7 @@ static const char two_weeks[] =
  * programme two-weeks installed in it, and no programme followed. */
 static int setup(void **state)
 {
-    binary = getenv("BREATHE_BINARY");
-    wrapper = getenv("BREATHE_EXE_WRAPPER");
-    if (wrapper && !*wrapper)
-        wrapper = NULL;
-    if (!binary || testaudio_dir_setup(state) != 0)
+    if (runbreathe_setup() != 0 || testaudio_dir_setup(state) != 0)
         return -1;
     static const char *const folders[] = {
         "config", "config/breathe", "state", "data", "data/breathe", "data/breathe/sessions",

@@ -100,7 +100,7 @@ bool library_is_path(const char *name)
 }
 
 /* folder/NAME.cfg, allocated. */
-static char *session_file(const char *folder, const char *name)
+static char *named_file(const char *folder, const char *name)
 {
     size_t n = strlen(name) + sizeof SESSION_FILE_SUFFIX;
     char *file = malloc(n);
@@ -112,7 +112,28 @@ static char *session_file(const char *folder, const char *name)
     return path;
 }
 
-char *library_find(const char *name, const report_sink *report)
+/* "no KIND named 'NAME' (looked in A, B, C)HINT" */
+static void report_not_found(const report_sink *report, const library_folders *folders,
+                             const char *kind, const char *name, const char *hint)
+{
+    char *looked_in = NULL;
+    size_t size = 0;
+    FILE *text = open_memstream(&looked_in, &size);
+    if (text) {
+        for (int i = 0; i < folders->count; i++)
+            fprintf(text, "%s %s", i ? "," : "", folders->folders[i]);
+        if (fclose(text) != 0) {
+            free(looked_in);
+            looked_in = NULL;
+        }
+    }
+    report_error(report, NULL, 0, "no %s named '%s' (looked in%s)%s", kind, name,
+                 looked_in ? looked_in : "", hint);
+    free(looked_in);
+}
+
+char *library_find_in(const char *what, const char *kind, const char *hint, const char *name,
+                      const report_sink *report)
 {
     if (library_is_path(name)) {
         char *path = strdup(name);
@@ -121,34 +142,24 @@ char *library_find(const char *name, const report_sink *report)
         return path;
     }
     library_folders folders;
-    library_folders_find(&folders, "sessions");
+    library_folders_find(&folders, what);
     char *found = NULL;
     for (int i = 0; i < folders.count && !found; i++) {
-        char *path = session_file(folders.folders[i], name);
+        char *path = named_file(folders.folders[i], name);
         if (path && text_is_file(path))
             found = path;
         else
             free(path);
     }
-    if (!found && report) {
-        /* The folders, as one text: "A, B, C". */
-        char *looked_in = NULL;
-        size_t size = 0;
-        FILE *text = open_memstream(&looked_in, &size);
-        if (text) {
-            for (int i = 0; i < folders.count; i++)
-                fprintf(text, "%s %s", i ? "," : "", folders.folders[i]);
-            if (fclose(text) != 0) {
-                free(looked_in);
-                looked_in = NULL;
-            }
-        }
-        report_error(report, NULL, 0, "no session named '%s' (looked in%s); see 'breathe --list'",
-                     name, looked_in ? looked_in : "");
-        free(looked_in);
-    }
+    if (!found && report)
+        report_not_found(report, &folders, kind, name, hint);
     library_folders_free(&folders);
     return found;
+}
+
+char *library_find(const char *name, const report_sink *report)
+{
+    return library_find_in("sessions", "session", "; see 'breathe --list'", name, report);
 }
 
 /* ---- listing ---- */
@@ -218,7 +229,7 @@ int library_list(library_listing *out, const report_sink *report)
     for (size_t i = 0; i < out->count; i++) {
         library_entry *e = &out->entries[i];
         for (int d = 0; d < e->folder && !e->hidden; d++) {
-            char *earlier = session_file(out->folders.folders[d], e->name);
+            char *earlier = named_file(out->folders.folders[d], e->name);
             e->hidden = earlier && text_is_file(earlier);
             free(earlier);
         }

@@ -45,6 +45,10 @@ bool library_is_path(const char *name);
  * naming the folders looked in), or when out of memory (reported when the
  * path was given). */
 char *library_find(const char *name, const report_sink *report);
+/* As library_find(), in the folders of `what` ("programmes": library_folders_find),
+ * the error saying "no KIND named 'NAME' (looked in ...)HINT". */
+char *library_find_in(const char *what, const char *kind, const char *hint, const char *name,
+                      const report_sink *report);
 
 /* One installed session, as --list shows it. */
 typedef struct {

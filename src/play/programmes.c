@@ -10,41 +10,9 @@
 #include "play/library.h"
 #include "user/history.h"
 
-static const char programme_suffix[] = ".cfg";
-
 char *programmes_find(const char *name, const report_sink *report)
 {
-    if (library_is_path(name)) {
-        char *path = strdup(name);
-        if (!path)
-            report_out_of_memory(report);
-        return path;
-    }
-    library_folders folders;
-    library_folders_find(&folders, "programmes");
-    char *found = NULL;
-    char looked_in[4096] = "";
-    size_t used = 0;
-    for (int i = 0; i < folders.count && !found; i++) {
-        size_t n = strlen(name) + sizeof programme_suffix;
-        char *file = malloc(n);
-        if (!file)
-            break;
-        snprintf(file, n, "%s%s", name, programme_suffix);
-        char *path = text_join_path(folders.folders[i], file);
-        free(file);
-        if (path && text_is_file(path))
-            found = path;
-        else
-            free(path);
-        if (used < sizeof looked_in)
-            used += (size_t)snprintf(looked_in + used, sizeof looked_in - used, "%s %s",
-                                     i ? "," : "", folders.folders[i]);
-    }
-    if (!found)
-        report_error(report, NULL, 0, "no programme named '%s' (looked in%s)", name, looked_in);
-    library_folders_free(&folders);
-    return found;
+    return library_find_in("programmes", "programme", "", name, report);
 }
 
 int programmes_today_date(int64_t *day, const report_sink *report)
