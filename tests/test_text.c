@@ -62,6 +62,27 @@ static void a_list_is_cut_to_its_buffer(void **state)
     assert_string_equal(hint, "; expected one of title");
 }
 
+/* Well-formed UTF-8 only: each length at its boundaries, and every kind
+ * of malformed sequence refused. */
+static void utf8_is_checked_character_by_character(void **state)
+{
+    (void)state;
+    assert_int_equal(text_utf8_length("a"), 1);
+    assert_int_equal(text_utf8_length("\xC3\xA9"), 2);           /* e acute */
+    assert_int_equal(text_utf8_length("\xE2\x80\x94"), 3);       /* em dash */
+    assert_int_equal(text_utf8_length("\xF0\x9F\x98\x80"), 4);   /* U+1F600 */
+    assert_int_equal(text_utf8_length("\x80"), 0);               /* a continuation byte */
+    assert_int_equal(text_utf8_length("\xC0\xAF"), 0);           /* overlong "/" */
+    assert_int_equal(text_utf8_length("\xE0\x80\xAF"), 0);       /* overlong, 3 bytes */
+    assert_int_equal(text_utf8_length("\xED\xA0\x80"), 0);       /* a surrogate */
+    assert_int_equal(text_utf8_length("\xF4\x90\x80\x80"), 0);   /* past U+10FFFF */
+    assert_int_equal(text_utf8_length("\xE2\x80"), 0);           /* cut short */
+    assert_true(text_is_utf8(""));
+    assert_true(text_is_utf8("Caf\xC3\xA9 \xE2\x80\x94 calm"));
+    assert_false(text_is_utf8("Caf\xE9"));
+    assert_false(text_is_utf8("end \xF0\x9F\x98"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -70,6 +91,7 @@ int main(void)
         cmocka_unit_test(a_name_too_long_to_be_a_setting_matches_nothing),
         cmocka_unit_test(the_hint_names_the_typo_or_lists_the_names),
         cmocka_unit_test(a_list_is_cut_to_its_buffer),
+        cmocka_unit_test(utf8_is_checked_character_by_character),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,3 +115,38 @@ const char *text_name_hint(const char *const *names, const char *name, char *buf
     text_list_names(names, buffer + used, size - used);
     return buffer;
 }
+
+size_t text_utf8_length(const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned char low = c == 0xE0 ? 0xA0 : 0x80, high = c == 0xED ? 0x9F : 0xBF;
+        if (p[1] < low || p[1] > high || (p[2] & 0xC0) != 0x80)
+            return 0;
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned char low = c == 0xF0 ? 0x90 : 0x80, high = c == 0xF4 ? 0x8F : 0xBF;
+        if (p[1] < low || p[1] > high || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+bool text_is_utf8(const char *text)
+{
+    const char *p = text;
+    while (*p) {
+        size_t n = text_utf8_length(p);
+        if (n == 0)
+            return false;
+        p += n;
+    }
+    return true;
+}

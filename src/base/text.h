@@ -13,6 +13,14 @@ int text_characters(const char *text);
  * it is shorter; none for 0 or less). */
 size_t text_prefix_bytes(const char *text, int characters);
 
+/* Bytes of the well-formed UTF-8 character at p (1 to 4), or 0 when p
+ * starts no such character (a stray continuation byte, an overlong form, a
+ * surrogate, a code point past U+10FFFF, a sequence cut short). */
+size_t text_utf8_length(const char *p);
+
+/* True when the whole of text is well-formed UTF-8. */
+bool text_is_utf8(const char *text);
+
 /* True when text ends with suffix. */
 bool text_has_suffix(const char *text, const char *suffix);
 

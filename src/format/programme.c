@@ -117,36 +117,6 @@ static int check_names(reader *r, const config_setting_t *group, const char *con
 
 /* ---- Values ---- */
 
-static bool is_valid_utf8(const char *text)
-{
-    const unsigned char *p = (const unsigned char *)text;
-    while (*p) {
-        unsigned char c = *p;
-        size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-                 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-        if (n == 0)
-            return false;
-        for (size_t i = 1; i < n; i++)
-            if ((p[i] & 0xC0) != 0x80)
-                return false;
-        /* Overlong forms, surrogates and code points past U+10FFFF. */
-        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F)
-            || (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
-            return false;
-        p += n;
-    }
-    return true;
-}
-
-static char *copy_text(const char *text)
-{
-    size_t n = strlen(text) + 1;
-    char *copy = malloc(n);
-    if (copy)
-        memcpy(copy, text, n);
-    return copy;
-}
-
 /* Replaces *out with a copy of the member's text when it is there. */
 static int read_text(reader *r, const config_setting_t *group, const char *name,
                      bool allow_empty, char **out)
@@ -157,11 +127,11 @@ static int read_text(reader *r, const config_setting_t *group, const char *name,
     if (config_setting_type(s) != CONFIG_TYPE_STRING)
         return FAIL(r, s, MSG_WRONG_TYPE, name, "a string", setting_type_phrase(s));
     const char *text = config_setting_get_string(s);
-    if (!is_valid_utf8(text))
+    if (!text_is_utf8(text))
         return FAIL(r, s, MSG_NOT_UTF8, name);
     if (!allow_empty && text[0] == '\0')
         return FAIL(r, s, MSG_EMPTY, name);
-    char *copy = copy_text(text);
+    char *copy = strdup(text);
     if (!copy)
         return FAIL(r, s, MSG_OUT_OF_MEMORY);
     free(*out);
@@ -286,8 +256,8 @@ static int parse_week(reader *r, const config_setting_t *group, programme_week *
 {
     if (check_names(r, group, week_names, " in a week"))
         return 2;
-    week->title = copy_text("");
-    week->note = copy_text("");
+    week->title = strdup("");
+    week->note = strdup("");
     if (!week->title || !week->note)
         return FAIL(r, group, MSG_OUT_OF_MEMORY);
     if (read_text(r, group, "title", false, &week->title)
@@ -416,10 +386,10 @@ static programme *new_programme(const char *path)
     programme *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    p->path = copy_text(path);
-    p->title = copy_text("");
-    p->description = copy_text("");
-    p->author = copy_text("");
+    p->path = strdup(path);
+    p->title = strdup("");
+    p->description = strdup("");
+    p->author = strdup("");
     p->move_on = PROGRAMME_DEFAULT_MOVE_ON;
     if (!p->path || !p->title || !p->description || !p->author) {
         programme_free(p);

@@ -85,40 +85,6 @@ static const char *const background_names[] = {
 
 /* ---- Text helpers ---- */
 
-static size_t utf8_sequence_length(const unsigned char *p)
-{
-    unsigned char c = p[0];
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        unsigned char low = c == 0xE0 ? 0xA0 : 0x80, high = c == 0xED ? 0x9F : 0xBF;
-        if (p[1] < low || p[1] > high || (p[2] & 0xC0) != 0x80)
-            return 0;
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        unsigned char low = c == 0xF0 ? 0x90 : 0x80, high = c == 0xF4 ? 0x8F : 0xBF;
-        if (p[1] < low || p[1] > high || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
-static bool is_valid_utf8(const char *text)
-{
-    const unsigned char *p = (const unsigned char *)text;
-    while (*p) {
-        size_t n = utf8_sequence_length(p);
-        if (n == 0)
-            return false;
-        p += n;
-    }
-    return true;
-}
-
 /* Copies text for quoting in a one-line message: control characters and
  * invalid bytes become escapes, and long text is shortened. */
 static const char *quoted(const char *text, char *buffer, size_t size)
@@ -131,7 +97,7 @@ static const char *quoted(const char *text, char *buffer, size_t size)
             used += 3;
             break;
         }
-        size_t n = utf8_sequence_length(p);
+        size_t n = text_utf8_length((const char *)p);
         if (n == 1 && *p >= 0x20 && *p != 0x7F) {
             buffer[used++] = (char)*p;
         } else if (n > 1) {
@@ -154,15 +120,6 @@ static bool is_blank(const char *text)
         if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\f' && *p != '\v')
             return false;
     return true;
-}
-
-static char *copy_text(const char *text)
-{
-    size_t n = strlen(text) + 1;
-    char *copy = malloc(n);
-    if (copy)
-        memcpy(copy, text, n);
-    return copy;
 }
 
 /* ---- Value parsers ---- */
@@ -357,7 +314,7 @@ static char *join_path(const char *folder, const char *name);
 static char *shown_file_name(const loader *ld, const char *file)
 {
     if (!file || strcmp(file, ld->path) == 0 || file[0] == '/' || !ld->folder)
-        return copy_text(file ? file : ld->path);
+        return strdup(file ? file : ld->path);
     return join_path(ld->folder, file);
 }
 
@@ -499,7 +456,7 @@ static int get_string(loader *ld, const config_setting_t *s, const char *expecte
     if (config_setting_type(s) != CONFIG_TYPE_STRING)
         return settings_fail(ld, s, MSG_WRONG_TYPE, name, expected, setting_type_phrase(s));
     const char *text = config_setting_get_string(s);
-    if (!is_valid_utf8(text))
+    if (!text_is_utf8(text))
         return settings_fail(ld, s, MSG_NOT_UTF8, name);
     if (!allow_empty && text[0] == '\0')
         return settings_fail(ld, s, MSG_EMPTY, name);
@@ -517,7 +474,7 @@ static int read_text(loader *ld, const config_setting_t *group, const char *name
         return 0;
     if (get_string(ld, s, "a string", allow_empty, &text) != 0)
         return 2;
-    char *copy = copy_text(text);
+    char *copy = strdup(text);
     if (!copy)
         return settings_fail(ld, s, MSG_OUT_OF_MEMORY);
     free(*out);
@@ -672,7 +629,7 @@ static int read_choice(loader *ld, const config_setting_t *group, const char *na
 static char *join_path(const char *folder, const char *name)
 {
     if (strcmp(folder, ".") == 0)
-        return copy_text(name);
+        return strdup(name);
     size_t a = strlen(folder), b = strlen(name);
     bool slash = a > 0 && folder[a - 1] == '/';
     char *joined = malloc(a + b + 2);
@@ -704,7 +661,7 @@ static audio_search find_audio(loader *ld, const char *name, char **found, char 
     if (name[0] == '/') {
         if (!is_file(name))
             return AUDIO_NOT_FOUND;
-        *found = copy_text(name);
+        *found = strdup(name);
         return *found ? AUDIO_FOUND : AUDIO_NO_MEMORY;
     }
     const char *first[] = { ld->audio_folder, ld->folder };
@@ -830,7 +787,7 @@ int settings_get_audio(loader *ld, const config_setting_t *s, const audio_clip *
     }
     char *key = realpath(file, NULL);
     if (!key)
-        key = copy_text(file);
+        key = strdup(file);
     if (!key) {
         free(file);
         return settings_fail(ld, s, MSG_OUT_OF_MEMORY);
@@ -1071,7 +1028,7 @@ static int parse_step(loader *ld, const config_setting_t *group, session_step *s
     if (check_names(ld, group, step_common_settings, kind->settings, NULL, type_index) != 0)
         return 2;
 
-    step->label = copy_text("");
+    step->label = strdup("");
     if (!step->label)
         return settings_fail(ld, group, MSG_OUT_OF_MEMORY);
     if (read_text(ld, group, "label", true, &step->label) != 0
@@ -1169,10 +1126,10 @@ static int parse_audio_dir(loader *ld, const config_setting_t *root)
     /* A folder that does not exist is searched like one that is empty:
      * relative paths go on to the session's folder and the installed ones.
      * --check warns about it (lint.h). */
-    ld->audio_folder = text[0] == '/' ? copy_text(text) : join_path(ld->folder, text);
+    ld->audio_folder = text[0] == '/' ? strdup(text) : join_path(ld->folder, text);
     if (!ld->audio_folder)
         return settings_fail(ld, s, MSG_OUT_OF_MEMORY);
-    ld->s->audio_dir = copy_text(ld->audio_folder);
+    ld->s->audio_dir = strdup(ld->audio_folder);
     if (!ld->s->audio_dir)
         return settings_fail(ld, s, MSG_OUT_OF_MEMORY);
     ld->s->audio_dir_file = source_of(ld, s);
@@ -1226,9 +1183,9 @@ static session *new_session(const char *path)
     session *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->path = copy_text(path);
-    s->description = copy_text("");
-    s->author = copy_text("");
+    s->path = strdup(path);
+    s->description = strdup("");
+    s->author = strdup("");
     s->sample_rate = SESSION_DEFAULT_RATE;
     s->pacer = (pacer_settings){ PACER_TONE, PACER_DEFAULT_LOW_HZ, PACER_DEFAULT_HIGH_HZ,
                                  PACER_DEFAULT_LEVEL_DB };
@@ -1408,7 +1365,7 @@ static char *folder_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (!slash)
-        return copy_text(".");
+        return strdup(".");
     size_t length = slash == path ? 1 : (size_t)(slash - path);
     char *folder = malloc(length + 1);
     if (folder) {
@@ -1538,7 +1495,7 @@ int session_prepend_cue(session *s, const char *path, const char *label, double 
     audio_clip *clip = NULL;
     if (audio_clip_load(path, s->sample_rate, &clip, why, why_size) != 0)
         return strcmp(why, CLIP_WHY_NO_MEMORY) == 0 ? 1 : 2;
-    char *text = copy_text(label);
+    char *text = strdup(label);
     session_step *steps = text ? malloc((s->step_count + 1) * sizeof *steps) : NULL;
     if (!steps || append_clip(s, clip) != 0) {
         free(steps);
