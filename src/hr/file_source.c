@@ -8,6 +8,7 @@
  * paced as if they arrived now (a pipe fed in real time is not slowed,
  * since a beat is never handed on before it has been read). */
 #include "hr/source.h"
+#include "hr/worker.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,9 +29,7 @@ typedef struct {
     int fd;                      /* a pipe; -1 for a file read whole */
     double *intervals;           /* a file's, read whole */
     size_t count;
-    int wake;                    /* eventfd: stop */
-    pthread_t thread;
-    bool running;
+    hr_worker worker;            /* its thread, and the eventfd that stops it */
     /* The pipe's reading state. */
     hr_rr_text text;
     char buffer[4096];
@@ -52,7 +50,7 @@ static bool wait_until(file_source *s, double due)
         double left = due - clock_monotonic_seconds();
         if (left <= 0.0)
             return true;
-        struct pollfd wake = { .fd = s->wake, .events = POLLIN };
+        struct pollfd wake = { .fd = s->worker.wake, .events = POLLIN };
         int ms = left > 1.0 ? 1000 : (int)(left * 1000.0) + 1;
         if (poll(&wake, 1, ms) > 0)
             return false;
@@ -79,7 +77,8 @@ static int next_from_pipe(file_source *s, double *interval)
                 report_warning(s->base.to, s->path, (int)s->line, "%s (skipped)", why);
             continue;
         }
-        struct pollfd fds[2] = { { .fd = s->fd, .events = POLLIN }, { .fd = s->wake, .events = POLLIN } };
+        struct pollfd fds[2] = { { .fd = s->fd, .events = POLLIN },
+                                 { .fd = s->worker.wake, .events = POLLIN } };
         if (poll(fds, 2, -1) < 0) {
             if (errno == EINTR)
                 continue;
@@ -136,27 +135,18 @@ static void *run(void *context)
 static int start(hr_source *base)
 {
     file_source *s = (file_source *)base;
-    int error = pthread_create(&s->thread, NULL, run, s);
+    int error = hr_worker_start(&s->worker, run, s);
     if (error) {
         report_error(base->to, NULL, 0, "cannot start reading '%s': %s", s->path,
                      strerror(error));
         return 1;
     }
-    s->running = true;
     return 0;
 }
 
 static void stop(hr_source *base)
 {
-    file_source *s = (file_source *)base;
-    if (!s->running)
-        return;
-    uint64_t one = 1;
-    if (write(s->wake, &one, sizeof one) < 0) {
-        /* An eventfd takes a write unless its count is full: it is woken. */
-    }
-    pthread_join(s->thread, NULL);
-    s->running = false;
+    hr_worker_stop(&((file_source *)base)->worker);
 }
 
 static void free_source(hr_source *base)
@@ -165,8 +155,7 @@ static void free_source(hr_source *base)
     stop(base);
     if (s->fd >= 0)
         close(s->fd);
-    if (s->wake >= 0)
-        close(s->wake);
+    hr_worker_free(&s->worker);
     free(s->intervals);
     free(s->path);
     free(s);
@@ -231,10 +220,10 @@ int hr_file_source_open(hr_source **out, const char *path, hr_monitor *m, const 
     }
     s->base = (hr_source){ &kind, m, to };
     s->fd = -1;
-    s->wake = eventfd(0, EFD_CLOEXEC);
+    int made = hr_worker_init(&s->worker);
     s->path = strdup(path);
     hr_rr_text_init(&s->text);
-    if (s->wake < 0 || !s->path) {
+    if (made != 0 || !s->path) {
         report_out_of_memory(to);
         free_source(&s->base);
         return 1;

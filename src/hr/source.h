@@ -7,7 +7,8 @@
  *
  * A source is opened (checked, nothing started), started (a thread of its
  * own that calls the monitor's hr_monitor_beats() and friends), stopped
- * (the thread woken and joined) and freed. */
+ * (the thread woken and joined: worker.h, the same for every kind) and
+ * freed. */
 #ifndef BREATHE_HR_SOURCE_H
 #define BREATHE_HR_SOURCE_H
 

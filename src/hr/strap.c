@@ -17,6 +17,7 @@
  * which ends with the next beat. Calls that may take a while (Connect,
  * StartNotify) are asynchronous, so a stop is never kept waiting. */
 #include "hr/source.h"
+#include "hr/worker.h"
 #include "hr/strap.h"
 
 #include <errno.h>
@@ -27,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/eventfd.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
@@ -338,9 +338,7 @@ typedef struct {
     char characteristic[PATH_MAX_BYTES];   /* "" until found */
     bool discovering, connected, notifying, we_connected, call_pending;
     double next_attempt;
-    int wake;
-    pthread_t thread;
-    bool running;
+    hr_worker worker;            /* its thread, and the eventfd that stops it */
     double last_beat;            /* when beats last came (or notifying began) */
     bool silent;                 /* no beats for HR_STRAP_SILENCE_SECONDS: a gap */
 } strap;
@@ -631,7 +629,7 @@ static void stop_discovering(strap *s)
 
 static bool stop_asked(strap *s)
 {
-    struct pollfd wake = { .fd = s->wake, .events = POLLIN };
+    struct pollfd wake = { .fd = s->worker.wake, .events = POLLIN };
     return poll(&wake, 1, 0) > 0;
 }
 
@@ -665,7 +663,7 @@ static void *run(void *context)
         }
         struct pollfd fds[2] = {
             { .fd = sd_bus_get_fd(s->bus), .events = (short)sd_bus_get_events(s->bus) },
-            { .fd = s->wake, .events = POLLIN },
+            { .fd = s->worker.wake, .events = POLLIN },
         };
         poll(fds, 2, ms);
     }
@@ -687,12 +685,11 @@ static int start(hr_source *base)
                      strerror(-r));
         return 1;
     }
-    int error = pthread_create(&s->thread, NULL, run, s);
+    int error = hr_worker_start(&s->worker, run, s);
     if (error) {
         report_error(base->to, NULL, 0, "Bluetooth: cannot start: %s", strerror(error));
         return 1;
     }
-    s->running = true;
     return 0;
 }
 
@@ -715,14 +712,9 @@ static void let_go(strap *s)
 static void stop(hr_source *base)
 {
     strap *s = (strap *)base;
-    if (!s->running)
+    if (!s->worker.running)
         return;
-    uint64_t one = 1;
-    if (write(s->wake, &one, sizeof one) < 0) {
-        /* An eventfd takes a write unless its count is full: it is woken. */
-    }
-    pthread_join(s->thread, NULL);
-    s->running = false;
+    hr_worker_stop(&s->worker);
     s->call = sd_bus_slot_unref(s->call);
     let_go(s);
 }
@@ -736,8 +728,7 @@ static void free_source(hr_source *base)
     sd_bus_slot_unref(s->call);
     if (s->bus)
         sd_bus_flush_close_unref(s->bus);
-    if (s->wake >= 0)
-        close(s->wake);
+    hr_worker_free(&s->worker);
     free(s->wanted);
     free(s);
 }
@@ -754,9 +745,9 @@ int hr_strap_source_open(hr_source **out, const char *wanted, hr_monitor *m,
         return 1;
     }
     s->base = (hr_source){ &kind, m, to };
-    s->wake = eventfd(0, EFD_CLOEXEC);
+    int made = hr_worker_init(&s->worker);
     s->wanted = strdup(wanted);
-    if (s->wake < 0 || !s->wanted) {
+    if (made != 0 || !s->wanted) {
         report_out_of_memory(to);
         free_source(&s->base);
         return 1;
