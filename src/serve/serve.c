@@ -1,16 +1,11 @@
-/* serve.c: `breathe --serve` (see serve.h). */
-#include "serve/serve.h"
+/* serve.c: `breathe --serve` (see serve.h and serve_internal.h). */
+#include "serve/serve_internal.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <math.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -18,367 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <systemd/sd-bus.h>
-
-#include "base/report.h"
 #include "format/session.h"
 #include "play/library.h"
-#include "play/play.h"
-#include "web/web.h"
 #include "play/programmes.h"
-
-#define IFACE_ROOT "org.mpris.MediaPlayer2"
-#define IFACE_PLAYER "org.mpris.MediaPlayer2.Player"
-#define IFACE_PLAYLISTS "org.mpris.MediaPlayer2.Playlists"
-#define IFACE_BREATHE "org.breathe.Player1"
-#define TRACK_PATH "/org/breathe/track"
-#define PLAYLIST_PATH "/org/breathe/playlist"
-#define NO_TRACK "/org/mpris/MediaPlayer2/TrackList/NoTrack"
-#define ERROR_SESSION "org.breathe.Error.Session"
-#define ERROR_FAILED "org.breathe.Error.Failed"
-#define ERROR_URI "org.breathe.Error.UnsupportedUri"
-
-enum { QUEUE_SIZE = 64 };
-
-typedef struct service service;
-
-/* What a session is, kept while and after it plays (Metadata, Play again). */
-typedef struct {
-    char *name;          /* as played: a path or an installed name */
-    char *url;           /* xesam:url */
-    char *title, *author, *description;
-    bool installed;      /* played by name: one of the playlists */
-    int64_t length_us;   /* -1: repeats forever */
-    unsigned number;     /* mpris:trackid TRACK_PATH/number */
-} track;
-
-/* One session playing on its own thread. */
-typedef struct {
-    service *service;
-    player *player;
-    track track;
-    report_buffer opening;   /* messages while opening, for the D-Bus error */
-    bool opened;             /* later messages go to stderr */
-    report_sink sink;
-    double base_db;          /* the defaults' volume */
-    pthread_t thread;
-    bool started;            /* the thread runs */
-    bool stopping;           /* Stop, Quit, or another session asked for */
-    atomic_bool ended;       /* PLAY_EVENT_ENDED came */
-    atomic_bool done;        /* player_run returned */
-} run;
-
-/* An event of the run thread, handed to the bus thread. */
-typedef struct {
-    play_event_kind kind;
-    play_snapshot snapshot;
-    int64_t at;
-    int retry_seconds;
-} queued;
-
-struct service {
-    sd_bus *bus;
-    FILE *err;
-    int wake_fd, signal_fd;
-    pthread_mutex_t lock;              /* the queue */
-    queued queue[QUEUE_SIZE];
-    size_t head, count;
-
-    run *current;        /* playing (its thread runs), or NULL */
-    run *pending;        /* opened, to play once current has faded out */
-    track last;          /* the last session played: Metadata, Play again */
-    bool have_last;
-    unsigned tracks;     /* trackid numbers given */
-    bool paused;
-    double volume;       /* MPRIS Volume, 0 to 1 */
-    const char *status;  /* the PlaybackStatus last announced */
-    bool quitting;
-    web_server *web;     /* the web remote (--listen), or NULL */
-};
-
-/* ---- small helpers ---- */
-
-static char *copy(const char *text)
-{
-    return strdup(text ? text : "");
-}
-
-static void track_free(track *t)
-{
-    free(t->name);
-    free(t->url);
-    free(t->title);
-    free(t->author);
-    free(t->description);
-    *t = (track){ 0 };
-}
-
-static int track_copy(track *to, const track *from)
-{
-    *to = *from;
-    to->name = copy(from->name);
-    to->url = copy(from->url);
-    to->title = copy(from->title);
-    to->author = copy(from->author);
-    to->description = copy(from->description);
-    if (!to->name || !to->url || !to->title || !to->author || !to->description) {
-        track_free(to);
-        return -1;
-    }
-    return 0;
-}
-
-static double volume_to_db(double volume)
-{
-    return SERVE_VOLUME_FLOOR_DB * (1.0 - volume);
-}
-
-static const char *playback_status(const service *s)
-{
-    if (!s->current || s->current->stopping)
-        return "Stopped";
-    return s->paused ? "Paused" : "Playing";
-}
-
-static bool controllable(const service *s)
-{
-    return s->current && !s->current->stopping;
-}
-
-/* ---- the run thread ---- */
-
-static void wake(service *s)
-{
-    uint64_t one = 1;
-    while (write(s->wake_fd, &one, sizeof one) < 0 && errno == EINTR)
-        ;
-}
-
-static void run_event(void *context, player *p, const play_event *event)
-{
-    (void)p;
-    run *r = context;
-    service *s = r->service;
-    if (event->kind == PLAY_EVENT_ENDED) {
-        atomic_store(&r->ended, true);
-        wake(s);
-        return;
-    }
-    if (event->kind == PLAY_EVENT_PAUSED || event->kind == PLAY_EVENT_VOLUME)
-        return;   /* the bus thread asked for them and has said so */
-    pthread_mutex_lock(&s->lock);
-    if (s->count < QUEUE_SIZE) {
-        /* A full queue (the bus thread far behind) drops the event: the
-         * properties read the player's snapshot anyway. */
-        queued *q = &s->queue[(s->head + s->count++) % QUEUE_SIZE];
-        q->kind = event->kind;
-        q->snapshot = *event->snapshot;
-        q->at = event->at;
-        q->retry_seconds = event->retry_seconds;
-    }
-    pthread_mutex_unlock(&s->lock);
-    wake(s);
-}
-
-static void *run_thread(void *context)
-{
-    run *r = context;
-    play_front_end front_end = { NULL, run_event, r };
-    play_outcome outcome;
-    player_run(r->player, &front_end, &outcome);
-    atomic_store(&r->done, true);
-    wake(r->service);
-    return NULL;
-}
-
-/* Messages while opening are collected for the D-Bus error; later ones
- * (a lost device, a file that could not be read) go to stderr as the
- * command line prints them. */
-static void run_report(void *context, const report_entry *entry)
-{
-    run *r = context;
-    if (r->opened)
-        report_stream_emit(&(report_stream){ r->service->err, "breathe" }, entry);
-    else
-        report_buffer_emit(&r->opening, entry);
-}
-
-static void run_free(run *r)
-{
-    if (!r)
-        return;
-    player_free(r->player);
-    track_free(&r->track);
-    report_buffer_free(&r->opening);
-    free(r);
-}
-
-/* ---- announcing ---- */
-
-static void emit_player(service *s, const char *first, ...)
-{
-    /* NULL-terminated names, as sd_bus_emit_properties_changed takes them. */
-    char *names[16];
-    int count = 0;
-    va_list list;
-    va_start(list, first);
-    for (const char *name = first; name && count < 15; name = va_arg(list, const char *))
-        names[count++] = (char *)name;
-    va_end(list);
-    names[count] = NULL;
-    sd_bus_emit_properties_changed_strv(s->bus, SERVE_OBJECT_PATH, IFACE_PLAYER, names);
-}
-
-/* PlaybackStatus and what follows from it, when it changed. */
-static void announce_status(service *s, bool metadata)
-{
-    web_state_changed(s->web);
-    const char *now = playback_status(s);
-    if (now == s->status && !metadata)
-        return;
-    s->status = now;
-    if (metadata)
-        emit_player(s, "PlaybackStatus", "Metadata", "CanPlay", "CanPause", "CanSeek",
-                    "CanGoNext", "CanGoPrevious", NULL);
-    else
-        emit_player(s, "PlaybackStatus", "CanPlay", "CanPause", "CanSeek", "CanGoNext",
-                    "CanGoPrevious", NULL);
-    sd_bus_emit_properties_changed(s->bus, SERVE_OBJECT_PATH, IFACE_BREATHE, "Step",
-                                   "StepIndex", "Phase", NULL);
-    if (metadata)
-        sd_bus_emit_properties_changed(s->bus, SERVE_OBJECT_PATH, IFACE_PLAYLISTS,
-                                       "ActivePlaylist", NULL);
-}
-
-static int64_t frames_to_us(int64_t frames, int rate)
-{
-    return rate > 0 ? (int64_t)((double)frames * 1e6 / rate + 0.5) : 0;
-}
-
-/* ---- starting and ending sessions ---- */
-
-static int start_run(service *s, run *r)
-{
-    r->opened = true;
-    r->track.number = ++s->tracks;
-    s->current = r;
-    s->paused = false;
-    if (pthread_create(&r->thread, NULL, run_thread, r) != 0) {
-        s->current = NULL;
-        run_free(r);
-        return -1;
-    }
-    r->started = true;
-    track_free(&s->last);
-    s->have_last = track_copy(&s->last, &r->track) == 0;
-    announce_status(s, true);
-    return 0;
-}
-
-/* The current session's thread has ended: free it, and play what waits. */
-static void finish_run(service *s)
-{
-    run *r = s->current;
-    pthread_join(r->thread, NULL);
-    s->current = NULL;
-    run_free(r);
-    /* Its history line is written: what the programme has due may differ. */
-    sd_bus_emit_properties_changed(s->bus, SERVE_OBJECT_PATH, IFACE_BREATHE, "TodayDue", NULL);
-    /* What the session's thread allocated goes back to the system. */
-    malloc_trim(0);
-    run *next = s->pending;
-    s->pending = NULL;
-    if (next && !s->quitting && start_run(s, next) == 0)
-        return;
-    announce_status(s, false);
-}
-
-static void stop_current(service *s)
-{
-    if (!s->current)
-        return;
-    s->current->stopping = true;
-    player_request_stop(s->current->player);
-}
-
-/* Opens `name` to play it now from start_seconds (after a fade of what
- * plays). Returns 0, or 1 or 2 with the message as the command line prints
- * it in *why (a new string; NULL when out of memory); what plays goes on. */
-static int open_run(service *s, const char *name, const char *url, bool installed,
-                    double start_seconds, char **why)
-{
-    *why = NULL;
-    run *r = calloc(1, sizeof *r);
-    if (!r)
-        return 1;
-    r->service = s;
-    r->opening.program = "breathe";
-    r->sink = (report_sink){ run_report, r };
-    atomic_init(&r->ended, false);
-    atomic_init(&r->done, false);
-    userconfig defaults = { .history = true };
-    int code = play_defaults_load(&defaults, &r->sink);
-    if (code == 0) {
-        play_options options = play_live_options(&defaults, name);
-        r->base_db = options.volume_db;
-        options.volume_db += volume_to_db(s->volume);
-        options.start_seconds = start_seconds;
-        /* As the command line does: a word first when the programme
-         * followed has another session due today. */
-        char *due = programmes_due_besides(name);
-        if (due)
-            options.announcement = PROGRAMMES_DUE_ANNOUNCEMENT;
-        free(due);
-        code = player_open(&r->player, name, &options, &r->sink);
-    }
-    userconfig_free(&defaults);
-    if (code != 0) {
-        const char *text = r->opening.text ? r->opening.text : "breathe: cannot open the session\n";
-        size_t length = strlen(text);
-        *why = strndup(text, length > 0 && text[length - 1] == '\n' ? length - 1 : length);
-        run_free(r);
-        return code;
-    }
-    const session *played = player_session(r->player);
-    int64_t length = timeline_length(player_timeline(r->player));
-    track t = {
-        .name = (char *)name, .url = (char *)url, .title = played->title,
-        .author = played->author, .description = played->description,
-        .installed = installed,
-        .length_us = length == TIMELINE_FOREVER
-                         ? -1 : frames_to_us(length, timeline_rate(player_timeline(r->player))),
-    };
-    if (track_copy(&r->track, &t) != 0) {
-        run_free(r);
-        return 1;
-    }
-    if (s->current) {
-        run_free(s->pending);
-        s->pending = r;
-        stop_current(s);
-        announce_status(s, false);
-        return 0;
-    }
-    if (start_run(s, r) != 0) {
-        *why = strdup("breathe: cannot start a thread");
-        return 1;
-    }
-    return 0;
-}
-
-/* open_run from the start, its errors as a D-Bus error. */
-static int open_session(service *s, const char *name, const char *url, bool installed,
-                        sd_bus_error *error)
-{
-    char *why;
-    int code = open_run(s, name, url, installed, 0.0, &why);
-    if (code == 0)
-        return 0;
-    int result = sd_bus_error_set(error, code == 1 ? ERROR_FAILED : ERROR_SESSION,
-                                  why ? why : "breathe: out of memory");
-    free(why);
-    return result;
-}
 
 /* Percent-decodes the path of a file: URI. NULL when it is not one. */
 static char *file_uri_path(const char *uri)
@@ -417,14 +54,14 @@ static int open_uri(service *s, const char *uri, sd_bus_error *error)
 {
     if (strncmp(uri, "breathe:", 8) == 0 && uri[8]) {
         const char *name = uri + 8;
-        return open_session(s, name, uri, !library_is_path(name), error);
+        return service_open_session(s, name, uri, !library_is_path(name), error);
     }
     char *path = file_uri_path(uri);
     if (!path)
         return sd_bus_error_setf(error, ERROR_URI,
                                  "breathe: cannot play '%s': only file: and breathe:NAME URIs "
                                  "are played", uri);
-    int result = open_session(s, path, uri, false, error);
+    int result = service_open_session(s, path, uri, false, error);
     free(path);
     return result;
 }
@@ -509,26 +146,17 @@ static void drain(service *s)
     }
     if (ended && !r->stopping) {
         r->stopping = true;   /* finished: nothing left to control */
-        announce_status(s, false);
+        service_announce_status(s, false);
     }
     if (done)
-        finish_run(s);
+        service_finish_run(s);
 }
 
 /* ---- org.mpris.MediaPlayer2 ---- */
 
-static void begin_quit(service *s)
-{
-    s->quitting = true;
-    run_free(s->pending);
-    s->pending = NULL;
-    stop_current(s);
-    announce_status(s, false);
-}
-
 static int method_quit(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    begin_quit(userdata);
+    service_begin_quit(userdata);
     return sd_bus_reply_method_return(m, "");
 }
 
@@ -588,11 +216,11 @@ static const sd_bus_vtable root_vtable[] = {
 
 static int play(service *s, sd_bus_error *error)
 {
-    if (controllable(s)) {
+    if (service_controllable(s)) {
         if (s->paused) {
             s->paused = false;
             player_set_paused(s->current->player, false);
-            announce_status(s, false);
+            service_announce_status(s, false);
         }
         return 0;
     }
@@ -601,14 +229,9 @@ static int play(service *s, sd_bus_error *error)
     track again;
     if (track_copy(&again, &s->last) != 0)
         return sd_bus_error_set(error, ERROR_FAILED, "breathe: out of memory");
-    int result = open_session(s, again.name, again.url, again.installed, error);
+    int result = service_open_session(s, again.name, again.url, again.installed, error);
     track_free(&again);
     return result;
-}
-
-static int reply_or_error(sd_bus_message *m, int result)
-{
-    return result < 0 ? result : sd_bus_reply_method_return(m, "");
 }
 
 static int method_play(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -616,49 +239,32 @@ static int method_play(sd_bus_message *m, void *userdata, sd_bus_error *error)
     return reply_or_error(m, play(userdata, error));
 }
 
-static void set_paused(service *s, bool paused)
-{
-    if (!controllable(s) || s->paused == paused)
-        return;
-    s->paused = paused;
-    player_set_paused(s->current->player, paused);
-    announce_status(s, false);
-}
-
 static int method_pause(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    set_paused(userdata, true);
+    service_set_paused(userdata, true);
     return sd_bus_reply_method_return(m, "");
 }
 
 static int method_play_pause(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
     service *s = userdata;
-    if (controllable(s)) {
-        set_paused(s, !s->paused);
+    if (service_controllable(s)) {
+        service_set_paused(s, !s->paused);
         return sd_bus_reply_method_return(m, "");
     }
     return reply_or_error(m, play(s, error));
 }
 
-static void stop_all(service *s)
-{
-    run_free(s->pending);
-    s->pending = NULL;
-    stop_current(s);
-    announce_status(s, false);
-}
-
 static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-    stop_all(userdata);
+    service_stop_all(userdata);
     return sd_bus_reply_method_return(m, "");
 }
 
 static int method_next(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
     service *s = userdata;
-    if (controllable(s))
+    if (service_controllable(s))
         player_next_step(s->current->player);
     return sd_bus_reply_method_return(m, "");
 }
@@ -666,7 +272,7 @@ static int method_next(sd_bus_message *m, void *userdata, sd_bus_error *error)
 static int method_previous(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
     service *s = userdata;
-    if (controllable(s))
+    if (service_controllable(s))
         player_previous_step(s->current->player);
     return sd_bus_reply_method_return(m, "");
 }
@@ -698,7 +304,7 @@ static int method_seek(sd_bus_message *m, void *userdata, sd_bus_error *error)
     int r = sd_bus_message_read(m, "x", &offset);
     if (r < 0)
         return r;
-    if (controllable(s))
+    if (service_controllable(s))
         seek_to(s, heard_us(s) + offset);
     return sd_bus_reply_method_return(m, "");
 }
@@ -716,7 +322,7 @@ static int method_set_position(sd_bus_message *m, void *userdata, sd_bus_error *
     int r = sd_bus_message_read(m, "ox", &id, &position);
     if (r < 0)
         return r;
-    if (controllable(s)) {
+    if (service_controllable(s)) {
         char path[64];
         track_path(path, sizeof path, s->current->track.number);
         int64_t length = s->current->track.length_us;
@@ -741,7 +347,7 @@ static int get_status(sd_bus *bus, const char *path, const char *interface,
                       const char *property, sd_bus_message *reply, void *userdata,
                       sd_bus_error *error)
 {
-    return sd_bus_message_append(reply, "s", playback_status(userdata));
+    return sd_bus_message_append(reply, "s", service_playback_status(userdata));
 }
 
 static int append_entry(sd_bus_message *reply, const char *key, const char *type, ...)
@@ -792,19 +398,6 @@ static int get_metadata(sd_bus *bus, const char *path, const char *interface,
     return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
-/* Volume (0 to 1) from MPRIS or the web remote, said to both. */
-static void change_volume(service *s, double volume)
-{
-    volume = volume < 0.0 ? 0.0 : volume > 1.0 ? 1.0 : volume;
-    if (volume == s->volume)
-        return;
-    s->volume = volume;
-    if (s->current)
-        player_set_volume(s->current->player, s->current->base_db + volume_to_db(volume));
-    emit_player(s, "Volume", NULL);
-    web_state_changed(s->web);
-}
-
 static int get_volume(sd_bus *bus, const char *path, const char *interface,
                       const char *property, sd_bus_message *reply, void *userdata,
                       sd_bus_error *error)
@@ -824,7 +417,7 @@ static int set_volume(sd_bus *bus, const char *path, const char *interface,
         return r;
     if (!isfinite(volume))
         return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "breathe: Volume is a number");
-    change_volume(s, volume);
+    service_change_volume(s, volume);
     return 0;
 }
 
@@ -849,7 +442,7 @@ static int set_rate(sd_bus *bus, const char *path, const char *interface, const 
     if (r < 0)
         return r;
     if (rate == 0.0)   /* as MPRIS says: as Pause */
-        set_paused(userdata, true);
+        service_set_paused(userdata, true);
     return 0;   /* any other rate is ignored: sessions play at 1 */
 }
 
@@ -858,17 +451,16 @@ static int get_can_play(sd_bus *bus, const char *path, const char *interface,
                         sd_bus_error *error)
 {
     service *s = userdata;
-    return sd_bus_message_append(reply, "b", controllable(s) || s->have_last);
+    return sd_bus_message_append(reply, "b", service_controllable(s) || s->have_last);
 }
 
 static int get_can_control_now(sd_bus *bus, const char *path, const char *interface,
                                const char *property, sd_bus_message *reply, void *userdata,
                                sd_bus_error *error)
 {
-    return sd_bus_message_append(reply, "b", controllable(userdata));
+    return sd_bus_message_append(reply, "b", service_controllable(userdata));
 }
 
-#define DYNAMIC SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
 static const sd_bus_vtable player_vtable[] = {
     SD_BUS_VTABLE_START(0),
     SD_BUS_METHOD("Next", "", "", method_next, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -1000,7 +592,7 @@ static int method_activate_playlist(sd_bus_message *m, void *userdata, sd_bus_er
         return -ENOMEM;
     }
     snprintf(uri, size, "breathe:%s", name);
-    r = open_session(userdata, name, uri, true, error);
+    r = service_open_session(userdata, name, uri, true, error);
     free(uri);
     free(name);
     return reply_or_error(m, r);
@@ -1191,7 +783,7 @@ static const sd_bus_vtable breathe_vtable[] = {
 static void web_get_state(void *context, web_state *out)
 {
     service *s = context;
-    *out = (web_state){ .loaded = controllable(s), .volume_db = volume_to_db(s->volume),
+    *out = (web_state){ .loaded = service_controllable(s), .volume_db = volume_to_db(s->volume),
                         .paused = s->paused };
     if (out->loaded) {
         out->name = s->current->track.name;
@@ -1208,31 +800,31 @@ static int web_play(void *context, const char *name, double start_seconds, char 
         return 1;
     }
     snprintf(uri, size, "breathe:%s", name);
-    int code = open_run(context, name, uri, true, start_seconds, why);
+    int code = service_open_run(context, name, uri, true, start_seconds, why);
     free(uri);
     return code;
 }
 
 static void web_set_paused(void *context, bool paused)
 {
-    set_paused(context, paused);
+    service_set_paused(context, paused);
 }
 
 static void web_stop_all(void *context)
 {
-    stop_all(context);
+    service_stop_all(context);
 }
 
 static void web_next(void *context)
 {
     service *s = context;
-    if (controllable(s))
+    if (service_controllable(s))
         player_next_step(s->current->player);
 }
 
 static void web_set_volume(void *context, double volume_db)
 {
-    change_volume(context, 1.0 - volume_db / SERVE_VOLUME_FLOOR_DB);
+    service_change_volume(context, 1.0 - volume_db / SERVE_VOLUME_FLOOR_DB);
 }
 
 /* ---- the loop ---- */
@@ -1299,7 +891,7 @@ static int wait_for_something(service *s)
     if (fds[2].revents & POLLIN) {
         struct signalfd_siginfo info;
         if (read(s->signal_fd, &info, sizeof info) == (ssize_t)sizeof info)
-            begin_quit(s);
+            service_begin_quit(s);
     }
     if (fds[1].revents & POLLIN)
         drain(s);
@@ -1328,8 +920,8 @@ static int serve_loop(service *s)
 
 int serve_main(const serve_web_options *web, FILE *out, FILE *err)
 {
-    service s = { .err = err, .wake_fd = -1, .signal_fd = -1, .volume = 1.0,
-                  .status = "Stopped" };
+    service s = { .err = err, .wake_fd = -1, .signal_fd = -1, .volume = 1.0 };
+    s.status = service_playback_status(&s);
     pthread_mutex_init(&s.lock, NULL);
     /* SIGTERM and SIGINT are read from a signalfd on this thread; blocked
      * before any thread starts, so every thread leaves them to it. */
@@ -1356,7 +948,7 @@ int serve_main(const serve_web_options *web, FILE *out, FILE *err)
     }
     /* A bus failure with a session playing: stop it and wait for the fade. */
     if (s.current) {
-        begin_quit(&s);
+        service_begin_quit(&s);
         while (s.current) {
             struct pollfd fd = { .fd = s.wake_fd, .events = POLLIN };
             poll(&fd, 1, -1);
