@@ -11,11 +11,13 @@
  *
  * Where each part lives:
  *   serve.c           serve_main(), the loop, the run threads' events read,
- *                     the interfaces
+ *                     org.mpris.MediaPlayer2.Playlists, org.breathe.Player1,
+ *                     the web remote's controls
  *   runs.c            a session: opened, played on a thread of its own,
  *                     stopped, ended; what waits to play after it
  *   controls.c        what MPRIS and the web remote both do to what plays
  *                     (pause, volume, next step) and how a change is said
+ *   mpris.c           org.mpris.MediaPlayer2 and org.mpris.MediaPlayer2.Player
  *
  * Bus-facing functions that can fail return what sd-bus callbacks return:
  * >= 0, or a negative errno with `error` set for the caller. */
@@ -165,5 +167,11 @@ void service_set_paused(service *s, bool paused);
 void service_next_step(service *s);
 /* Volume (0 to 1, clamped) from MPRIS or the web remote, said to both. */
 void service_change_volume(service *s, double volume);
+
+
+/* ---- the interfaces' tables, served by serve.c's connect_bus ---- */
+
+extern const sd_bus_vtable mpris_root_vtable[];      /* mpris.c */
+extern const sd_bus_vtable mpris_player_vtable[];    /* mpris.c */
 
 #endif
