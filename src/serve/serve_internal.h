@@ -11,13 +11,13 @@
  *
  * Where each part lives:
  *   serve.c           serve_main(), the loop, the run threads' events read,
- *                     org.mpris.MediaPlayer2.Playlists, org.breathe.Player1,
- *                     the web remote's controls
+ *                     org.breathe.Player1, the web remote's controls
  *   runs.c            a session: opened, played on a thread of its own,
  *                     stopped, ended; what waits to play after it
  *   controls.c        what MPRIS and the web remote both do to what plays
  *                     (pause, volume, next step) and how a change is said
  *   mpris.c           org.mpris.MediaPlayer2 and org.mpris.MediaPlayer2.Player
+ *   playlists.c       org.mpris.MediaPlayer2.Playlists: the installed sessions
  *
  * Bus-facing functions that can fail return what sd-bus callbacks return:
  * >= 0, or a negative errno with `error` set for the caller. */
@@ -173,5 +173,6 @@ void service_change_volume(service *s, double volume);
 
 extern const sd_bus_vtable mpris_root_vtable[];      /* mpris.c */
 extern const sd_bus_vtable mpris_player_vtable[];    /* mpris.c */
+extern const sd_bus_vtable mpris_playlists_vtable[]; /* playlists.c */
 
 #endif
