@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "format/session.h"
-#include "play/library.h"
 #include "play/programmes.h"
 
 static char *copy(const char *text)

@@ -1,39 +1,21 @@
-/* serve.c: `breathe --serve` (see serve.h and serve_internal.h). */
+/* serve.c: serve_main() and the loop of `breathe --serve` (see serve.h
+ * and serve_internal.h). One thread polls the bus, the web remote, the
+ * eventfd the run threads write and a signalfd for SIGTERM and SIGINT;
+ * each wake-up answers what is ready. The run threads' events are read
+ * from the queue here and said on the bus and to the web remote's event
+ * streams, so that sd-bus and the web server are only called from here. */
 #include "serve/serve_internal.h"
 
 #include <errno.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "format/session.h"
-#include "play/library.h"
-#include "play/programmes.h"
-
 /* ---- the bus thread's events ---- */
-
-static void emit_step(service *s, const play_snapshot *now)
-{
-    const char *label = now->step && now->step->label ? now->step->label : "";
-    sd_bus_emit_signal(s->bus, SERVE_OBJECT_PATH, IFACE_BREATHE, "StepChanged", "xs",
-                       (int64_t)now->step_ordinal, label);
-    sd_bus_emit_properties_changed(s->bus, SERVE_OBJECT_PATH, IFACE_BREATHE, "Step",
-                                   "StepIndex", NULL);
-}
-
-static void emit_phase(service *s, const play_snapshot *now)
-{
-    sd_bus_emit_signal(s->bus, SERVE_OBJECT_PATH, IFACE_BREATHE, "PhaseChanged", "sdd",
-                       breath_kind_name(now->phase), now->phase_seconds_left, now->fullness);
-    sd_bus_emit_properties_changed(s->bus, SERVE_OBJECT_PATH, IFACE_BREATHE, "Phase", NULL);
-}
 
 static void handle(service *s, const queued *q)
 {
@@ -41,10 +23,10 @@ static void handle(service *s, const queued *q)
     int rate = q->snapshot.rate > 0 ? q->snapshot.rate : 1;
     switch (q->kind) {
     case PLAY_EVENT_STEP:
-        emit_step(s, &q->snapshot);
+        breathe_player_step_changed(s, &q->snapshot);
         break;
     case PLAY_EVENT_PHASE:
-        emit_phase(s, &q->snapshot);
+        breathe_player_phase_changed(s, &q->snapshot);
         break;
     case PLAY_EVENT_SEEKED:
         sd_bus_emit_signal(s->bus, SERVE_OBJECT_PATH, IFACE_PLAYER, "Seeked", "x",
@@ -103,182 +85,6 @@ static void drain(service *s)
         service_finish_run(s);
 }
 
-/* ---- org.breathe.Player1: the breath itself ---- */
-
-static bool breath_now(service *s, play_snapshot *now)
-{
-    if (!s->current || atomic_load(&s->current->ended))
-        return false;
-    player_snapshot(s->current->player, now);
-    return true;
-}
-
-static int get_step(sd_bus *bus, const char *path, const char *interface, const char *property,
-                    sd_bus_message *reply, void *userdata, sd_bus_error *error)
-{
-    play_snapshot now;
-    bool playing = breath_now(userdata, &now);
-    return sd_bus_message_append(reply, "s",
-                                 playing && now.step && now.step->label ? now.step->label : "");
-}
-
-static int get_step_index(sd_bus *bus, const char *path, const char *interface,
-                          const char *property, sd_bus_message *reply, void *userdata,
-                          sd_bus_error *error)
-{
-    play_snapshot now;
-    bool playing = breath_now(userdata, &now);
-    return sd_bus_message_append(reply, "x", playing && now.step ? now.step_ordinal : (int64_t)-1);
-}
-
-static int get_phase(sd_bus *bus, const char *path, const char *interface, const char *property,
-                     sd_bus_message *reply, void *userdata, sd_bus_error *error)
-{
-    play_snapshot now;
-    bool breathing = breath_now(userdata, &now) && now.breathing;
-    return sd_bus_message_append(reply, "s", breathing ? breath_kind_name(now.phase) : "");
-}
-
-static int get_seconds_left(sd_bus *bus, const char *path, const char *interface,
-                            const char *property, sd_bus_message *reply, void *userdata,
-                            sd_bus_error *error)
-{
-    play_snapshot now;
-    bool breathing = breath_now(userdata, &now) && now.breathing;
-    return sd_bus_message_append(reply, "d", breathing ? now.phase_seconds_left : 0.0);
-}
-
-static int get_fullness(sd_bus *bus, const char *path, const char *interface,
-                        const char *property, sd_bus_message *reply, void *userdata,
-                        sd_bus_error *error)
-{
-    play_snapshot now;
-    bool breathing = breath_now(userdata, &now) && now.breathing;
-    return sd_bus_message_append(reply, "d", breathing ? now.fullness : 0.0);
-}
-
-/* The heart-rate source's numbers (hr/monitor.h), read when asked, like
- * Fullness: 0 when none is followed or no beat has come. */
-static bool heart_now(service *s, play_snapshot *now)
-{
-    return breath_now(s, now) && now->heart_rate_on;
-}
-
-static int get_heart_rate(sd_bus *bus, const char *path, const char *interface,
-                          const char *property, sd_bus_message *reply, void *userdata,
-                          sd_bus_error *error)
-{
-    play_snapshot now;
-    bool known = heart_now(userdata, &now) && now.heart.connected && !isnan(now.heart.heart_rate);
-    return sd_bus_message_append(reply, "d", known ? now.heart.heart_rate : 0.0);
-}
-
-static int get_heart_rate_swing(sd_bus *bus, const char *path, const char *interface,
-                                const char *property, sd_bus_message *reply, void *userdata,
-                                sd_bus_error *error)
-{
-    play_snapshot now;
-    bool known = heart_now(userdata, &now) && !isnan(now.heart.swing);
-    return sd_bus_message_append(reply, "d", known ? now.heart.swing : 0.0);
-}
-
-static int get_heart_rate_connected(sd_bus *bus, const char *path, const char *interface,
-                                    const char *property, sd_bus_message *reply,
-                                    void *userdata, sd_bus_error *error)
-{
-    play_snapshot now;
-    return sd_bus_message_append(reply, "b", heart_now(userdata, &now) && now.heart.connected);
-}
-
-static int get_heart_beats(sd_bus *bus, const char *path, const char *interface,
-                           const char *property, sd_bus_message *reply, void *userdata,
-                           sd_bus_error *error)
-{
-    play_snapshot now;
-    return sd_bus_message_append(reply, "x", heart_now(userdata, &now) ? now.heart.beats
-                                                                      : (int64_t)0);
-}
-
-/* The followed programme's session due today ("" when none is due or no
- * programme is followed), worked out from the files at each read, so it
- * follows the date and sessions played by any front end. Announced as
- * changed after each session the service plays. */
-static int get_today_due(sd_bus *bus, const char *path, const char *interface,
-                         const char *property, sd_bus_message *reply, void *userdata,
-                         sd_bus_error *error)
-{
-    char *due = programmes_due_besides(NULL);
-    int r = sd_bus_message_append(reply, "s", due ? due : "");
-    free(due);
-    return r;
-}
-
-static const sd_bus_vtable breathe_vtable[] = {
-    SD_BUS_VTABLE_START(0),
-    SD_BUS_SIGNAL("StepChanged", "xs", 0),
-    SD_BUS_SIGNAL("PhaseChanged", "sdd", 0),
-    SD_BUS_PROPERTY("Step", "s", get_step, 0, DYNAMIC),
-    SD_BUS_PROPERTY("StepIndex", "x", get_step_index, 0, DYNAMIC),
-    SD_BUS_PROPERTY("Phase", "s", get_phase, 0, DYNAMIC),
-    SD_BUS_PROPERTY("PhaseSecondsLeft", "d", get_seconds_left, 0, 0),
-    SD_BUS_PROPERTY("Fullness", "d", get_fullness, 0, 0),
-    SD_BUS_PROPERTY("HeartRate", "d", get_heart_rate, 0, 0),
-    SD_BUS_PROPERTY("HeartRateSwing", "d", get_heart_rate_swing, 0, 0),
-    SD_BUS_PROPERTY("HeartRateConnected", "b", get_heart_rate_connected, 0, 0),
-    SD_BUS_PROPERTY("HeartBeats", "x", get_heart_beats, 0, 0),
-    SD_BUS_PROPERTY("TodayDue", "s", get_today_due, 0, DYNAMIC),
-    SD_BUS_VTABLE_END,
-};
-
-/* ---- the web remote's controls (web/web.h), on this thread ---- */
-
-static void web_get_state(void *context, web_state *out)
-{
-    service *s = context;
-    *out = (web_state){ .loaded = service_controllable(s), .volume_db = volume_to_db(s->volume),
-                        .paused = s->paused };
-    if (out->loaded) {
-        out->name = s->current->track.name;
-        player_snapshot(s->current->player, &out->snapshot);
-    }
-}
-
-static int web_play(void *context, const char *name, double start_seconds, char **why)
-{
-    size_t size = strlen(name) + sizeof "breathe:";
-    char *uri = malloc(size);
-    if (!uri) {
-        *why = NULL;
-        return 1;
-    }
-    snprintf(uri, size, "breathe:%s", name);
-    int code = service_open_run(context, name, uri, true, start_seconds, why);
-    free(uri);
-    return code;
-}
-
-static void web_set_paused(void *context, bool paused)
-{
-    service_set_paused(context, paused);
-}
-
-static void web_stop_all(void *context)
-{
-    service_stop_all(context);
-}
-
-static void web_next(void *context)
-{
-    service *s = context;
-    if (service_controllable(s))
-        player_next_step(s->current->player);
-}
-
-static void web_set_volume(void *context, double volume_db)
-{
-    service_change_volume(context, 1.0 - volume_db / SERVE_VOLUME_FLOOR_DB);
-}
-
 /* ---- the loop ---- */
 
 static int connect_bus(service *s)
@@ -295,7 +101,7 @@ static int connect_bus(service *s)
         { IFACE_ROOT, mpris_root_vtable },
         { IFACE_PLAYER, mpris_player_vtable },
         { IFACE_PLAYLISTS, mpris_playlists_vtable },
-        { IFACE_BREATHE, breathe_vtable },
+        { IFACE_BREATHE, breathe_player_vtable },
     };
     for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++) {
         r = sd_bus_add_object_vtable(s->bus, NULL, SERVE_OBJECT_PATH, objects[i].interface,
@@ -391,8 +197,7 @@ int serve_main(const serve_web_options *web, FILE *out, FILE *err)
     else {
         /* The web remote first: a port in use or a wrong address is found
          * before the bus name is taken. */
-        web_controls controls = { web_get_state, web_play, web_set_paused, web_stop_all,
-                                  web_next, web_set_volume, &s };
+        web_controls controls = service_web_controls(&s);
         web_options options = { web->listen, web->new_token, out, err };
         code = web_start(&s.web, &options, &controls);
         if (code == 0)

@@ -10,14 +10,15 @@
  * and the player.
  *
  * Where each part lives:
- *   serve.c           serve_main(), the loop, the run threads' events read,
- *                     org.breathe.Player1, the web remote's controls
+ *   serve.c           serve_main(), the loop, the run threads' events read
  *   runs.c            a session: opened, played on a thread of its own,
  *                     stopped, ended; what waits to play after it
  *   controls.c        what MPRIS and the web remote both do to what plays
  *                     (pause, volume, next step) and how a change is said
  *   mpris.c           org.mpris.MediaPlayer2 and org.mpris.MediaPlayer2.Player
  *   playlists.c       org.mpris.MediaPlayer2.Playlists: the installed sessions
+ *   breathe_player.c  org.breathe.Player1: the step, the breath, the heart
+ *   web_controls.c    the web remote's table of controls (web/web.h)
  *
  * Bus-facing functions that can fail return what sd-bus callbacks return:
  * >= 0, or a negative errno with `error` set for the caller. */
@@ -174,5 +175,16 @@ void service_change_volume(service *s, double volume);
 extern const sd_bus_vtable mpris_root_vtable[];      /* mpris.c */
 extern const sd_bus_vtable mpris_player_vtable[];    /* mpris.c */
 extern const sd_bus_vtable mpris_playlists_vtable[]; /* playlists.c */
+extern const sd_bus_vtable breathe_player_vtable[];  /* breathe_player.c */
+
+/* ---- breathe_player.c: its signals, as the run thread's events come ---- */
+
+void breathe_player_step_changed(service *s, const play_snapshot *now);
+void breathe_player_phase_changed(service *s, const play_snapshot *now);
+
+/* ---- web_controls.c ---- */
+
+/* The web remote's controls, `s` their context. */
+web_controls service_web_controls(service *s);
 
 #endif
