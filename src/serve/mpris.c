@@ -2,8 +2,8 @@
  * org.mpris.MediaPlayer2.Player of `breathe --serve` (see
  * serve_internal.h), as the specification words them: a session is a
  * track (mpris:trackid TRACK_PATH/N, a new N each time one plays), Next and
- * Previous move between its steps, and what MPRIS says is ignored (a rate
- * other than 1, a position outside the track) is. Play with nothing
+ * Previous move between its steps, and what MPRIS says to ignore (a rate
+ * other than 1, a position outside the track) is ignored. Play with nothing
  * playing plays the last session again. */
 #include "serve/serve_internal.h"
 

@@ -106,7 +106,7 @@ struct service {
     unsigned tracks;     /* trackid numbers given */
     bool paused;
     double volume;       /* MPRIS Volume, 0 to 1 */
-    const char *status;  /* the PlaybackStatus last announced */
+    const char *status;  /* the PlaybackStatus last announced (its pointer) */
     bool quitting;
     web_server *web;     /* the web remote (--listen), or NULL */
 };
@@ -126,7 +126,6 @@ static inline int reply_or_error(sd_bus_message *m, int result)
 {
     return result < 0 ? result : sd_bus_reply_method_return(m, "");
 }
-
 
 /* ---- runs.c ---- */
 
@@ -156,7 +155,8 @@ char *breathe_uri(const char *name);
 
 /* ---- controls.c ---- */
 
-/* "Playing", "Paused" or "Stopped" (a string constant each). */
+/* "Playing", "Paused" or "Stopped", always the same three pointers:
+ * `status` is compared with it by address. */
 const char *service_playback_status(const service *s);
 /* A session plays and has not been asked to stop or come to its end. */
 bool service_controllable(const service *s);
@@ -168,7 +168,6 @@ void service_set_paused(service *s, bool paused);
 void service_next_step(service *s);
 /* Volume (0 to 1, clamped) from MPRIS or the web remote, said to both. */
 void service_change_volume(service *s, double volume);
-
 
 /* ---- the interfaces' tables, served by serve.c's connect_bus ---- */
 
