@@ -577,38 +577,57 @@ static inline uint64_t tone_advance(uint64_t *phase, uint64_t *step, uint64_t ch
     return now;
 }
 
-/* The 31 bits of a phase below the table index, which interpolate. */
-static inline int32_t tone_below(uint64_t phase)
-{
-    return (int32_t)((phase >> (33 - TABLE_BITS)) & 0x7fffffff);
-}
-
 /* An entry of tone_points, value and slope, as the bits of one double: a
  * single 8-byte load, and two of them make a vector. */
-static inline double tone_point(uint64_t phase)
+static inline double tone_point(uint64_t index)
 {
     double both;
-    memcpy(&both, tone_points[phase >> (64 - TABLE_BITS)], sizeof both);
+    memcpy(&both, tone_points[index], sizeof both);
     return both;
 }
 
 typedef double double2 __attribute__((vector_size(16)));
+typedef uint64_t phase2 __attribute__((vector_size(16)));
 
-/* Four frames of the tone, interpolated in one vector. The phases stay
- * integers advanced one frame at a time, exactly as a scalar loop makes
- * them; only the arithmetic after the lookups goes four at a time, and it
- * is the lookup's own (value + slope * fraction), so the samples are the
- * same. Written out, not a loop: the compiler keeps the four in registers. */
-static inline float4 tone_four(uint64_t *phase, uint64_t *step, uint64_t change)
+/* Four frames' phases, (p0, p1) and (p2, p3), and what each lane moves on
+ * by over four frames: the sum of its four steps, which grows by sixteen
+ * changes. Integers modulo 2^64, so the phases are exactly the ones a
+ * frame-by-frame loop makes. */
+typedef struct {
+    phase2 low, high, step_low, step_high, step_change;
+} tone_phases;
+
+/* Frame k's phase is p + k s + k (k - 1) / 2 c, so the four steps from
+ * frame k sum to 4 s + (4 k + 6) c. */
+static tone_phases tone_phases_start(uint64_t p, uint64_t s, uint64_t c)
 {
-    uint64_t f0 = tone_advance(phase, step, change), f1 = tone_advance(phase, step, change);
-    uint64_t f2 = tone_advance(phase, step, change), f3 = tone_advance(phase, step, change);
-    double2 low = { tone_point(f0), tone_point(f1) }, high = { tone_point(f2), tone_point(f3) };
+    return (tone_phases){ { p, p + s }, { p + 2 * s + c, p + 3 * s + 3 * c },
+                          { 4 * s + 6 * c, 4 * s + 10 * c }, { 4 * s + 14 * c, 4 * s + 18 * c },
+                          { 16 * c, 16 * c } };
+}
+
+/* Four frames of the tone, interpolated in one vector, and the phases
+ * moved on by four frames. The arithmetic is the lookup's own (value +
+ * slope * fraction, the fraction the 31 bits of phase below the index),
+ * so the samples are the ones a frame at a time gives. */
+static inline float4 tone_four(tone_phases *ph)
+{
+    const int4 below_mask = { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff };
+    phase2 index_low = ph->low >> (64 - TABLE_BITS), index_high = ph->high >> (64 - TABLE_BITS);
+    double2 low = { tone_point(index_low[0]), tone_point(index_low[1]) };
+    double2 high = { tone_point(index_high[0]), tone_point(index_high[1]) };
     float4 first = (float4)low, second = (float4)high;   /* v0 s0 v1 s1, v2 s2 v3 s3 */
     float4 value = __builtin_shufflevector(first, second, 0, 2, 4, 6);
     float4 slope = __builtin_shufflevector(first, second, 1, 3, 5, 7);
-    int4 below = { tone_below(f0), tone_below(f1), tone_below(f2), tone_below(f3) };
+    /* The low 32 bits of each lane (lanes are little-endian). */
+    int4 below = __builtin_shufflevector((int4)(ph->low >> (33 - TABLE_BITS)),
+                                         (int4)(ph->high >> (33 - TABLE_BITS)), 0, 2, 4, 6)
+                 & below_mask;
     float4 fraction = __builtin_convertvector(below, float4) * (1.0f / 2147483648.0f);
+    ph->low += ph->step_low;
+    ph->high += ph->step_high;
+    ph->step_low += ph->step_change;
+    ph->step_high += ph->step_change;
     return value + slope * fraction;
 }
 
@@ -625,26 +644,30 @@ void synth_tone_render(synth_tone *t, float *out, int frames, int rate, double h
     }
     uint64_t phase = t->phase;
     uint64_t fixed_step = turns_to_fixed(step);
-    int64_t fixed_change = (int64_t)(step_change * TURN);
+    uint64_t fixed_change = (uint64_t)(int64_t)(step_change * TURN);
     /* Frame i's gain is gain_from + i * gain_change, in closed form, so
      * four frames' gains need not wait for one another. */
     float gain_change = (gain_to - gain_from) / (float)frames;
-    const float4 four = { 4.0f, 4.0f, 4.0f, 4.0f };
-    float4 at = { 0.0f, 1.0f, 2.0f, 3.0f };
     int i = 0;
-    for (; i + 4 <= frames; i += 4) {
-        float4 s = tone_four(&phase, &fixed_step, (uint64_t)fixed_change) * (gain_from + gain_change * at);
-        float *o = out + 2 * i;
-        store4(o, load4(o) + __builtin_shufflevector(s, s, 0, 0, 1, 1));
-        store4(o + 4, load4(o + 4) + __builtin_shufflevector(s, s, 2, 2, 3, 3));
-        at += four;
+    if (frames >= 4) {
+        const float4 four = { 4.0f, 4.0f, 4.0f, 4.0f };
+        float4 at = { 0.0f, 1.0f, 2.0f, 3.0f };
+        tone_phases ph = tone_phases_start(phase, fixed_step, fixed_change);
+        for (; i + 4 <= frames; i += 4) {
+            float4 s = tone_four(&ph) * (gain_from + gain_change * at);
+            float *o = out + 2 * i;
+            store4(o, load4(o) + __builtin_shufflevector(s, s, 0, 0, 1, 1));
+            store4(o + 4, load4(o + 4) + __builtin_shufflevector(s, s, 2, 2, 3, 3));
+            at += four;
+        }
+        phase = ph.low[0];
+        fixed_step += (uint64_t)i * fixed_change;
     }
     for (; i < frames; i++) {
         float s = table_lookup(tone_table, phase) * (gain_from + gain_change * (float)i);
         out[2 * i] += s;
         out[2 * i + 1] += s;
-        phase += fixed_step;
-        fixed_step += (uint64_t)fixed_change;
+        tone_advance(&phase, &fixed_step, fixed_change);
     }
     t->phase = phase;
 }
