@@ -1,7 +1,7 @@
 /* ease.h: the raised-cosine ease, 0.5 - 0.5 cos(pi u), which shapes the
  * breath's fullness and every fade of the render core.
  *
- * It is computed at every block edge (1500 times a second), so it comes
+ * It is computed at every block edge (750 times a second), so it comes
  * from a polynomial instead of libm's cos(): within 1e-11 of it (the
  * series' first term left out, below), about a fifth of the cost, and the
  * same on every target. 0 at and below u = 0, 1 at and above u = 1,

@@ -17,7 +17,10 @@
 #include "render/synth.h"
 
 enum {
-    BLOCK = 32,             /* frames mixed at a time, aligned to absolute frames */
+    BLOCK = 64,             /* frames mixed at a time, aligned to absolute frames; the
+                               pacer's and the background's control is computed at
+                               each block's edges and glides in between */
+    LIMIT_LOOKAHEAD = 32,   /* frames the limiter's gain takes to meet a peak */
     MAX_VOICES = ENGINE_MAX_VOICES,  /* one-shot sounds at once */
     EVENT_WINDOW = 4096,    /* frames of events fetched from the timeline at a time: each
                                walk of it costs about a thousand instructions */
@@ -511,10 +514,10 @@ static bool limit_block(engine *e, float *x, int frames, float peak, const float
     }
     for (int i = 0; i < frames; i++) {
         float target = 1.0f;
-        for (int j = i; j < total && j <= i + BLOCK; j++) {
+        for (int j = i; j < total && j <= i + LIMIT_LOOKAHEAD; j++) {
             float need = e->limiter_need[j];
             if (need < 1.0f) {
-                float allowed = need + (1.0f - need) * (float)(j - i) / BLOCK;
+                float allowed = need + (1.0f - need) * (float)(j - i) / LIMIT_LOOKAHEAD;
                 if (allowed < target)
                     target = allowed;
             }
