@@ -127,6 +127,59 @@ enum { PARTIAL_CHUNK = 64 };
  * target supports (as one vector register or as two scalars). */
 typedef double partial_pair __attribute__((vector_size(2 * sizeof(double))));
 
+/* The state and coefficients of partials p and p + 1. */
+typedef struct {
+    partial_pair sample, previous, feedback, damping;
+} resonators;
+
+static inline resonators resonators_load(const synth_voice *v, int p)
+{
+    resonators r;
+    memcpy(&r.sample, &v->sample[p], sizeof r.sample);
+    memcpy(&r.previous, &v->previous[p], sizeof r.previous);
+    memcpy(&r.feedback, &v->feedback[p], sizeof r.feedback);
+    memcpy(&r.damping, &v->damping[p], sizeof r.damping);
+    return r;
+}
+
+static inline void resonators_store(synth_voice *v, int p, const resonators *r)
+{
+    memcpy(&v->sample[p], &r->sample, sizeof r->sample);
+    memcpy(&v->previous[p], &r->previous, sizeof r->previous);
+}
+
+/* Returns this frame's samples and moves the pair on by a frame. */
+static inline partial_pair resonate(resonators *r)
+{
+    partial_pair now = r->sample;
+    partial_pair next = r->feedback * r->sample - r->damping * r->previous;
+    r->previous = r->sample;
+    r->sample = next;
+    return now;
+}
+
+/* Partials p and p + 1 added into mono for n frames. */
+static void resonate_pair(synth_voice *v, int p, partial_pair *mono, int n)
+{
+    resonators a = resonators_load(v, p);
+    for (int i = 0; i < n; i++)
+        mono[i] += resonate(&a);
+    resonators_store(v, p, &a);
+}
+
+/* Partials p to p + 3 in one pass over mono: half the loads and stores of
+ * two passes, and the same sums in the same order. */
+static void resonate_two_pairs(synth_voice *v, int p, partial_pair *mono, int n)
+{
+    resonators a = resonators_load(v, p), b = resonators_load(v, p + 2);
+    for (int i = 0; i < n; i++) {
+        partial_pair first = resonate(&a);
+        mono[i] = mono[i] + first + resonate(&b);
+    }
+    resonators_store(v, p, &a);
+    resonators_store(v, p + 2, &b);
+}
+
 /* Each partial is a damped resonator, a decaying sine that computes itself:
  * next = feedback * sample - damping * previous. Two multiplications a
  * frame, no table and no libm; double precision keeps it exact over the
@@ -154,21 +207,11 @@ static void render_partials(synth_voice *v, float *out, int frames)
             v->silent_after[p] = v->silent_after[last];
             v->sample[last] = v->previous[last] = 0.0;
         }
-        for (int p = 0; p < v->partial_count; p += 2) {
-            partial_pair sample, previous, feedback, damping;
-            memcpy(&sample, &v->sample[p], sizeof sample);
-            memcpy(&previous, &v->previous[p], sizeof previous);
-            memcpy(&feedback, &v->feedback[p], sizeof feedback);
-            memcpy(&damping, &v->damping[p], sizeof damping);
-            for (int i = 0; i < n; i++) {
-                mono[i] += sample;
-                partial_pair next = feedback * sample - damping * previous;
-                previous = sample;
-                sample = next;
-            }
-            memcpy(&v->sample[p], &sample, sizeof sample);
-            memcpy(&v->previous[p], &previous, sizeof previous);
-        }
+        int p = 0;
+        for (; p + 2 < v->partial_count; p += 4)
+            resonate_two_pairs(v, p, mono, n);
+        if (p < v->partial_count)
+            resonate_pair(v, p, mono, n);
         int64_t first = v->elapsed + done;
         float gain = v->gain;
         float *o = out + 2 * done;
