@@ -15,11 +15,15 @@
 #include "out/dither.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 typedef float float4 __attribute__((vector_size(16)));
 typedef int32_t int4 __attribute__((vector_size(16)));
 typedef uint32_t uint4 __attribute__((vector_size(16)));
 typedef int16_t short4 __attribute__((vector_size(8)));
+typedef int16_t short8 __attribute__((vector_size(16)));
 typedef uint64_t random2 __attribute__((vector_size(16)));
 
 #define DITHER_SEED UINT64_C(0x62726561746865)
@@ -74,23 +78,49 @@ static inline int all_lanes(int4 mask)
     return (mask[0] & mask[1] & mask[2] & mask[3]) != 0;
 }
 
-/* A chunk of whole groups of four, in vectors: false (and out unfinished)
- * when a sample lies outside [-32768, 32768) steps or is not a number. */
-static int chunk_in_vectors(random2 *x, const float *in, int16_t *out, size_t groups)
+/* Four samples dithered and rounded down, as 32-bit integers; *inside
+ * loses the lanes outside [-32768, 32768) steps or not a number, which are
+ * converted as 0 (the chunk is done again). */
+static inline int4 whole_four(random2 *x, const float *in, int4 *inside)
 {
     const float4 low = { -STEPS, -STEPS, -STEPS, -STEPS };
     const float4 high = { STEPS, STEPS, STEPS, STEPS };
+    float4 t = dithered_four(x, in);
+    int4 lane_inside = (t >= low) & (t < high);
+    *inside &= lane_inside;
+    t = (float4)((int4)t & lane_inside);
+    /* Rounded down: truncation, less one where it went up. */
+    int4 whole = __builtin_convertvector(t, int4);
+    return whole + (t < __builtin_convertvector(whole, float4));
+}
+
+/* Eight values in the 16-bit range as 16-bit samples: one saturating pack
+ * on x86-64 (SSE2 has no plain narrowing, which the compiler would build
+ * from six shuffles), a narrowing elsewhere (NEON's xtn). */
+static inline short8 narrow_eight(int4 a, int4 b)
+{
+#ifdef __SSE2__
+    return (short8)_mm_packs_epi32((__m128i)a, (__m128i)b);
+#else
+    return __builtin_shufflevector(__builtin_convertvector(a, short4),
+                                   __builtin_convertvector(b, short4), 0, 1, 2, 3, 4, 5, 6, 7);
+#endif
+}
+
+/* A chunk of whole groups of four, in vectors, two groups at a time: false
+ * (and out unfinished) when a sample lies outside [-32768, 32768) steps or
+ * is not a number. */
+static int chunk_in_vectors(random2 *x, const float *in, int16_t *out, size_t groups)
+{
     int4 inside = { -1, -1, -1, -1 };
-    for (size_t g = 0; g < groups; g++) {
-        float4 t = dithered_four(x, in + 4 * g);
-        int4 lane_inside = (t >= low) & (t < high);
-        inside &= lane_inside;
-        /* A lane outside is converted as 0 (and the chunk done again). */
-        t = (float4)((int4)t & lane_inside);
-        /* Rounded down: truncation, less one where it went up. */
-        int4 whole = __builtin_convertvector(t, int4);
-        whole += t < __builtin_convertvector(whole, float4);
-        short4 packed = __builtin_convertvector(whole, short4);
+    size_t g = 0;
+    for (; g + 2 <= groups; g += 2) {
+        int4 first = whole_four(x, in + 4 * g, &inside);
+        short8 packed = narrow_eight(first, whole_four(x, in + 4 * g + 4, &inside));
+        memcpy(out + 4 * g, &packed, sizeof packed);
+    }
+    if (g < groups) {
+        short4 packed = __builtin_convertvector(whole_four(x, in + 4 * g, &inside), short4);
         memcpy(out + 4 * g, &packed, sizeof packed);
     }
     return all_lanes(inside);
