@@ -1,6 +1,7 @@
 /* out_file: renders as fast as the source allows into an audio file: a
  * plain loop on the calling thread, one block rendered, then written. */
 #include "out/out.h"
+#include "out/dither.h"
 #include "out/wav_chunks.h"
 #include "base/clock.h"
 #include "base/savefile.h"
@@ -68,18 +69,14 @@ static const int mp3_bitrates_low[] = { 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 1
 #define MP3_QUALITY_CHOICES "0 (best) to 9 for a variable bitrate, or a constant bitrate " \
                             "from 32k to 320k (8k to 160k below 32000 Hz, to 64k below 16000)"
 
-/* 16-bit samples are TPDF-dithered from a fixed seed: the same render gives
- * the same file, byte for byte. */
-#define DITHER_SEED UINT64_C(0x62726561746865)
-
 struct out_stream {
     SNDFILE *file;
     int fd;
     char *path;
     char *temp_path;
     float *buffer;
-    short *shorts;        /* the 16-bit block when dithering */
-    uint64_t dither_state;
+    int16_t *shorts;      /* the 16-bit block when dithering (out/dither.h) */
+    out_dither dither;
     int sample_rate;
     int64_t max_frames;   /* what the format can hold; -1: no limit */
     bool to_pipe;         /* standard output: no temporary file, nothing to rename */
@@ -454,8 +451,8 @@ static int file_open(out_stream **out, const out_params *params, const report_si
     stream->path = strdup(to_pipe ? "standard output" : path);
     stream->buffer = malloc(sizeof(float) * 2 * FILE_BLOCK_FRAMES);
     if (subtype == SF_FORMAT_PCM_16) {
-        stream->shorts = malloc(sizeof(short) * 2 * FILE_BLOCK_FRAMES);
-        stream->dither_state = DITHER_SEED;
+        stream->shorts = malloc(sizeof(int16_t) * 2 * FILE_BLOCK_FRAMES);
+        out_dither_init(&stream->dither);
     }
     if (stream->path == NULL || stream->buffer == NULL
         || (subtype == SF_FORMAT_PCM_16 && stream->shorts == NULL)) {
@@ -572,32 +569,11 @@ static void report_write_error(out_stream *stream, int saved_errno, const report
     stream->failed = true;
 }
 
-/* Float samples to 16 bits with TPDF dither: the difference of two uniform
- * values, triangular over +-1 step, added before rounding, so the error is
- * noise of a quarter step squared (-96.3 dB below full scale) whatever the
- * signal, never distortion that follows it. The two values are the top two
- * 16-bit quarters of a 64-bit LCG's state (its best bits), one step per
- * sample. */
-static void dither_to_16(uint64_t *state, const float *in, short *out, size_t samples)
-{
-    uint64_t x = *state;
-    for (size_t i = 0; i < samples; i++) {
-        x = x * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-        int difference = (int)(x >> 48) - (int)((x >> 32) & 0xFFFF);
-        double value = (double)in[i] * 32768.0 + difference * (1.0 / 65536.0) + 0.5;
-        value = value >= -32768.0 ? value : value < 0.0 ? -32768.0 : 0.5;   /* NaN: 0 */
-        value = value <= 32767.0 ? value : 32767.0;
-        /* Rounded down: shifted positive, where truncation is floor(). */
-        out[i] = (short)((int)(value + 32768.0) - 32768);
-    }
-    *state = x;
-}
-
 static sf_count_t write_block(out_stream *stream, const float *samples, size_t frames)
 {
     if (stream->shorts == NULL)
         return sf_writef_float(stream->file, samples, (sf_count_t)frames);
-    dither_to_16(&stream->dither_state, samples, stream->shorts, 2 * frames);
+    out_dither_to_16(&stream->dither, samples, stream->shorts, 2 * frames);
     return sf_writef_short(stream->file, stream->shorts, (sf_count_t)frames);
 }
 

@@ -10,15 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/ease.h"
 #include "render/sounds.h"
 #include "render/step_timing.h"
 #include "render/stream.h"
 #include "render/synth.h"
 
 enum {
-    BLOCK = 32,             /* frames mixed at a time, aligned to absolute frames */
+    BLOCK = 64,             /* frames mixed at a time, aligned to absolute frames; the
+                               pacer's and the background's control is computed at
+                               each block's edges and glides in between */
+    LIMIT_LOOKAHEAD = 32,   /* frames the limiter's gain takes to meet a peak */
     MAX_VOICES = ENGINE_MAX_VOICES,  /* one-shot sounds at once */
-    EVENT_WINDOW = 512,     /* frames of events fetched from the timeline at a time */
+    EVENT_WINDOW = 4096,    /* frames of events fetched from the timeline at a time: each
+                               walk of it costs about a thousand instructions */
     MAX_PENDING = 4096,   /* events fetched ahead and not yet started */
 };
 
@@ -46,7 +51,7 @@ struct engine {
     float mixed[2][BLOCK * 2]; /* the two blocks ahead and next point to */
     float *ahead;              /* mixed, waiting for its look-ahead */
     int ahead_count;
-    float ahead_peak;          /* its highest absolute sample */
+    float ahead_peak;          /* its highest absolute sample if over the limiter's threshold, else 0 */
     float *next;               /* the block after it: the look-ahead */
     int64_t mixed_to;          /* next frame to mix */
 
@@ -75,6 +80,8 @@ struct engine {
     const pacer_player *pacer_cached_sound;
     double pacer_cached_hz, pacer_cached_gain, pacer_cached_fullness;
     double pacer_level_db, pacer_level_gain;
+    const pacer_settings *pacer_octaves_of;  /* the pacer pacer_octaves is for */
+    double pacer_octaves;                    /* log2(high / low) */
 
     const background_player *background_sound;  /* NULL until the bed is prepared */
     background_bed bed;
@@ -241,14 +248,16 @@ static double kind_gain(breath_kind kind)
     return kind == BREATH_INHALE || kind == BREATH_EXHALE ? 1.0 : PACER_HOLD_GAIN;
 }
 
-static double smooth_ramp(double u)
+/* The pacer's pitch at a fullness: low * (high / low)^fullness, as
+ * 2^(fullness * octaves) with the octaves kept for the pacer, because
+ * exp2() costs a fraction of pow() at every block edge. */
+static double pacer_hz(engine *e, const pacer_settings *pacer, double fullness)
 {
-    /* Most calls are on the flat parts: no cosine for those. */
-    if (u <= 0.0)
-        return 0.0;
-    if (u >= 1.0)
-        return 1.0;
-    return 0.5 - 0.5 * cos(M_PI * u);
+    if (pacer != e->pacer_octaves_of) {
+        e->pacer_octaves_of = pacer;
+        e->pacer_octaves = log2(pacer->high_hz / pacer->low_hz);
+    }
+    return pacer->low_hz * exp2(fullness * e->pacer_octaves);
 }
 
 /* The pacer at one frame: pitch and level follow the breath; fades at the
@@ -272,11 +281,11 @@ static pacer_control pacer_at(engine *e, int64_t frame, const pacer_player **sou
     *sound = player;
     const timeline_breath *b = &e->breath;
     c.fullness = timeline_fullness(b, frame);
-    c.hz = pacer->low_hz * pow(pacer->high_hz / pacer->low_hz, c.fullness);
+    c.hz = pacer_hz(e, pacer, c.fullness);
     double crossfade = PACER_KIND_CROSSFADE_SECONDS * e->rate;
     if (crossfade > b->length)
         crossfade = (double)b->length;
-    double shape = smooth_ramp((double)(frame - b->start) / crossfade);
+    double shape = ease_raised_cosine((double)(frame - b->start) / crossfade);
     double kind = kind_gain(b->previous_kind)
                   + (kind_gain(b->kind) - kind_gain(b->previous_kind)) * shape;
     if (b->cycle == 0 && b->index == 0)
@@ -285,8 +294,8 @@ static pacer_control pacer_at(engine *e, int64_t frame, const pacer_player **sou
     double fade = PACER_FADE_SECONDS * e->rate;
     if (fade > timed / 4.0)
         fade = timed / 4.0;
-    double edges = smooth_ramp((double)(frame - e->span.timed_start) / fade)
-                   * smooth_ramp((double)(e->span.timed_end - frame) / fade);
+    double edges = ease_raised_cosine((double)(frame - e->span.timed_start) / fade)
+                   * ease_raised_cosine((double)(e->span.timed_end - frame) / fade);
     if (pacer->level_db != e->pacer_level_db) {
         e->pacer_level_db = pacer->level_db;
         e->pacer_level_gain = synth_db_to_gain(pacer->level_db);
@@ -345,28 +354,22 @@ static double background_fade(const engine *e, int64_t frame)
     double fade = bg->fade_seconds * e->rate;
     if (fade < 1.0)
         return 1.0;
-    return smooth_ramp((double)frame / fade) * smooth_ramp((double)(e->end - frame) / fade);
+    return ease_raised_cosine((double)frame / fade) * ease_raised_cosine((double)(e->end - frame) / fade);
 }
 
-/* out += bed with a gain that starts at `gain` and changes by `step` a
- * frame, over a whole block: two frames a vector, each frame's gain
- * gain + step * i as a scalar loop would make it. */
-static void add_ramped(float *restrict out, const float *restrict bed, float gain, float step)
-{
-    float4 index = { 0.0f, 0.0f, 1.0f, 1.0f };
-    const float4 two = { 2.0f, 2.0f, 2.0f, 2.0f };
-    for (int i = 0; i < 2 * BLOCK; i += 4) {
-        float4 g = gain + step * index;
-        store4(out + i, load4(out + i) + load4(bed + i) * g);
-        index += two;
-    }
-}
+/* The background's gain across a block: at its first frame, and the
+ * change a frame. */
+typedef struct {
+    float gain, step;
+} gain_ramp;
 
-static void render_background(engine *e, float *out, int64_t from, int frames)
+/* Renders the block's background bed into e->background (silent past the
+ * block's end) and sets the gain it is mixed at; false when there is none. */
+static bool render_background(engine *e, int64_t from, int frames, gain_ramp *ramp)
 {
     const background_settings *bg = &e->session->background;
     if (!e->background_sound->render)
-        return;
+        return false;
     double target = any_ducking_voice(e) ? bg->duck_db : 0.0;
     double duck_from = e->duck_db;
     double rate_db = target < e->duck_db
@@ -392,7 +395,8 @@ static void render_background(engine *e, float *out, int64_t from, int frames)
      * whole block: a fixed count the compiler turns into vector code. */
     if (frames < BLOCK)
         memset(bed + 2 * frames, 0, sizeof(float) * 2 * (size_t)(BLOCK - frames));
-    add_ramped(out, bed, gain_from, (gain_to - gain_from) / (float)frames);
+    *ramp = (gain_ramp){ gain_from, (gain_to - gain_from) / (float)frames };
+    return true;
 }
 
 /* ---- mixing and limiting ---- */
@@ -407,35 +411,65 @@ static void clear_block(float *out)
         store4(out + i, zero);
 }
 
-/* Multiplies a block by gain and returns the bit pattern of its highest
- * absolute sample. The peak is found on the bit patterns: for floats
- * without their sign these order like the values, infinities and NaNs
- * above every finite one. Two vectors of running maxima side by side keep
- * the comparisons from waiting on each other (SSE2 has no integer
- * maximum: each is a compare and a select). */
-static int32_t gained_peak_bits(float *out, float gain)
+/* The bit pattern of a block's highest absolute sample. For floats without
+ * their sign these order like the values, infinities and NaNs above every
+ * finite one. */
+static int32_t peak_bits(const float *out)
 {
-    const int4 magnitude = { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff };
-    int4 top0 = { 0, 0, 0, 0 }, top1 = top0;
-    for (int i = 0; i < 2 * BLOCK; i += 8) {
-        float4 x0 = load4(out + i) * gain, x1 = load4(out + i + 4) * gain;
-        store4(out + i, x0);
-        store4(out + i + 4, x1);
-        int4 b0 = (int4)x0 & magnitude, b1 = (int4)x1 & magnitude;
-        int4 m0 = b0 > top0, m1 = b1 > top1;
-        top0 = (b0 & m0) | (top0 & ~m0);
-        top1 = (b1 & m1) | (top1 & ~m1);
-    }
     int32_t top = 0;
-    for (int lane = 0; lane < 4; lane++) {
-        top = top0[lane] > top ? top0[lane] : top;
-        top = top1[lane] > top ? top1[lane] : top;
+    for (int i = 0; i < 2 * BLOCK; i++) {
+        int32_t bits;
+        memcpy(&bits, &out[i], sizeof bits);
+        bits &= 0x7fffffff;
+        top = bits > top ? bits : top;
     }
     return top;
 }
 
+/* True when some lane of a mask is set. */
+static inline bool any_lane(int4 mask)
+{
+    return (mask[0] | mask[1] | mask[2] | mask[3]) != 0;
+}
+
+/* The last pass over a mixed block, in one go over every sample: the bed
+ * added at its ramp (when there is one: each frame's gain is gain + step
+ * * i, two frames a vector), then the master gain. Returns the bit pattern
+ * of the highest absolute sample when some sample is above the limiter's
+ * threshold (or not a number), and 0 when none is: below it nothing needs
+ * the peak, and one comparison a vector tells, where finding the peak took
+ * a comparison and a select (SSE2 has no integer maximum). */
+static int32_t finish_block(float *restrict out, const float *restrict bed, gain_ramp ramp,
+                            float gain)
+{
+    const int4 magnitude = { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff };
+    int32_t threshold_bits;
+    const float threshold = LIMIT_THRESHOLD;
+    memcpy(&threshold_bits, &threshold, sizeof threshold_bits);
+    const int4 threshold4 = { threshold_bits, threshold_bits, threshold_bits, threshold_bits };
+    int4 over = { 0, 0, 0, 0 };
+    if (bed) {
+        float4 index = { 0.0f, 0.0f, 1.0f, 1.0f };
+        const float4 two = { 2.0f, 2.0f, 2.0f, 2.0f };
+        for (int i = 0; i < 2 * BLOCK; i += 4) {
+            float4 g = ramp.gain + ramp.step * index;
+            float4 x = (load4(out + i) + load4(bed + i) * g) * gain;
+            store4(out + i, x);
+            over |= ((int4)x & magnitude) > threshold4;
+            index += two;
+        }
+    } else {
+        for (int i = 0; i < 2 * BLOCK; i += 4) {
+            float4 x = load4(out + i) * gain;
+            store4(out + i, x);
+            over |= ((int4)x & magnitude) > threshold4;
+        }
+    }
+    return any_lane(over) ? peak_bits(out) : 0;
+}
+
 /* Mixes the next block into out (zeros after its end) and sets *peak to its
- * highest absolute sample. */
+ * highest absolute sample if that is over the limiter's threshold, else 0. */
 static int mix_block(engine *e, float *out, float *peak)
 {
     int64_t from = e->mixed_to;
@@ -447,20 +481,15 @@ static int mix_block(engine *e, float *out, float *peak)
     clear_block(out);
     render_voices(e, out, from, frames);
     render_pacer(e, out, from, frames);
-    render_background(e, out, from, frames);
-    float gain = (float)e->master_gain;
-    int32_t top = gained_peak_bits(out, gain);
+    gain_ramp bed_ramp = { 0.0f, 0.0f };
+    bool bed = render_background(e, from, frames, &bed_ramp);
+    int32_t top = finish_block(out, bed ? e->background : NULL, bed_ramp, (float)e->master_gain);
     if (top >= FLOAT_INFINITY_BITS) {
         /* Something went wrong upstream: silence what is not a number. */
-        top = 0;
-        for (int i = 0; i < 2 * BLOCK; i++) {
+        for (int i = 0; i < 2 * BLOCK; i++)
             if (!isfinite(out[i]))
                 out[i] = 0.0f;
-            int32_t bits;
-            memcpy(&bits, &out[i], sizeof bits);
-            bits &= 0x7fffffff;
-            top = bits > top ? bits : top;
-        }
+        top = peak_bits(out);
     }
     memcpy(peak, &top, sizeof top);
     e->mixed_to = from + frames;
@@ -485,10 +514,10 @@ static bool limit_block(engine *e, float *x, int frames, float peak, const float
     }
     for (int i = 0; i < frames; i++) {
         float target = 1.0f;
-        for (int j = i; j < total && j <= i + BLOCK; j++) {
+        for (int j = i; j < total && j <= i + LIMIT_LOOKAHEAD; j++) {
             float need = e->limiter_need[j];
             if (need < 1.0f) {
-                float allowed = need + (1.0f - need) * (float)(j - i) / BLOCK;
+                float allowed = need + (1.0f - need) * (float)(j - i) / LIMIT_LOOKAHEAD;
                 if (allowed < target)
                     target = allowed;
             }
@@ -517,9 +546,9 @@ static void edge_fades(const engine *e, float *x, int64_t from, int frames)
         int64_t at = from + i;
         double g = 1.0;
         if (at - e->start < start_fade)
-            g *= smooth_ramp((double)(at - e->start) / (double)start_fade);
+            g *= ease_raised_cosine((double)(at - e->start) / (double)start_fade);
         if (e->end - at <= end_fade)
-            g *= smooth_ramp((double)(e->end - at - 1) / (double)end_fade);
+            g *= ease_raised_cosine((double)(e->end - at - 1) / (double)end_fade);
         x[2 * i] *= (float)g;
         x[2 * i + 1] *= (float)g;
     }

@@ -2,6 +2,7 @@
 #include "render/timeline.h"
 
 #include "format/messages.h"
+#include "render/ease.h"
 #include "render/timeline_parts.h"
 
 #include <math.h>
@@ -548,9 +549,7 @@ bool timeline_breath_at(const timeline *t, const timeline_span *span, int64_t fr
 double timeline_fullness(const timeline_breath *b, int64_t frame)
 {
     double u = b->length > 0 ? (double)(frame - b->start) / (double)b->length : 1.0;
-    u = u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
-    double eased = 0.5 - 0.5 * cos(M_PI * u);
-    return b->fullness_from + (b->fullness_to - b->fullness_from) * eased;
+    return b->fullness_from + (b->fullness_to - b->fullness_from) * ease_raised_cosine(u);
 }
 
 long long timeline_breathe_cycles(const timeline *t, const session_step *step)

@@ -1,0 +1,173 @@
+/* dither.c: 16-bit TPDF dither, four samples a vector. See dither.h.
+ *
+ * The compiler's vector extension (SSE2 on x86-64, NEON on ARM, plain
+ * scalars where there is neither) works four samples at a time: one
+ * xorshift step of two 64-bit streams gives eight 16-bit uniform values,
+ * the two of each sample's pair, and the sum, the rounding down and the
+ * conversion are one vector operation each.
+ *
+ * Float is precise enough. A sample times 32768 is exact in float (a power
+ * of two); the dither, d + 0.5 steps with d a multiple of 2^-16, is exact
+ * too. Their sum is rounded to float's 24 bits: by at most 2^-9 of a step
+ * at full scale and 2^-17 below 256 steps (-42 dBFS), so the point where a
+ * sample rounds up moves by that much, 50 dB (110 dB for quiet signals)
+ * below the dither's own spread of a step. */
+#include "out/dither.h"
+
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+typedef float float4 __attribute__((vector_size(16)));
+typedef int32_t int4 __attribute__((vector_size(16)));
+typedef uint32_t uint4 __attribute__((vector_size(16)));
+typedef int16_t short4 __attribute__((vector_size(8)));
+typedef int16_t short8 __attribute__((vector_size(16)));
+typedef uint64_t random2 __attribute__((vector_size(16)));
+
+#define DITHER_SEED UINT64_C(0x62726561746865)
+#define STEPS 32768.0f     /* 16-bit steps in full scale */
+
+/* A chunk is converted in vectors, or again lane by lane if one of its
+ * samples needs clamping; both draw the same random values. */
+enum { CHUNK = 1024 };
+
+/* splitmix64: unrelated, never all-zero starting states for the streams. */
+static uint64_t scrambled(uint64_t z)
+{
+    z += UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    z ^= z >> 31;
+    return z ? z : 1;
+}
+
+void out_dither_init(out_dither *d)
+{
+    d->random[0] = scrambled(DITHER_SEED);
+    d->random[1] = scrambled(DITHER_SEED + 1);
+}
+
+/* Four samples' dither plus the half step that makes rounding down round
+ * to nearest: (u - v + 32768) / 65536 steps for each sample's two 16-bit
+ * uniform values u and v, the two halves of one 32-bit lane. */
+static inline float4 dither_four(random2 *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    const uint4 low16 = { 0xffff, 0xffff, 0xffff, 0xffff };
+    const int4 half = { 32768, 32768, 32768, 32768 };
+    uint4 bits = (uint4)*x;
+    int4 steps = (int4)(bits & low16) - (int4)(bits >> 16) + half;
+    return __builtin_convertvector(steps, float4) * (1.0f / 65536.0f);
+}
+
+/* The dithered value of four samples, in steps, before rounding down. */
+static inline float4 dithered_four(random2 *x, const float *in)
+{
+    float4 v;
+    memcpy(&v, in, sizeof v);
+    return v * STEPS + dither_four(x);
+}
+
+/* True when every lane of a mask is set. */
+static inline int all_lanes(int4 mask)
+{
+    return (mask[0] & mask[1] & mask[2] & mask[3]) != 0;
+}
+
+/* Four samples dithered and rounded down, as 32-bit integers; *inside
+ * loses the lanes outside [-32768, 32768) steps or not a number, which are
+ * converted as 0 (the chunk is done again). */
+static inline int4 whole_four(random2 *x, const float *in, int4 *inside)
+{
+    const float4 low = { -STEPS, -STEPS, -STEPS, -STEPS };
+    const float4 high = { STEPS, STEPS, STEPS, STEPS };
+    float4 t = dithered_four(x, in);
+    int4 lane_inside = (t >= low) & (t < high);
+    *inside &= lane_inside;
+    t = (float4)((int4)t & lane_inside);
+    /* Rounded down: truncation, less one where it went up. */
+    int4 whole = __builtin_convertvector(t, int4);
+    return whole + (t < __builtin_convertvector(whole, float4));
+}
+
+/* Eight values in the 16-bit range as 16-bit samples: one saturating pack
+ * on x86-64 (SSE2 has no plain narrowing, which the compiler would build
+ * from six shuffles), a narrowing elsewhere (NEON's xtn). */
+static inline short8 narrow_eight(int4 a, int4 b)
+{
+#ifdef __SSE2__
+    return (short8)_mm_packs_epi32((__m128i)a, (__m128i)b);
+#else
+    return __builtin_shufflevector(__builtin_convertvector(a, short4),
+                                   __builtin_convertvector(b, short4), 0, 1, 2, 3, 4, 5, 6, 7);
+#endif
+}
+
+/* A chunk of whole groups of four, in vectors, two groups at a time: false
+ * (and out unfinished) when a sample lies outside [-32768, 32768) steps or
+ * is not a number. */
+static int chunk_in_vectors(random2 *x, const float *in, int16_t *out, size_t groups)
+{
+    int4 inside = { -1, -1, -1, -1 };
+    size_t g = 0;
+    for (; g + 2 <= groups; g += 2) {
+        int4 first = whole_four(x, in + 4 * g, &inside);
+        short8 packed = narrow_eight(first, whole_four(x, in + 4 * g + 4, &inside));
+        memcpy(out + 4 * g, &packed, sizeof packed);
+    }
+    if (g < groups) {
+        short4 packed = __builtin_convertvector(whole_four(x, in + 4 * g, &inside), short4);
+        memcpy(out + 4 * g, &packed, sizeof packed);
+    }
+    return all_lanes(inside);
+}
+
+/* One dithered value rounded down and clamped to 16 bits; NaN: 0. */
+static int16_t clamped(float t)
+{
+    if (!(t >= -STEPS))
+        return t < 0.0f ? -32768 : 0;
+    if (t >= STEPS)
+        return 32767;
+    int32_t whole = (int32_t)t;
+    return (int16_t)(whole - ((float)whole > t));
+}
+
+/* The same chunk lane by lane, each sample clamped. */
+static void chunk_in_lanes(random2 *x, const float *in, int16_t *out, size_t groups)
+{
+    for (size_t g = 0; g < groups; g++) {
+        float4 t = dithered_four(x, in + 4 * g);
+        for (int k = 0; k < 4; k++)
+            out[4 * g + k] = clamped(t[k]);
+    }
+}
+
+void out_dither_to_16(out_dither *d, const float *in, int16_t *out, size_t samples)
+{
+    random2 x;
+    memcpy(&x, d->random, sizeof x);
+    size_t done = 0;
+    while (samples - done >= 4) {
+        size_t groups = (samples - done) / 4 < CHUNK / 4 ? (samples - done) / 4 : CHUNK / 4;
+        random2 start = x;
+        if (!chunk_in_vectors(&x, in + done, out + done, groups)) {
+            x = start;
+            chunk_in_lanes(&x, in + done, out + done, groups);
+        }
+        done += 4 * groups;
+    }
+    if (done < samples) {
+        /* The last one to three samples: a whole group's draw, padded. */
+        float last[4] = { 0.0f, 0.0f, 0.0f, 0.0f };
+        int16_t packed[4];
+        memcpy(last, in + done, sizeof(float) * (samples - done));
+        chunk_in_lanes(&x, last, packed, 1);
+        memcpy(out + done, packed, sizeof(int16_t) * (samples - done));
+    }
+    memcpy(d->random, &x, sizeof x);
+}
