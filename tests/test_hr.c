@@ -290,6 +290,16 @@ static hr_monitor *idle_monitor(const char *folder)
     assert_int_equal(hr_monitor_start(m), 0);
     unlink(fifo);
     free(fifo);
+    /* The source's thread says it is connected as it starts; wait for that
+     * (at most 20 s: under valgrind a thread starts late), so that it cannot
+     * land after the connection changes the tests make themselves. */
+    hr_state s = { .connected = false };
+    for (int i = 0; i < 2000 && !s.connected; i++) {
+        hr_monitor_state(m, &s);
+        if (!s.connected)
+            nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+    }
+    assert_true(s.connected);
     return m;
 }
 
