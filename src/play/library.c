@@ -299,11 +299,9 @@ void library_unload(loaded_session *loaded)
 static char *find_bundled_audio(const char *file)
 {
     for (const char *const *folder = session_audio_search_path; *folder; folder++) {
-        size_t size = strlen(*folder) + strlen(file) + 2;
-        char *path = malloc(size);
+        char *path = text_join_path(*folder, file);
         if (!path)
             return NULL;
-        snprintf(path, size, "%s/%s", *folder, file);
         if (text_is_file(path))
             return path;
         free(path);
