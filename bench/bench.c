@@ -15,11 +15,15 @@
  *       and the highest peak resident memory of the child (ru_maxrss).
  *       Exits 1 if any run failed.
  *
- *   breathe-bench pairs N COMMAND-A... -- COMMAND-B...
+ *   breathe-bench pairs N [--fresh PATH]... COMMAND-A... -- COMMAND-B...
  *       Runs A, B, A, B... N times each, interleaved so both see the same
  *       load, and prints the medians of A's and B's wall, user and system
  *       times and the medians of the per-pair ratios A/B (wall, CPU, user,
  *       system), one line of "name=value" fields. Exits 1 if a run failed.
+ *       Each --fresh PATH is removed before every run, outside the time
+ *       measured, so that both commands write new files rather than one
+ *       replacing its last output (which costs the kernel differently: see
+ *       docs/performance.md, "Replacing a file").
  *
  *   breathe-bench floor FORMAT PATH FRAMES
  *       The floor of a format: FRAMES of silence (48 kHz stereo) written
@@ -195,8 +199,26 @@ static double ratio(double a, double b)
     return b > 0.0 ? a / b : 0.0;
 }
 
+/* Removes each of the paths (a NULL-terminated list); one that is not
+ * there is what was wanted. */
+static void remove_all(char **paths)
+{
+    for (char **path = paths; *path; path++)
+        if (unlink(*path) != 0 && errno != ENOENT)
+            fprintf(stderr, "breathe-bench: cannot remove %s: %s\n", *path, strerror(errno));
+}
+
 static int command_pairs(int runs, char **argv)
 {
+    enum { MAX_FRESH = 8 };
+    char *fresh[MAX_FRESH + 1] = { NULL };
+    int fresh_count = 0;
+    while (argv[0] && argv[1] && strcmp(argv[0], "--fresh") == 0) {
+        if (fresh_count == MAX_FRESH)
+            return 2;
+        fresh[fresh_count++] = argv[1];
+        argv += 2;
+    }
     char **b = NULL;
     for (char **arg = argv; *arg; arg++)
         if (strcmp(*arg, "--") == 0) {
@@ -214,7 +236,10 @@ static int command_pairs(int runs, char **argv)
     int failed = 0;
     long rss_a = 0, rss_b = 0;
     for (int r = 0; r < runs; r++) {
-        run_cost a = run_once(argv), o = run_once(b);
+        remove_all(fresh);
+        run_cost a = run_once(argv);
+        remove_all(fresh);
+        run_cost o = run_once(b);
         failed += !a.ok + !o.ok;
         rss_a = a.max_rss > rss_a ? a.max_rss : rss_a;
         rss_b = o.max_rss > rss_b ? o.max_rss : rss_b;
@@ -382,7 +407,7 @@ static int usage(void)
 {
     fprintf(stderr, "usage: breathe-bench render SESSION [SECONDS]\n"
                     "       breathe-bench time RUNS COMMAND [ARGS...]\n"
-                    "       breathe-bench pairs N COMMAND-A... -- COMMAND-B...\n"
+                    "       breathe-bench pairs N [--fresh PATH]... COMMAND-A... -- COMMAND-B...\n"
                     "       breathe-bench floor FORMAT PATH FRAMES\n"
                     "       breathe-bench encode FORMAT IN OUT\n");
     return 2;

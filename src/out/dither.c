@@ -15,12 +15,12 @@
 #include "out/dither.h"
 
 #include <string.h>
+
+#include "base/vector.h"
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
-typedef float float4 __attribute__((vector_size(16)));
-typedef int32_t int4 __attribute__((vector_size(16)));
 typedef uint32_t uint4 __attribute__((vector_size(16)));
 typedef int16_t short4 __attribute__((vector_size(8)));
 typedef int16_t short8 __attribute__((vector_size(16)));
@@ -50,9 +50,9 @@ void out_dither_init(out_dither *d)
 }
 
 /* Four samples' dither plus the half step that makes rounding down round
- * to nearest: (u - v + 32768) / 65536 steps for each sample's two 16-bit
- * uniform values u and v, the two halves of one 32-bit lane. */
-static inline float4 dither_four(random2 *x)
+ * to nearest, in 65536ths of a step: u - v + 32768 for each sample's two
+ * 16-bit uniform values u and v, the two halves of one 32-bit lane. */
+static inline int4 dither_sixteenths(random2 *x)
 {
     *x ^= *x << 13;
     *x ^= *x >> 7;
@@ -60,8 +60,13 @@ static inline float4 dither_four(random2 *x)
     const uint4 low16 = { 0xffff, 0xffff, 0xffff, 0xffff };
     const int4 half = { 32768, 32768, 32768, 32768 };
     uint4 bits = (uint4)*x;
-    int4 steps = (int4)(bits & low16) - (int4)(bits >> 16) + half;
-    return __builtin_convertvector(steps, float4) * (1.0f / 65536.0f);
+    return (int4)(bits & low16) - (int4)(bits >> 16) + half;
+}
+
+/* The same in steps. */
+static inline float4 dither_four(random2 *x)
+{
+    return __builtin_convertvector(dither_sixteenths(x), float4) * (1.0f / 65536.0f);
 }
 
 /* The dithered value of four samples, in steps, before rounding down. */
@@ -107,22 +112,42 @@ static inline short8 narrow_eight(int4 a, int4 b)
 #endif
 }
 
-/* A chunk of whole groups of four, in vectors, two groups at a time: false
- * (and out unfinished) when a sample lies outside [-32768, 32768) steps or
- * is not a number. */
-static int chunk_in_vectors(random2 *x, const float *in, int16_t *out, size_t groups)
+/* A chunk of whole groups of four, in vectors, two groups at a time (eight
+ * lanes: one register in the AVX2 copy, two elsewhere; the operations of
+ * whole_four() on each lane, so the same bits): false (and out unfinished)
+ * when a sample lies outside [-32768, 32768) steps or is not a number. */
+VECTOR_CLONES static int chunk_in_vectors(random2 *state, const float *in, int16_t *out,
+                                          size_t groups)
 {
-    int4 inside = { -1, -1, -1, -1 };
+    /* The streams in a local: through the pointer they would be stored
+     * and loaded again every step, as the stores to out might change them. */
+    random2 local = *state, *x = &local;
+    const float8 low = { -STEPS, -STEPS, -STEPS, -STEPS, -STEPS, -STEPS, -STEPS, -STEPS };
+    const float8 high = { STEPS, STEPS, STEPS, STEPS, STEPS, STEPS, STEPS, STEPS };
+    int8x32 inside8 = { -1, -1, -1, -1, -1, -1, -1, -1 };
     size_t g = 0;
     for (; g + 2 <= groups; g += 2) {
-        int4 first = whole_four(x, in + 4 * g, &inside);
-        short8 packed = narrow_eight(first, whole_four(x, in + 4 * g + 4, &inside));
+        int4 first = dither_sixteenths(x), second = dither_sixteenths(x);
+        int8x32 sixteenths = __builtin_shufflevector(first, second, 0, 1, 2, 3, 4, 5, 6, 7);
+        float8 t;
+        load8(t, in + 4 * g);
+        t = t * STEPS + __builtin_convertvector(sixteenths, float8) * (1.0f / 65536.0f);
+        int8x32 lane_inside = (t >= low) & (t < high);
+        inside8 &= lane_inside;
+        t = (float8)((int8x32)t & lane_inside);
+        int8x32 whole = __builtin_convertvector(t, int8x32);
+        whole += t < __builtin_convertvector(whole, float8);
+        short8 packed = narrow_eight(__builtin_shufflevector(whole, whole, 0, 1, 2, 3),
+                                     __builtin_shufflevector(whole, whole, 4, 5, 6, 7));
         memcpy(out + 4 * g, &packed, sizeof packed);
     }
+    int4 inside = __builtin_shufflevector(inside8, inside8, 0, 1, 2, 3)
+                  & __builtin_shufflevector(inside8, inside8, 4, 5, 6, 7);
     if (g < groups) {
         short4 packed = __builtin_convertvector(whole_four(x, in + 4 * g, &inside), short4);
         memcpy(out + 4 * g, &packed, sizeof packed);
     }
+    *state = local;
     return all_lanes(inside);
 }
 

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "base/vector.h"
+
 enum { SINE_TABLE_SIZE = 4096, TABLE_BITS = 12 };
 static float sine_table[SINE_TABLE_SIZE + 1];
 /* The tone's whole waveform (fundamental, second and third harmonic),
@@ -99,7 +101,7 @@ double synth_db_to_gain(double db)
 
 /* ---- one-shot voices ---- */
 
-static void render_clip(synth_voice *v, float *out, int frames)
+VECTOR_CLONES static void render_clip(synth_voice *v, float *out, int frames)
 {
     const float *in = v->clip->samples + 2 * v->elapsed;
     float gain = v->gain;
@@ -159,7 +161,7 @@ static inline partial_pair resonate(resonators *r)
 }
 
 /* Partials p and p + 1 added into mono for n frames. */
-static void resonate_pair(synth_voice *v, int p, partial_pair *mono, int n)
+static inline __attribute__((always_inline)) void resonate_pair(synth_voice *v, int p, partial_pair *mono, int n)
 {
     resonators a = resonators_load(v, p);
     for (int i = 0; i < n; i++)
@@ -169,7 +171,7 @@ static void resonate_pair(synth_voice *v, int p, partial_pair *mono, int n)
 
 /* Partials p to p + 3 in one pass over mono: half the loads and stores of
  * two passes, and the same sums in the same order. */
-static void resonate_two_pairs(synth_voice *v, int p, partial_pair *mono, int n)
+static inline __attribute__((always_inline)) void resonate_two_pairs(synth_voice *v, int p, partial_pair *mono, int n)
 {
     resonators a = resonators_load(v, p), b = resonators_load(v, p + 2);
     for (int i = 0; i < n; i++) {
@@ -185,7 +187,7 @@ static void resonate_two_pairs(synth_voice *v, int p, partial_pair *mono, int n)
  * frame, no table and no libm; double precision keeps it exact over the
  * longest ring. Partials go two at a time (an odd count leaves a silent
  * one at the end, whose state stays zero). */
-static void render_partials(synth_voice *v, float *out, int frames)
+VECTOR_CLONES static void render_partials(synth_voice *v, float *out, int frames)
 {
     partial_pair mono[PARTIAL_CHUNK];
     for (int done = 0; done < frames; done += PARTIAL_CHUNK) {
@@ -226,7 +228,7 @@ static void render_partials(synth_voice *v, float *out, int frames)
     }
 }
 
-static void render_stream(synth_voice *v, float *out, int frames)
+VECTOR_CLONES static void render_stream(synth_voice *v, float *out, int frames)
 {
     enum { PIECE = 64 };
     float piece[2 * PIECE];
@@ -377,8 +379,6 @@ void synth_random_seed(synth_random *r, uint64_t seed)
  * x86-64, NEON on ARM, plain scalars where there is neither) run both
  * channels and two frames in one set of instructions. Lanes are in
  * little-endian order, as on every target breathe builds for. */
-typedef float float4 __attribute__((vector_size(16)));
-typedef int32_t int4 __attribute__((vector_size(16)));
 typedef uint64_t random2 __attribute__((vector_size(16)));
 
 #define WHITE_UNIT (1.0f / 8388608.0f)   /* 2^-23: one step of the 24-bit white */
@@ -389,15 +389,6 @@ typedef uint64_t random2 __attribute__((vector_size(16)));
 static const float pink_pole[3] = { 0.99765f, 0.96300f, 0.57000f };
 static const float pink_feed[3] = { 0.0990460f, 0.2965164f, 1.0526913f };
 #define PINK_DIRECT 0.1848f
-
-static float4 load4(const float *x)
-{
-    float4 v;
-    memcpy(&v, x, sizeof v);
-    return v;
-}
-
-static void store4(float *x, float4 v) { memcpy(x, &v, sizeof v); }
 
 /* out (stereo) += mono on both channels, two frames a vector. */
 static inline __attribute__((always_inline)) void add_to_both(float *restrict out, const float *restrict mono, int frames)
@@ -493,7 +484,7 @@ static inline __attribute__((always_inline)) void noise_pairs_of(synth_noise *n,
 }
 
 /* One copy of the loop for each number of stages. */
-static void noise_pairs(synth_noise *n, float *out, int pairs)
+VECTOR_CLONES static void noise_pairs(synth_noise *n, float *out, int pairs)
 {
     switch (n->stages) {
     case 3:
@@ -629,53 +620,71 @@ static inline double tone_point(uint64_t index)
     return both;
 }
 
-typedef double double2 __attribute__((vector_size(16)));
-typedef uint64_t phase2 __attribute__((vector_size(16)));
+typedef double double4 __attribute__((vector_size(32)));
+typedef uint64_t phase4 __attribute__((vector_size(32)));
 
-/* Four frames' phases, (p0, p1) and (p2, p3), and what each lane moves on
- * by over four frames: the sum of its four steps, which grows by sixteen
- * changes. Integers modulo 2^64, so the phases are exactly the ones a
- * frame-by-frame loop makes. */
+/* Eight frames' phases, frames 0-3 and 4-7 of the next eight, and what each
+ * lane moves on by over eight frames: the sum of its eight steps, which
+ * grows by 64 changes. Integers modulo 2^64, so the phases are exactly the
+ * ones a frame-by-frame loop makes. Kept in memory between calls to
+ * tone_eight() (always inlined: the compiler keeps them in registers), as
+ * eight-lane vectors passed by value would change the calling convention
+ * with the target. */
 typedef struct {
-    phase2 low, high, step_low, step_high, step_change;
+    phase4 low, high, step_low, step_high, step_change;
 } tone_phases;
 
-/* Frame k's phase is p + k s + k (k - 1) / 2 c, so the four steps from
- * frame k sum to 4 s + (4 k + 6) c. */
-static tone_phases tone_phases_start(uint64_t p, uint64_t s, uint64_t c)
+/* Frame k's phase is p + k s + k (k - 1) / 2 c, so the eight steps from
+ * frame k sum to 8 s + (8 k + 28) c. */
+static inline __attribute__((always_inline)) void tone_phases_start(tone_phases *ph, uint64_t p,
+                                                                    uint64_t s, uint64_t c)
 {
-    return (tone_phases){ { p, p + s }, { p + 2 * s + c, p + 3 * s + 3 * c },
-                          { 4 * s + 6 * c, 4 * s + 10 * c }, { 4 * s + 14 * c, 4 * s + 18 * c },
-                          { 16 * c, 16 * c } };
+    ph->low = (phase4){ p, p + s, p + 2 * s + c, p + 3 * s + 3 * c };
+    ph->high = (phase4){ p + 4 * s + 6 * c, p + 5 * s + 10 * c, p + 6 * s + 15 * c,
+                         p + 7 * s + 21 * c };
+    uint64_t eight = 8 * s;
+    ph->step_low = (phase4){ eight + 28 * c, eight + 36 * c, eight + 44 * c, eight + 52 * c };
+    ph->step_high = (phase4){ eight + 60 * c, eight + 68 * c, eight + 76 * c, eight + 84 * c };
+    ph->step_change = (phase4){ 64 * c, 64 * c, 64 * c, 64 * c };
 }
 
-/* Four frames of the tone, interpolated in one vector, and the phases
- * moved on by four frames. The arithmetic is the lookup's own (value +
- * slope * fraction, the fraction the 31 bits of phase below the index),
- * so the samples are the ones a frame at a time gives. */
-static inline float4 tone_four(tone_phases *ph)
+/* The table's entry at index lane k of v: value and slope as the bits of
+ * one double, a single 8-byte load. */
+#define TONE_POINT(v, k) tone_point((v)[k])
+
+/* Eight frames of the tone into wave[0..7], interpolated in one vector,
+ * and the phases moved on by eight frames. The arithmetic is the lookup's
+ * own (value + slope * fraction, the fraction the 31 bits of phase below
+ * the index), so the samples are the ones a frame at a time gives. */
+static inline __attribute__((always_inline)) void tone_eight(tone_phases *ph, float *wave)
 {
-    const int4 below_mask = { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff };
-    phase2 index_low = ph->low >> (64 - TABLE_BITS), index_high = ph->high >> (64 - TABLE_BITS);
-    double2 low = { tone_point(index_low[0]), tone_point(index_low[1]) };
-    double2 high = { tone_point(index_high[0]), tone_point(index_high[1]) };
-    float4 first = (float4)low, second = (float4)high;   /* v0 s0 v1 s1, v2 s2 v3 s3 */
-    float4 value = __builtin_shufflevector(first, second, 0, 2, 4, 6);
-    float4 slope = __builtin_shufflevector(first, second, 1, 3, 5, 7);
+    const int8x32 below_mask = { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
+                                 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff };
+    phase4 index_low = ph->low >> (64 - TABLE_BITS), index_high = ph->high >> (64 - TABLE_BITS);
+    double4 low = { TONE_POINT(index_low, 0), TONE_POINT(index_low, 1),
+                    TONE_POINT(index_low, 2), TONE_POINT(index_low, 3) };
+    double4 high = { TONE_POINT(index_high, 0), TONE_POINT(index_high, 1),
+                     TONE_POINT(index_high, 2), TONE_POINT(index_high, 3) };
+    float8 first = (float8)low, second = (float8)high;   /* v0 s0 v1 s1 ..., v4 s4 ... */
+    float8 value = __builtin_shufflevector(first, second, 0, 2, 4, 6, 8, 10, 12, 14);
+    float8 slope = __builtin_shufflevector(first, second, 1, 3, 5, 7, 9, 11, 13, 15);
     /* The low 32 bits of each lane (lanes are little-endian). */
-    int4 below = __builtin_shufflevector((int4)(ph->low >> (33 - TABLE_BITS)),
-                                         (int4)(ph->high >> (33 - TABLE_BITS)), 0, 2, 4, 6)
-                 & below_mask;
-    float4 fraction = __builtin_convertvector(below, float4) * (1.0f / 2147483648.0f);
+    int8x32 below = __builtin_shufflevector((int8x32)(ph->low >> (33 - TABLE_BITS)),
+                                            (int8x32)(ph->high >> (33 - TABLE_BITS)), 0, 2, 4, 6,
+                                            8, 10, 12, 14)
+                    & below_mask;
+    float8 fraction = __builtin_convertvector(below, float8) * (1.0f / 2147483648.0f);
+    float8 result = value + slope * fraction;
+    store8(wave, result);
     ph->low += ph->step_low;
     ph->high += ph->step_high;
     ph->step_low += ph->step_change;
     ph->step_high += ph->step_change;
-    return value + slope * fraction;
 }
 
-void synth_tone_render(synth_tone *t, float *out, int frames, int rate, double hz_from,
-                       double hz_to, float gain_from, float gain_to)
+VECTOR_CLONES void synth_tone_render(synth_tone *t, float *out, int frames, int rate,
+                                     double hz_from, double hz_to, float gain_from,
+                                     float gain_to)
 {
     /* The glide is a constant change of step each frame, so the phase after
      * n frames is known in closed form: n steps plus n(n-1)/2 changes. */
@@ -689,19 +698,26 @@ void synth_tone_render(synth_tone *t, float *out, int frames, int rate, double h
     uint64_t fixed_step = turns_to_fixed(step);
     uint64_t fixed_change = (uint64_t)(int64_t)(step_change * TURN);
     /* Frame i's gain is gain_from + i * gain_change, in closed form, so
-     * four frames' gains need not wait for one another. */
+     * eight frames' gains need not wait for one another. */
     float gain_change = (gain_to - gain_from) / (float)frames;
     int i = 0;
-    if (frames >= 4) {
-        const float4 four = { 4.0f, 4.0f, 4.0f, 4.0f };
-        float4 at = { 0.0f, 1.0f, 2.0f, 3.0f };
-        tone_phases ph = tone_phases_start(phase, fixed_step, fixed_change);
-        for (; i + 4 <= frames; i += 4) {
-            float4 s = tone_four(&ph) * (gain_from + gain_change * at);
+    if (frames >= 8) {
+        const float8 eight = { 8.0f, 8.0f, 8.0f, 8.0f, 8.0f, 8.0f, 8.0f, 8.0f };
+        float8 at = { 0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f };
+        tone_phases ph;
+        tone_phases_start(&ph, phase, fixed_step, fixed_change);
+        for (; i + 8 <= frames; i += 8) {
+            float8 s, left, right;
+            tone_eight(&ph, (float *)&s);
+            s *= gain_from + gain_change * at;
             float *o = out + 2 * i;
-            store4(o, load4(o) + __builtin_shufflevector(s, s, 0, 0, 1, 1));
-            store4(o + 4, load4(o + 4) + __builtin_shufflevector(s, s, 2, 2, 3, 3));
-            at += four;
+            load8(left, o);
+            load8(right, o + 8);
+            left += __builtin_shufflevector(s, s, 0, 0, 1, 1, 2, 2, 3, 3);
+            right += __builtin_shufflevector(s, s, 4, 4, 5, 5, 6, 6, 7, 7);
+            store8(o, left);
+            store8(o + 8, right);
+            at += eight;
         }
         phase = ph.low[0];
         fixed_step += (uint64_t)i * fixed_change;
@@ -774,7 +790,7 @@ static inline float4 white4(random2 *state)
     return __builtin_shufflevector(high, low, 1, 3, 4, 6);
 }
 
-void synth_breath_noise_render(synth_breath_noise *b, float *out, int frames, int rate,
+VECTOR_CLONES void synth_breath_noise_render(synth_breath_noise *b, float *out, int frames, int rate,
                                float brightness_from, float brightness_to, float gain_from,
                                float gain_to)
 {
