@@ -19,8 +19,10 @@
  *     registers and with three-operand instructions. tests/render-hashes.txt
  *     pins the renders; the CI's sanitizer build has the clones off, and
  *     the cross build for the Raspberry Pi compares its renders with these.
- *   - Put it on the functions where the samples are made (a loop over a
- *     block), not on their callers: a call into a cloned function goes
+ *   - Put it on file-local (static) functions where the samples are made
+ *     (a loop over a block), not on their callers; a function other files
+ *     call wraps the static one (Clang gives clones of an external
+ *     function another name): a call into a cloned function goes
  *     through one more indirection, and functions it calls that are not
  *     inlined into it run their baseline copy. */
 #ifndef BREATHE_BASE_VECTOR_H

@@ -682,9 +682,9 @@ static inline __attribute__((always_inline)) void tone_eight(tone_phases *ph, fl
     ph->step_high += ph->step_change;
 }
 
-VECTOR_CLONES void synth_tone_render(synth_tone *t, float *out, int frames, int rate,
-                                     double hz_from, double hz_to, float gain_from,
-                                     float gain_to)
+VECTOR_CLONES static void tone_render(synth_tone *t, float *out, int frames, int rate,
+                                      double hz_from, double hz_to, float gain_from,
+                                      float gain_to)
 {
     /* The glide is a constant change of step each frame, so the phase after
      * n frames is known in closed form: n steps plus n(n-1)/2 changes. */
@@ -729,6 +729,14 @@ VECTOR_CLONES void synth_tone_render(synth_tone *t, float *out, int frames, int 
         tone_advance(&phase, &fixed_step, fixed_change);
     }
     t->phase = phase;
+}
+
+/* The cloned functions are file-local (src/base/vector.h): Clang makes
+ * clones of a function other files call under another name. */
+void synth_tone_render(synth_tone *t, float *out, int frames, int rate, double hz_from,
+                       double hz_to, float gain_from, float gain_to)
+{
+    tone_render(t, out, frames, rate, hz_from, hz_to, gain_from, gain_to);
 }
 
 void synth_breath_noise_init(synth_breath_noise *b, uint64_t seed)
@@ -790,9 +798,10 @@ static inline float4 white4(random2 *state)
     return __builtin_shufflevector(high, low, 1, 3, 4, 6);
 }
 
-VECTOR_CLONES void synth_breath_noise_render(synth_breath_noise *b, float *out, int frames, int rate,
-                               float brightness_from, float brightness_to, float gain_from,
-                               float gain_to)
+VECTOR_CLONES static void breath_noise_render(synth_breath_noise *b, float *out, int frames,
+                                              int rate, float brightness_from,
+                                              float brightness_to, float gain_from,
+                                              float gain_to)
 {
     if (b->table_rate != rate)
         breath_table(b, rate);
@@ -827,4 +836,11 @@ VECTOR_CLONES void synth_breath_noise_render(synth_breath_noise *b, float *out, 
     memcpy(b->random, &random, sizeof random);
     b->low[0] = low0;
     b->low[1] = low1;
+}
+
+void synth_breath_noise_render(synth_breath_noise *b, float *out, int frames, int rate,
+                               float brightness_from, float brightness_to, float gain_from,
+                               float gain_to)
+{
+    breath_noise_render(b, out, frames, rate, brightness_from, brightness_to, gain_from, gain_to);
 }
