@@ -18,7 +18,7 @@
 #include "render/synth.h"
 
 enum {
-    BLOCK = 64,             /* frames mixed at a time, aligned to absolute frames; the
+    BLOCK = 128,            /* frames mixed at a time, aligned to absolute frames; the
                                pacer's and the background's control is computed at
                                each block's edges and glides in between */
     LIMIT_LOOKAHEAD = 32,   /* frames the limiter's gain takes to meet a peak */
