@@ -28,10 +28,13 @@
  *   breathe-bench floor FORMAT PATH FRAMES
  *       The floor of a format: FRAMES of silence (48 kHz stereo) written
  *       through libsndfile to PATH in blocks of 65536 frames, with the
- *       settings breathe uses for FORMAT (wav: float; wav16: 16-bit; flac:
- *       24-bit, level 1; ogg: Vorbis quality 0.6; opus; mp3: LAME V4). For
- *       WAV this is the I/O alone; for the others the encoder as well, on
- *       input that costs it least.
+ *       container, sample format and quality breathe uses for FORMAT (wav:
+ *       float; wav16: 16-bit; flac: 24-bit, level 1; ogg: Vorbis quality
+ *       0.6; opus; mp3: LAME V4) and libsndfile's defaults otherwise. For
+ *       16-bit WAV this is the I/O alone; float WAV adds libsndfile's scan of
+ *       every sample for its PEAK chunk (on by default, off in breathe), and
+ *       wav-io is float WAV without it, the I/O alone; for the others the
+ *       encoder as well, on input that costs it least.
  *
  *   breathe-bench encode FORMAT IN OUT
  *       The encoder alone: reads the audio file IN (breathe's own float WAV
@@ -316,21 +319,27 @@ static int command_time(int runs, char **argv)
 
 enum { WRITE_BLOCK_FRAMES = 65536 };
 
-/* The settings breathe writes each format with (src/out/out_file.c). */
+/* The container, sample format and quality breathe writes each format with
+ * (src/out/out_file.c). Otherwise libsndfile's defaults, as the floor was
+ * first defined: for float WAV that includes scanning every sample for the
+ * PEAK chunk, about a third of a second of CPU an hour, which breathe turns
+ * off. "wav-io" turns it off too: float WAV's bytes written and nothing else. */
 typedef struct {
     const char *name;
     int format;
     double compression;   /* SFC_SET_COMPRESSION_LEVEL, or < 0 */
     double vbr_quality;   /* SFC_SET_VBR_ENCODING_QUALITY, or < 0 */
+    bool no_peak;         /* SFC_SET_ADD_PEAK_CHUNK off */
 } bench_format;
 
 static const bench_format bench_formats[] = {
-    { "wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, -1, -1 },
-    { "wav16", SF_FORMAT_WAV | SF_FORMAT_PCM_16, -1, -1 },
-    { "flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_24, 0.125, -1 },
-    { "ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, -1, 0.6 },
-    { "opus", SF_FORMAT_OGG | SF_FORMAT_OPUS, -1, -1 },
-    { "mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 0.4, -1 },
+    { "wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, -1, -1, false },
+    { "wav-io", SF_FORMAT_WAV | SF_FORMAT_FLOAT, -1, -1, true },
+    { "wav16", SF_FORMAT_WAV | SF_FORMAT_PCM_16, -1, -1, false },
+    { "flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_24, 0.125, -1, false },
+    { "ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, -1, 0.6, false },
+    { "opus", SF_FORMAT_OGG | SF_FORMAT_OPUS, -1, -1, false },
+    { "mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 0.4, -1, false },
 };
 
 static SNDFILE *open_output(const char *name, const char *path, int rate, int channels)
@@ -340,7 +349,7 @@ static SNDFILE *open_output(const char *name, const char *path, int rate, int ch
         if (strcmp(name, bench_formats[i].name) == 0)
             f = &bench_formats[i];
     if (!f) {
-        fprintf(stderr, "breathe-bench: unknown format '%s' (wav, wav16, flac, ogg, opus, mp3)\n",
+        fprintf(stderr, "breathe-bench: unknown format '%s' (wav, wav-io, wav16, flac, ogg, opus, mp3)\n",
                 name);
         return NULL;
     }
@@ -350,6 +359,8 @@ static SNDFILE *open_output(const char *name, const char *path, int rate, int ch
         fprintf(stderr, "breathe-bench: cannot write '%s': %s\n", path, sf_strerror(NULL));
         return NULL;
     }
+    if (f->no_peak)
+        sf_command(file, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
     double level = f->compression;
     if (level >= 0.0)
         sf_command(file, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level);
