@@ -22,6 +22,7 @@
 #endif
 
 typedef uint32_t uint4 __attribute__((vector_size(16)));
+typedef uint32_t uint8x32 __attribute__((vector_size(32)));
 typedef int16_t short4 __attribute__((vector_size(8)));
 typedef int16_t short8 __attribute__((vector_size(16)));
 typedef uint64_t random2 __attribute__((vector_size(16)));
@@ -52,14 +53,19 @@ void out_dither_init(out_dither *d)
 /* Four samples' dither plus the half step that makes rounding down round
  * to nearest, in 65536ths of a step: u - v + 32768 for each sample's two
  * 16-bit uniform values u and v, the two halves of one 32-bit lane. */
-static inline int4 dither_sixteenths(random2 *x)
+static inline uint4 random_step(random2 *x)
 {
     *x ^= *x << 13;
     *x ^= *x >> 7;
     *x ^= *x << 17;
+    return (uint4)*x;
+}
+
+static inline int4 dither_sixteenths(random2 *x)
+{
     const uint4 low16 = { 0xffff, 0xffff, 0xffff, 0xffff };
     const int4 half = { 32768, 32768, 32768, 32768 };
-    uint4 bits = (uint4)*x;
+    uint4 bits = random_step(x);
     return (int4)(bits & low16) - (int4)(bits >> 16) + half;
 }
 
@@ -124,11 +130,14 @@ VECTOR_CLONES static int chunk_in_vectors(random2 *state, const float *in, int16
     random2 local = *state, *x = &local;
     const float8 low = { -STEPS, -STEPS, -STEPS, -STEPS, -STEPS, -STEPS, -STEPS, -STEPS };
     const float8 high = { STEPS, STEPS, STEPS, STEPS, STEPS, STEPS, STEPS, STEPS };
+    const uint8x32 low16 = { 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff };
+    const int8x32 half = { 32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768 };
     int8x32 inside8 = { -1, -1, -1, -1, -1, -1, -1, -1 };
     size_t g = 0;
     for (; g + 2 <= groups; g += 2) {
-        int4 first = dither_sixteenths(x), second = dither_sixteenths(x);
-        int8x32 sixteenths = __builtin_shufflevector(first, second, 0, 1, 2, 3, 4, 5, 6, 7);
+        uint4 first = random_step(x), second = random_step(x);
+        uint8x32 bits = __builtin_shufflevector(first, second, 0, 1, 2, 3, 4, 5, 6, 7);
+        int8x32 sixteenths = (int8x32)(bits & low16) - (int8x32)(bits >> 16) + half;
         float8 t;
         load8(t, in + 4 * g);
         t = t * STEPS + __builtin_convertvector(sixteenths, float8) * (1.0f / 65536.0f);
