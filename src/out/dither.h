@@ -14,7 +14,12 @@
 #include <stdint.h>
 
 typedef struct {
-    uint64_t random[2];   /* two xorshift streams, drawn side by side */
+    /* Two pairs of xorshift streams, each pair drawn side by side: the
+     * first pair for groups 0, 2, 4... of four samples, the second for
+     * groups 1, 3, 5..., so that two groups' draws do not wait for each
+     * other. */
+    uint64_t random[4];
+    int odd;              /* the next group is an odd one */
 } out_dither;
 
 void out_dither_init(out_dither *d);
