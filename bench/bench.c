@@ -216,8 +216,8 @@ static int command_pairs(int runs, char **argv)
     enum { MAX_FRESH = 8 };
     char *fresh[MAX_FRESH + 1] = { NULL };
     int fresh_count = 0;
-    while (argv[0] && argv[1] && strcmp(argv[0], "--fresh") == 0) {
-        if (fresh_count == MAX_FRESH)
+    while (argv[0] && strcmp(argv[0], "--fresh") == 0) {
+        if (!argv[1] || fresh_count == MAX_FRESH)
             return 2;
         fresh[fresh_count++] = argv[1];
         argv += 2;

@@ -19,6 +19,7 @@
 
 #include <string.h>
 
+#include "base/random.h"
 #include "base/vector.h"
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -28,7 +29,6 @@ typedef uint32_t uint4 __attribute__((vector_size(16)));
 typedef uint32_t uint8x32 __attribute__((vector_size(32)));
 typedef int16_t short4 __attribute__((vector_size(8)));
 typedef int16_t short8 __attribute__((vector_size(16)));
-typedef uint64_t random2 __attribute__((vector_size(16)));
 
 #define DITHER_SEED UINT64_C(0x62726561746865)
 #define STEPS 32768.0f     /* 16-bit steps in full scale */
@@ -37,20 +37,10 @@ typedef uint64_t random2 __attribute__((vector_size(16)));
  * samples needs clamping; both draw the same random values. */
 enum { CHUNK = 1024 };
 
-/* splitmix64: unrelated, never all-zero starting states for the streams. */
-static uint64_t scrambled(uint64_t z)
-{
-    z += UINT64_C(0x9E3779B97F4A7C15);
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    z ^= z >> 31;
-    return z ? z : 1;
-}
-
 void out_dither_init(out_dither *d)
 {
     for (int k = 0; k < 4; k++)
-        d->random[k] = scrambled(DITHER_SEED + (uint64_t)k);
+        d->random[k] = random_scrambled(DITHER_SEED + (uint64_t)k);
     d->odd = 0;
 }
 
@@ -66,9 +56,7 @@ typedef struct {
  * 16-bit uniform values u and v, the two halves of one 32-bit lane. */
 static inline uint4 random_step(random2 *x)
 {
-    *x ^= *x << 13;
-    *x ^= *x >> 7;
-    *x ^= *x << 17;
+    *x = random2_step(*x);
     return (uint4)*x;
 }
 

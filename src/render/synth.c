@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "base/random.h"
 #include "base/vector.h"
 
 enum { SINE_TABLE_SIZE = 4096, TABLE_BITS = 12 };
@@ -365,12 +366,7 @@ bool synth_voice_render(synth_voice *v, float *out, int frames)
 
 void synth_random_seed(synth_random *r, uint64_t seed)
 {
-    /* splitmix64 of the seed, so nearby seeds give unrelated streams. */
-    uint64_t z = seed + 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    r->state = z ? z : 1;
+    r->state = random_scrambled(seed);   /* nearby seeds, unrelated streams */
 }
 
 /* ---- coloured noise, two channels at a time ----
@@ -379,8 +375,6 @@ void synth_random_seed(synth_random *r, uint64_t seed)
  * x86-64, NEON on ARM, plain scalars where there is neither) run both
  * channels and two frames in one set of instructions. Lanes are in
  * little-endian order, as on every target breathe builds for. */
-typedef uint64_t random2 __attribute__((vector_size(16)));
-
 #define WHITE_UNIT (1.0f / 8388608.0f)   /* 2^-23: one step of the 24-bit white */
 
 /* Paul Kellet's economy pink filter: three one-pole low-passes and a
@@ -443,6 +437,19 @@ static inline float4 stage_step(noise_stage *st, float4 white, float4 first)
     return st->state;
 }
 
+/* Four white samples (24-bit integer values) from one step of two streams:
+ * per stream, the top 24 bits (lanes 0 and 1: the first frame, L and R)
+ * and the 24 below them (lanes 2 and 3: the second). */
+static inline __attribute__((always_inline)) float4 white4(random2 *state)
+{
+    random2 x = random2_step(*state);
+    *state = x;
+    /* Lanes of x as 32-bit halves: (L low, L high, R low, R high). */
+    float4 high = __builtin_convertvector((int4)x >> 8, float4);
+    float4 low = __builtin_convertvector((int4)(x >> 8) >> 8, float4);
+    return __builtin_shufflevector(high, low, 1, 3, 4, 6);   /* L0 R0 L1 R1 */
+}
+
 /* Writes `pairs` pairs of stereo frames (4 floats each) into out, with
  * `stages` filter stages (a constant where it is called, so each copy of
  * the loop keeps its stages in registers). One xorshift step on both
@@ -456,13 +463,7 @@ static inline __attribute__((always_inline)) void noise_pairs_of(synth_noise *n,
     noise_stage s0 = stage_load(n, 0), s1 = stage_load(n, 1), s2 = stage_load(n, 2);
     const float4 direct = load4(n->direct);
     for (int p = 0; p < pairs; p++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        /* Lanes of x as 32-bit halves: (L low, L high, R low, R high). */
-        float4 high = __builtin_convertvector((int4)x >> 8, float4);
-        float4 low = __builtin_convertvector((int4)(x >> 8) >> 8, float4);
-        float4 white = __builtin_shufflevector(high, low, 1, 3, 4, 6);   /* L0 R0 L1 R1 */
+        float4 white = white4(&x);
         float4 first = __builtin_shufflevector(white, white, 0, 1, 0, 1);
         float4 sum;
         if (stages == 1) {
@@ -648,23 +649,19 @@ static inline __attribute__((always_inline)) void tone_phases_start(tone_phases 
     ph->step_change = (phase4){ 64 * c, 64 * c, 64 * c, 64 * c };
 }
 
-/* The table's entry at index lane k of v: value and slope as the bits of
- * one double, a single 8-byte load. */
-#define TONE_POINT(v, k) tone_point((v)[k])
-
-/* Eight frames of the tone into wave[0..7], interpolated in one vector,
+/* Eight frames of the tone into *wave, interpolated in one vector,
  * and the phases moved on by eight frames. The arithmetic is the lookup's
  * own (value + slope * fraction, the fraction the 31 bits of phase below
  * the index), so the samples are the ones a frame at a time gives. */
-static inline __attribute__((always_inline)) void tone_eight(tone_phases *ph, float *wave)
+static inline __attribute__((always_inline)) void tone_eight(tone_phases *ph, float8 *wave)
 {
     const int8x32 below_mask = { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
                                  0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff };
     phase4 index_low = ph->low >> (64 - TABLE_BITS), index_high = ph->high >> (64 - TABLE_BITS);
-    double4 low = { TONE_POINT(index_low, 0), TONE_POINT(index_low, 1),
-                    TONE_POINT(index_low, 2), TONE_POINT(index_low, 3) };
-    double4 high = { TONE_POINT(index_high, 0), TONE_POINT(index_high, 1),
-                     TONE_POINT(index_high, 2), TONE_POINT(index_high, 3) };
+    double4 low = { tone_point(index_low[0]), tone_point(index_low[1]),
+                    tone_point(index_low[2]), tone_point(index_low[3]) };
+    double4 high = { tone_point(index_high[0]), tone_point(index_high[1]),
+                     tone_point(index_high[2]), tone_point(index_high[3]) };
     float8 first = (float8)low, second = (float8)high;   /* v0 s0 v1 s1 ..., v4 s4 ... */
     float8 value = __builtin_shufflevector(first, second, 0, 2, 4, 6, 8, 10, 12, 14);
     float8 slope = __builtin_shufflevector(first, second, 1, 3, 5, 7, 9, 11, 13, 15);
@@ -674,8 +671,7 @@ static inline __attribute__((always_inline)) void tone_eight(tone_phases *ph, fl
                                             8, 10, 12, 14)
                     & below_mask;
     float8 fraction = __builtin_convertvector(below, float8) * (1.0f / 2147483648.0f);
-    float8 result = value + slope * fraction;
-    store8(wave, result);
+    *wave = value + slope * fraction;
     ph->low += ph->step_low;
     ph->high += ph->step_high;
     ph->step_low += ph->step_change;
@@ -708,7 +704,7 @@ VECTOR_CLONES static void tone_render(synth_tone *t, float *out, int frames, int
         tone_phases_start(&ph, phase, fixed_step, fixed_change);
         for (; i + 8 <= frames; i += 8) {
             float8 s, left, right;
-            tone_eight(&ph, (float *)&s);
+            tone_eight(&ph, &s);
             s *= gain_from + gain_change * at;
             float *o = out + 2 * i;
             load8(left, o);
@@ -785,18 +781,6 @@ static void breath_filter(const synth_breath_noise *b, float brightness, float *
     *makeup = b->makeup[i] + (b->makeup[i + 1] - b->makeup[i]) * u;
 }
 
-/* Four white samples (24-bit integer values) from one step of two streams. */
-static inline float4 white4(random2 *state)
-{
-    random2 x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *state = x;
-    float4 high = __builtin_convertvector((int4)x >> 8, float4);
-    float4 low = __builtin_convertvector((int4)(x >> 8) >> 8, float4);
-    return __builtin_shufflevector(high, low, 1, 3, 4, 6);
-}
 
 VECTOR_CLONES static void breath_noise_render(synth_breath_noise *b, float *out, int frames,
                                               int rate, float brightness_from,
